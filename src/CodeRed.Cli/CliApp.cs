@@ -1,0 +1,375 @@
+using System.Globalization;
+using System.Text;
+using CodeRed.Rules;
+using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.Loading;
+using CodeRed.Rules.Model;
+using CodeRed.Rules.Output;
+
+namespace CodeRed.Cli;
+
+/// <summary>
+/// The <c>codered</c> command line. Exit codes: 0 nothing at warning or above; 1 at least one warning or
+/// error; 2 usage error, unreadable input or invalid rule pack. Errors are one clear line on stderr.
+/// </summary>
+internal static class CliApp
+{
+    public const int Clean = 0;
+    public const int Findings = 1;
+    public const int Failure = 2;
+
+    private const string Usage = """
+        usage:
+          codered analyze [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
+                          [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [FILE...]
+          codered rules list [--rules PATH] [--format text|json] [--lang en|ja]
+          codered rules validate PATH
+          codered --version
+
+        FILE '-' reads standard input; with no FILE only the model and firmware are judged.
+        LEVEL is error, warning, info, hidden or none (off).
+        Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
+        """;
+
+    public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr)
+    {
+        var output = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = false };
+        try
+        {
+            return args switch
+            {
+                [] or ["-h" or "--help" or "help"] => Help(output),
+                ["--version"] => Version(output),
+                ["analyze", .. var rest] => Analyze(rest, stdin, stdout, output, stderr),
+                ["rules", "list", .. var rest] => ListRules(rest, stdout, output),
+                ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
+                _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
+            };
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"codered: {e.Message}");
+            stderr.WriteLine("Run 'codered --help' for usage.");
+            return Failure;
+        }
+        catch (RulePackException e)
+        {
+            stderr.WriteLine("codered: the rule pack is invalid:");
+            foreach (var problem in e.Problems.Where(p => p.Severity == ProblemSeverity.Error))
+            {
+                stderr.WriteLine("  " + problem);
+            }
+
+            return Failure;
+        }
+        catch (InputException e)
+        {
+            stderr.WriteLine($"codered: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Last line of defence: one clear line, never a stack trace.
+            stderr.WriteLine($"codered: internal error ({e.GetType().Name}): {e.Message}");
+            return Failure;
+        }
+        finally
+        {
+            output.Flush();
+        }
+    }
+
+    private static int Help(TextWriter output)
+    {
+        output.WriteLine("codered: the Allied Telesis AR-router Code Red advisory (2001, revised 2002) as executable rules.");
+        output.WriteLine();
+        output.WriteLine(Usage);
+        return Clean;
+    }
+
+    private static int Version(TextWriter output)
+    {
+        var version = typeof(CliApp).Assembly.GetName().Version;
+        output.WriteLine($"codered {version?.ToString(3)} (default pack {RulePack.Default.Identity})");
+        return Clean;
+    }
+
+    private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr)
+    {
+        var options = new Options(args, "model", "firmware", "rules", "format", "lang", "encoding", "severity");
+        var format = options.Format();
+        var culture = options.Culture();
+        var encoding = options.Encoding();
+        var pack = options.Pack();
+        var severity = options.Severity(pack);
+
+        var firmware = options.Single("firmware");
+        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _, out var firmwareError))
+        {
+            throw new UsageException($"--firmware: {firmwareError}");
+        }
+
+        var sources = new List<EvidenceSource>();
+        foreach (var file in options.Positional)
+        {
+            if (file == "-")
+            {
+                sources.Add(EvidenceSource.FromStream("-", stdin, encoding));
+            }
+            else if (Directory.Exists(file))
+            {
+                throw new InputException($"'{file}' is a directory; give the files in it");
+            }
+            else if (!File.Exists(file))
+            {
+                throw new InputException($"cannot read '{file}': no such file");
+            }
+            else
+            {
+                sources.Add(EvidenceSource.FromFile(file, encoding, name: file));
+            }
+        }
+
+        AnalysisReport report;
+        try
+        {
+            report = pack.Evaluate(
+                new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Sources = sources },
+                new EvaluationOptions { Severity = severity, Culture = culture });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"cannot read the evidence: {e.Message}");
+        }
+
+        if (format == "json")
+        {
+            output.Flush();
+            JsonReportWriter.Write(stdout, report);
+            stdout.Write("\n"u8);
+        }
+        else
+        {
+            TextReportWriter.Write(output, report, culture);
+        }
+
+        _ = stderr;
+        return report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
+    }
+
+    private static int ListRules(string[] args, Stream stdout, StreamWriter output)
+    {
+        var options = new Options(args, "rules", "format", "lang");
+        var format = options.Format();
+        var culture = options.Culture();
+        var pack = options.Pack();
+        if (format == "json")
+        {
+            output.Flush();
+            JsonReportWriter.WriteCatalogue(stdout, pack, culture);
+            stdout.Write("\n"u8);
+            return Clean;
+        }
+
+        output.WriteLine($"{pack.Identity.Id} {pack.Identity.Version}  sha256 {pack.Identity.Sha256}");
+        output.WriteLine();
+        output.WriteLine($"{"ID",-8}{"Severity",-9}{"Category",-14}Title");
+        foreach (var rule in pack.Rules)
+        {
+            var enabled = rule.IsEnabledByDefault ? "" : " (disabled by default)";
+            output.WriteLine($"{rule.Id,-8}{rule.DefaultSeverity.ToName(),-9}{rule.Category,-14}{rule.Title.Get(culture)}{enabled}");
+        }
+
+        output.WriteLine();
+        output.WriteLine($"{"Model",-11}{"Status",-14}{"Workaround",-12}Fixed in");
+        foreach (var m in pack.Models.Models)
+        {
+            output.WriteLine($"{m.Name,-11}{(m.Status == ModelStatus.Affected ? "affected" : "not-affected"),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{m.FixedIn?.ToString() ?? "pending"}");
+        }
+
+        return Clean;
+    }
+
+    private static int Validate(string[] args, StreamWriter output, TextWriter stderr)
+    {
+        var options = new Options(args);
+        if (options.Positional.Count != 1)
+        {
+            throw new UsageException("'rules validate' takes one PATH (a rule directory or file)");
+        }
+
+        var pack = RulePack.LoadFrom(options.Positional[0]);
+        foreach (var warning in pack.Warnings)
+        {
+            stderr.WriteLine("  " + warning);
+        }
+
+        output.WriteLine($"valid: {pack.Identity.Id} {pack.Identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {pack.Warnings.Count} warning(s)");
+        output.WriteLine($"sha256: {pack.Identity.Sha256}");
+        return Clean;
+    }
+
+    /// <summary>Command-line options: <c>--name value</c>, <c>--name=value</c>, short forms, and positional arguments.</summary>
+    private sealed class Options
+    {
+        private static readonly Dictionary<string, string> Short = new(StringComparer.Ordinal)
+        {
+            ["-m"] = "model", ["-f"] = "firmware", ["-r"] = "rules", ["-o"] = "format",
+        };
+
+        private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+
+        public Options(string[] args, params string[] allowed)
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                var arg = args[i];
+                if (arg == "--")
+                {
+                    Positional.AddRange(args.Skip(i + 1));
+                    break;
+                }
+
+                if (arg.Length > 1 && arg[0] == '-' && arg != "-")
+                {
+                    var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : Short.GetValueOrDefault(arg) ?? arg;
+                    string? value = null;
+                    var eq = name.IndexOf('=');
+                    if (eq > 0)
+                    {
+                        value = name[(eq + 1)..];
+                        name = name[..eq];
+                    }
+
+                    if (!allowed.Contains(name))
+                    {
+                        throw new UsageException($"unknown option '{arg}'");
+                    }
+
+                    if (value is null)
+                    {
+                        if (i + 1 >= args.Length)
+                        {
+                            throw new UsageException($"option '--{name}' needs a value");
+                        }
+
+                        value = args[++i];
+                    }
+
+                    if (!_values.TryGetValue(name, out var list))
+                    {
+                        _values[name] = list = [];
+                    }
+
+                    list.Add(value);
+                }
+                else
+                {
+                    Positional.Add(arg);
+                }
+            }
+        }
+
+        public List<string> Positional { get; } = [];
+
+        public string? Single(string name)
+        {
+            if (!_values.TryGetValue(name, out var list))
+            {
+                return null;
+            }
+
+            if (list.Count > 1)
+            {
+                throw new UsageException($"option '--{name}' is given more than once");
+            }
+
+            return list[0];
+        }
+
+        public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var list) ? list : [];
+
+        public string Format()
+        {
+            var format = Single("format") ?? "text";
+            return format is "text" or "json" ? format : throw new UsageException($"--format must be text or json, not '{format}'");
+        }
+
+        public CultureInfo Culture()
+        {
+            var lang = Single("lang");
+            return lang switch
+            {
+                null => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "ja" ? CultureInfo.GetCultureInfo("ja") : CultureInfo.GetCultureInfo("en"),
+                "en" or "ja" => CultureInfo.GetCultureInfo(lang),
+                _ => throw new UsageException($"--lang must be en or ja, not '{lang}'"),
+            };
+        }
+
+        public Encoding? Encoding()
+        {
+            var name = Single("encoding");
+            if (name is null or "auto")
+            {
+                return null;
+            }
+
+            try
+            {
+                return name.ToLowerInvariant() switch
+                {
+                    "utf-8" or "utf8" => new UTF8Encoding(false, false),
+                    "sjis" or "shift-jis" or "shift_jis" or "cp932" => System.Text.Encoding.GetEncoding(932),
+                    "euc-jp" or "eucjp" => System.Text.Encoding.GetEncoding("euc-jp"),
+                    "latin1" or "iso-8859-1" => System.Text.Encoding.Latin1,
+                    _ => System.Text.Encoding.GetEncoding(name),
+                };
+            }
+            catch (ArgumentException)
+            {
+                throw new UsageException($"--encoding: unknown encoding '{name}' (try utf-8, shift_jis, euc-jp or latin1)");
+            }
+        }
+
+        public RulePack Pack() => Single("rules") is { } path ? RulePack.LoadFrom(path) : RulePack.Default;
+
+        public SeverityConfiguration Severity(RulePack pack)
+        {
+            var config = SeverityConfiguration.Empty;
+            foreach (var setting in All("severity"))
+            {
+                var eq = setting.IndexOf('=');
+                if (eq <= 0 || !SeverityNames.TryParseSetting(setting[(eq + 1)..], out var level))
+                {
+                    throw new UsageException($"--severity '{setting}' must look like CR2001=error, category:LogSignature=warning or all=none");
+                }
+
+                var target = setting[..eq].Trim();
+                if (target.Equals("all", StringComparison.OrdinalIgnoreCase))
+                {
+                    config = config.WithAll(level);
+                }
+                else if (target.StartsWith("category:", StringComparison.OrdinalIgnoreCase))
+                {
+                    config = config.WithCategory(target["category:".Length..], level);
+                }
+                else if (pack.FindRule(target) is null)
+                {
+                    throw new UsageException($"--severity: no rule '{target}' in the pack");
+                }
+                else
+                {
+                    config = config.WithRule(target, level);
+                }
+            }
+
+            return config;
+        }
+    }
+}
+
+/// <summary>The command line was not understood.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>An input could not be read.</summary>
+internal sealed class InputException(string message) : Exception(message);

@@ -1,0 +1,112 @@
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Evaluation;
+
+/// <summary>One finding, like a Roslyn diagnostic: which rule, how severe, what it says, and where.</summary>
+public sealed class Diagnostic
+{
+    internal Diagnostic() { }
+
+    /// <summary>The rule that produced the finding.</summary>
+    public required RuleDescriptor Descriptor { get; init; }
+
+    /// <summary>The rule ID.</summary>
+    public string Id => Descriptor.Id;
+
+    /// <summary>The effective severity (after configuration).</summary>
+    public required DiagnosticSeverity Severity { get; init; }
+
+    /// <summary>The rendered message.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>The evidence source of the first hit, or null for model and firmware findings.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>1-based line of the first hit, or null for model and firmware findings.</summary>
+    public int? Line { get; init; }
+
+    /// <summary>1-based column of the first hit.</summary>
+    public int? Column { get; init; }
+
+    /// <summary>The text of the first matching line (cut at 500 characters).</summary>
+    public string? LineText { get; init; }
+
+    /// <summary>How many times the rule hit in this source (one for model and firmware findings).</summary>
+    public required int Count { get; init; }
+
+    /// <summary>Distinct captured values by capture name, in order of first appearance, and facts behind the finding.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<string>> Properties { get; init; }
+
+    /// <summary>True when more distinct values were seen than kept.</summary>
+    public bool ValuesTruncated { get; init; }
+
+    /// <summary>The advisory's caveats for this finding, in the report's language.</summary>
+    public required IReadOnlyList<string> Caveats { get; init; }
+}
+
+/// <summary>One step of remediation: a command to type on the router, or an action to take.</summary>
+public sealed class RemediationStep
+{
+    internal RemediationStep() { }
+
+    /// <summary>1-based position: steps are meant to be followed in order.</summary>
+    public required int Order { get; init; }
+
+    /// <summary>The step's id in the pack (e.g. <c>disable-http-server</c>).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The command to type, or null for an action that is not a command.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>What the step does and why.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Details known from the evidence (e.g. which hosts to check), or null.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>What to do first when the command has a placeholder the evidence could not fill, or null.</summary>
+    public string? Hint { get; init; }
+
+    /// <summary>The rule IDs that called for this step.</summary>
+    public required IReadOnlyList<string> Rules { get; init; }
+
+    /// <summary>When the model is unknown: the models the step applies to. Empty when the model is known.</summary>
+    public required IReadOnlyList<string> AppliesTo { get; init; }
+}
+
+/// <summary>The answer in one word and one sentence.</summary>
+public sealed record Verdict(string Word, string Text, DiagnosticSeverity? Severity);
+
+/// <summary>What was concluded about the device itself.</summary>
+public sealed record DeviceSummary(string? ModelInput, ModelEntry? Model, FirmwareVersion? Firmware, string? FirmwareSource);
+
+/// <summary>The result of one evaluation. Immutable.</summary>
+public sealed class AnalysisReport
+{
+    internal AnalysisReport() { }
+
+    /// <summary>The pack that produced the report.</summary>
+    public required PackIdentity Pack { get; init; }
+
+    /// <summary>The device as judged.</summary>
+    public required DeviceSummary Device { get; init; }
+
+    /// <summary>Findings: model and firmware findings first, then each source's in source order, each by rule ID.</summary>
+    public required IReadOnlyList<Diagnostic> Diagnostics { get; init; }
+
+    /// <summary>The verdict.</summary>
+    public required Verdict Verdict { get; init; }
+
+    /// <summary>Ordered remediation.</summary>
+    public required IReadOnlyList<RemediationStep> Remediation { get; init; }
+
+    /// <summary>The evidence sources evaluated, by name, with their line counts.</summary>
+    public required IReadOnlyList<KeyValuePair<string, long>> Sources { get; init; }
+
+    /// <summary>Facts read from the evidence (e.g. <c>currentConfig</c>), by name.</summary>
+    public required IReadOnlyDictionary<string, string> Facts { get; init; }
+
+    /// <summary>The most severe diagnostic shown to users, or null when there is none.</summary>
+    public DiagnosticSeverity? MaxSeverity =>
+        Diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).Select(d => (DiagnosticSeverity?)d.Severity).Max();
+}

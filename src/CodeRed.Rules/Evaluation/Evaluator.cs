@@ -1,0 +1,646 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using CodeRed.Rules.Loading;
+using CodeRed.Rules.Matching;
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Evaluation;
+
+/// <summary>
+/// Runs a compiled pack over one device's evidence. One instance per evaluation; the pack itself is never
+/// changed, so many evaluators can share it.
+/// </summary>
+internal sealed class Evaluator
+{
+    private const int MaxLineTextChars = 500;
+
+    /// <summary>Like Roslyn's AD0001: a rule that throws becomes one diagnostic and the evaluation goes on.</summary>
+    internal static readonly RuleDescriptor RuleFailure = new()
+    {
+        Id = "CR0001",
+        Title = LocalizedText.Of("A rule failed and was skipped"),
+        MessageFormat = LocalizedText.Of("Rule {rule} failed and was skipped for the rest of this source: {error}"),
+        Description = LocalizedText.Of("The engine reports a rule that throws instead of failing the whole evaluation."),
+        Category = "Engine",
+        DefaultSeverity = DiagnosticSeverity.Warning,
+        IsEnabledByDefault = true,
+        HelpUri = "docs/rules/CR0001.md",
+        Kind = RuleKind.Line,
+        Status = RuleStatus.Stable,
+        Version = 1,
+        IntroducedIn = "1.0.0",
+        Models = [],
+        Caveats = [],
+        References = [],
+        Parameters = new Dictionary<string, int>(),
+        Suppresses = [],
+        SourceFile = "(engine)",
+    };
+
+    private readonly RulePack _pack;
+    private readonly EvaluationOptions _options;
+    private readonly CultureInfo _culture;
+    private readonly DiagnosticSeverity?[] _severity;
+    private readonly Dictionary<string, (string Value, string Where)> _facts = new(StringComparer.Ordinal);
+
+    public Evaluator(RulePack pack, EvaluationOptions options)
+    {
+        _pack = pack;
+        _options = options;
+        _culture = options.Culture ?? CultureInfo.CurrentUICulture;
+        _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
+    }
+
+    public AnalysisReport Evaluate(DeviceEvidence evidence)
+    {
+        var model = _pack.Models.Find(evidence.Model);
+        FirmwareVersion? givenFirmware = null;
+        if (evidence.Firmware is not null && !FirmwareVersion.TryParse(evidence.Firmware, out givenFirmware, out var error))
+        {
+            throw new FormatException(error);
+        }
+
+        // Signature rules run unless the model is known and the rule does not apply to it.
+        var active = _pack.CompiledRules
+            .Where(r => r.Device is null && _severity[r.Index] is not null)
+            .Where(r => model is null || r.ModelKeys is null || r.ModelKeys.Contains(model.Key))
+            .ToArray();
+
+        var sourceDiagnostics = new List<Diagnostic>();
+        var sources = new List<KeyValuePair<string, long>>();
+        var captured = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var source in evidence.Sources)
+        {
+            var scan = new SourceScan(this, source.Name, active);
+            using (var reader = source.Open())
+            {
+                scan.Run(reader);
+            }
+
+            sources.Add(new(source.Name, scan.Lines));
+            foreach (var diagnostic in scan.Finish())
+            {
+                sourceDiagnostics.Add(diagnostic);
+                foreach (var (name, values) in diagnostic.Properties)
+                {
+                    var key = diagnostic.Id + "." + name;
+                    captured[key] = captured.TryGetValue(key, out var existing) ? existing.Concat(values).Distinct().ToArray() : values;
+                }
+            }
+        }
+
+        var firmware = givenFirmware;
+        string? firmwareSource = givenFirmware is null ? null : "given";
+        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
+        {
+            firmware = found;
+            firmwareSource = fact.Where;
+        }
+
+        var device = new DeviceSummary(evidence.Model, model, firmware, firmwareSource);
+        var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
+        diagnostics.AddRange(sourceDiagnostics);
+
+        return new AnalysisReport
+        {
+            Pack = _pack.Identity,
+            Device = device,
+            Diagnostics = diagnostics,
+            Verdict = MakeVerdict(diagnostics),
+            Remediation = MakeRemediation(device, diagnostics, captured),
+            Sources = sources,
+            Facts = _facts.ToDictionary(f => f.Key, f => f.Value.Value, StringComparer.Ordinal),
+        };
+    }
+
+    private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
+    {
+        foreach (var rule in _pack.CompiledRules)
+        {
+            if (rule.Device is not { } condition || _severity[rule.Index] is not { } severity || !Holds(condition, device))
+            {
+                continue;
+            }
+
+            var properties = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            AddProperty(properties, "model", device.Model?.Name ?? device.ModelInput);
+            AddProperty(properties, "firmware", device.Firmware?.ToString());
+            AddProperty(properties, "firmwareSource", device.FirmwareSource);
+            AddProperty(properties, "fixedIn", device.Model?.FixedIn?.ToString());
+            yield return new Diagnostic
+            {
+                Descriptor = rule.Descriptor,
+                Severity = severity,
+                Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(_culture), name => DeviceValue(name, device, 1, null, null)),
+                Count = 1,
+                Properties = properties,
+                Caveats = rule.Descriptor.Caveats.Select(c => c.Get(_culture)).ToArray(),
+            };
+        }
+    }
+
+    private static void AddProperty(Dictionary<string, IReadOnlyList<string>> properties, string name, string? value)
+    {
+        if (value is not null)
+        {
+            properties[name] = [value];
+        }
+    }
+
+    private static bool Holds(DeviceCondition c, DeviceSummary device)
+    {
+        var model = device.Model;
+        if (c.ModelKnown is { } known && known != (model is not null))
+        {
+            return false;
+        }
+
+        if (c.Status is { } status && model?.Status != status)
+        {
+            return false;
+        }
+
+        if (c.Note is { } note && model?.NoteId != note)
+        {
+            return false;
+        }
+
+        if (c.FixAvailable is { } fixAvailable && (model is null || fixAvailable != (model.FixedIn is not null)))
+        {
+            return false;
+        }
+
+        return c.Firmware switch
+        {
+            FirmwareState.BelowFix => model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
+            FirmwareState.Fixed => model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
+            FirmwareState.Unknown => device.Firmware is null,
+            _ => true,
+        };
+    }
+
+    /// <summary>Values every message and remediation text can use, besides captures and parameters.</summary>
+    private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, int? line) => name switch
+    {
+        "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGiven,
+        "firmware" => device?.Firmware?.ToString() ?? NotGiven,
+        "firmwareSource" => device?.FirmwareSource ?? NotGiven,
+        "fixedIn" => device?.Model?.FixedIn?.ToString(),
+        "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
+        "note" => device?.Model?.Note.Get(_culture),
+        "count" => count.ToString(CultureInfo.InvariantCulture),
+        "source" => source,
+        "line" => line?.ToString(CultureInfo.InvariantCulture),
+        _ => _facts.TryGetValue(name, out var fact) ? fact.Value : null,
+    };
+
+    private string NotGiven => _culture.TwoLetterISOLanguageName == "ja" ? "(指定なし)" : "(not given)";
+
+    private const string Missing = "—";
+
+    /// <summary>Fills <c>{name}</c> placeholders; <c>{{</c> and <c>}}</c> stand for braces. Unknown values render as a dash.</summary>
+    internal static string Render(RuleDescriptor? rule, string template, Func<string, string?> lookup) =>
+        PackLoader.Placeholder().Replace(template, m => m.Value switch
+        {
+            "{{" => "{",
+            "}}" => "}",
+            _ => lookup(m.Groups["name"].Value) ?? (rule?.Parameters.TryGetValue(m.Groups["name"].Value, out var p) == true
+                ? p.ToString(CultureInfo.InvariantCulture)
+                : Missing),
+        });
+
+    private Verdict MakeVerdict(List<Diagnostic> diagnostics)
+    {
+        var shown = diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).ToList();
+        DiagnosticSeverity? max = shown.Count == 0 ? null : shown.Max(d => d.Severity);
+        var level = max?.ToName() ?? "none";
+        if (!_pack.Verdicts.TryGetValue(level, out var spec))
+        {
+            return new Verdict(level, "", max);
+        }
+
+        var top = shown.Where(d => d.Severity == max).ToList();
+        var text = Render(null, spec.Text.Get(_culture), name => name switch
+        {
+            "count" => top.Count.ToString(CultureInfo.InvariantCulture),
+            "top" => top.FirstOrDefault()?.Descriptor.Title.Get(_culture),
+            "ids" => string.Join(", ", top.Select(d => d.Id).Distinct()),
+            _ => null,
+        });
+        return new Verdict(spec.Word, text, max);
+    }
+
+    private List<RemediationStep> MakeRemediation(DeviceSummary device, List<Diagnostic> diagnostics, Dictionary<string, IReadOnlyList<string>> captured)
+    {
+        var shown = diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).ToList();
+        var steps = new List<RemediationStep>();
+        var workaroundModels = _pack.Models.Models.Where(m => m.WorkaroundApplies).Select(m => m.Name).ToArray();
+        foreach (var spec in _pack.Remediation)
+        {
+            var triggering = shown
+                .Where(d => spec.Rules.Contains(d.Id) || spec.MinSeverity is { } min && d.Severity >= min)
+                .Select(d => d.Id)
+                .Distinct()
+                .ToArray();
+            if (triggering.Length == 0)
+            {
+                continue;
+            }
+
+            IReadOnlyList<string> appliesTo = [];
+            if (spec.RequiresWorkaroundModel)
+            {
+                if (device.Model is { WorkaroundApplies: false })
+                {
+                    continue;
+                }
+
+                if (device.Model is null)
+                {
+                    appliesTo = workaroundModels;
+                }
+            }
+
+            var missing = false;
+            string? Lookup(string name)
+            {
+                if (captured.TryGetValue(name, out var values))
+                {
+                    return JoinValues(values);
+                }
+
+                return DeviceValue(name, device, triggering.Length, null, null);
+            }
+
+            string? command = null;
+            if (spec.Command is not null)
+            {
+                command = Render(null, spec.Command, name => Lookup(name) ?? Flag($"<{name}>"));
+            }
+
+            string? Flag(string placeholder)
+            {
+                missing = true;
+                return placeholder;
+            }
+
+            var unresolved = false;
+            var detail = spec.Detail is null ? null : Render(null, spec.Detail.Get(_culture), name => Lookup(name) ?? Unresolved());
+            string? Unresolved()
+            {
+                unresolved = true;
+                return null;
+            }
+
+            steps.Add(new RemediationStep
+            {
+                Order = steps.Count + 1,
+                Id = spec.Id,
+                Command = command,
+                Text = Render(null, spec.Text.Get(_culture), Lookup),
+                Detail = unresolved ? null : detail,
+                Hint = missing ? spec.HintIfMissing?.Get(_culture) : null,
+                Rules = triggering,
+                AppliesTo = appliesTo,
+            });
+        }
+
+        return steps;
+    }
+
+    private static string JoinValues(IReadOnlyList<string> values) => string.Join(", ", values);
+
+    /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
+    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules)
+    {
+        private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
+        private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
+        private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
+        private readonly Dictionary<int, string> _failures = [];
+        private readonly List<Diagnostic> _engineDiagnostics = [];
+
+        public long Lines { get; private set; }
+
+        public void Run(TextReader reader)
+        {
+            string? line;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                Lines++;
+                Scan(line, Lines);
+            }
+
+            foreach (var record in _records.Values.ToArray())
+            {
+                Close(record);
+            }
+
+            for (var i = 0; i < rules.Length; i++)
+            {
+                if (_sections[i] is { Open: true } section)
+                {
+                    CloseSection(rules[i], section);
+                }
+            }
+        }
+
+        private void Scan(string line, long number)
+        {
+            foreach (var fact in owner._pack.Facts)
+            {
+                if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
+                {
+                    owner._facts[fact.Name] = (m.Groups["value"].Value, $"{name}:{number}");
+                }
+            }
+
+            foreach (var spec in owner._pack.Records)
+            {
+                var starts = spec.Start.TryMatch(line, out _, out _);
+                if (_records.TryGetValue(spec.Name, out var open) && (starts || number >= open.StartLine + spec.MaxLines))
+                {
+                    Close(open);
+                }
+
+                if (starts)
+                {
+                    _records[spec.Name] = new OpenRecord(spec, number);
+                }
+            }
+
+            for (var i = 0; i < rules.Length; i++)
+            {
+                var rule = rules[i];
+                if (_failures.ContainsKey(rule.Index))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (rule.Section is not null)
+                    {
+                        ScanSection(rule, _sections[i]!, line, number);
+                        continue;
+                    }
+
+                    foreach (var pattern in rule.Patterns)
+                    {
+                        if (pattern.TryMatch(line, out var column, out var match))
+                        {
+                            var hit = new Hit(number, column, line, match);
+                            if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
+                            {
+                                record.Hits.Add((rule, hit));
+                            }
+                            else
+                            {
+                                Count(rule, hit, null);
+                            }
+
+                            break;
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
+                }
+            }
+        }
+
+        private void ScanSection(CompiledRule rule, SectionState state, string line, long number)
+        {
+            var spec = rule.Section!;
+            if (state.Open)
+            {
+                if (spec.Row.TryMatch(line, out _, out _))
+                {
+                    state.RowsStarted = true;
+                    if (spec.Count.TryMatch(line, out _, out var match))
+                    {
+                        state.Rows++;
+                        state.Captures.Add(match, owner._options.MaxDistinctValues);
+                    }
+
+                    return;
+                }
+
+                if (!state.RowsStarted && state.HeaderLines < spec.MaxHeaderLines)
+                {
+                    state.HeaderLines++;
+                    return;
+                }
+
+                CloseSection(rule, state);
+            }
+
+            if (spec.Start.TryMatch(line, out var column, out _))
+            {
+                state.Reset(new Hit(number, column, line, null));
+            }
+        }
+
+        private void CloseSection(CompiledRule rule, SectionState state)
+        {
+            state.Open = false;
+            if (state.Rows >= rule.Section!.Threshold)
+            {
+                var hit = state.Start!;
+                Count(rule, hit, state.Captures, ("rows", state.Rows.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        /// <summary>Closes a record: each rule counts once per record, unless a rule that hit the same record suppresses it.</summary>
+        private void Close(OpenRecord record)
+        {
+            _records.Remove(record.Spec.Name);
+            var suppressed = new HashSet<int>(record.Hits.SelectMany(h => h.Rule.SuppressedRules));
+            foreach (var group in record.Hits.GroupBy(h => h.Rule.Index))
+            {
+                if (suppressed.Contains(group.Key))
+                {
+                    continue;
+                }
+
+                var values = new CaptureSet();
+                foreach (var (_, hit) in group)
+                {
+                    values.Add(hit.Match, owner._options.MaxDistinctValues);
+                }
+
+                var first = group.First();
+                Count(first.Rule, first.Hit with { Match = null }, values);
+            }
+        }
+
+        private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
+        {
+            var aggregate = _aggregates[rule.Index] ??= new Aggregate(hit);
+            aggregate.Count++;
+            var max = owner._options.MaxDistinctValues;
+            aggregate.Values.Add(hit.Match, max);
+            if (values is not null)
+            {
+                aggregate.Values.AddAll(values, max);
+            }
+
+            foreach (var (key, value) in extra)
+            {
+                aggregate.Values.Add(key, value, max);
+            }
+        }
+
+        public IEnumerable<Diagnostic> Finish()
+        {
+            foreach (var rule in rules)
+            {
+                if (_aggregates[rule.Index] is not { } aggregate)
+                {
+                    continue;
+                }
+
+                var properties = aggregate.Values.ToDictionary();
+                var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
+                yield return new Diagnostic
+                {
+                    Descriptor = rule.Descriptor,
+                    Severity = owner._severity[rule.Index]!.Value,
+                    Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
+                        properties.TryGetValue(key, out var values)
+                            ? JoinForMessage(values, aggregate.Values.Truncated)
+                            : owner.DeviceValue(key, null, aggregate.Count, name, (int)aggregate.First.Line)),
+                    Source = name,
+                    Line = (int)Math.Min(aggregate.First.Line, int.MaxValue),
+                    Column = aggregate.First.Column,
+                    LineText = text,
+                    Count = aggregate.Count,
+                    Properties = properties,
+                    ValuesTruncated = aggregate.Values.Truncated,
+                    Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
+                };
+            }
+
+            foreach (var (index, error) in _failures)
+            {
+                var rule = owner._pack.CompiledRules[index].Descriptor;
+                yield return new Diagnostic
+                {
+                    Descriptor = RuleFailure,
+                    Severity = DiagnosticSeverity.Warning,
+                    Message = Render(RuleFailure, RuleFailure.MessageFormat.English, key => key switch { "rule" => rule.Id, "error" => error, _ => null }),
+                    Source = name,
+                    Count = 1,
+                    Properties = new Dictionary<string, IReadOnlyList<string>> { ["rule"] = [rule.Id] },
+                    Caveats = [],
+                };
+            }
+        }
+
+        private static string JoinForMessage(IReadOnlyList<string> values, bool truncated)
+        {
+            const int Shown = 5;
+            var text = string.Join(", ", values.Take(Shown));
+            var more = values.Count - Shown;
+            return more > 0 || truncated ? text + $" (+{(more > 0 ? more : 0)}{(truncated ? "+" : "")} more)" : text;
+        }
+    }
+
+    private sealed record Hit(long Line, int Column, string Text, Match? Match);
+
+    private sealed class Aggregate(Hit first)
+    {
+        public Hit First { get; } = first;
+        public int Count { get; set; }
+        public CaptureSet Values { get; } = new();
+    }
+
+    private sealed class OpenRecord(RecordSpec spec, long startLine)
+    {
+        public RecordSpec Spec { get; } = spec;
+        public long StartLine { get; } = startLine;
+        public List<(CompiledRule Rule, Hit Hit)> Hits { get; } = [];
+    }
+
+    private sealed class SectionState
+    {
+        public bool Open { get; set; }
+        public bool RowsStarted { get; set; }
+        public int HeaderLines { get; set; }
+        public int Rows { get; set; }
+        public Hit? Start { get; private set; }
+        public CaptureSet Captures { get; private set; } = new();
+
+        public void Reset(Hit start)
+        {
+            Open = true;
+            RowsStarted = false;
+            HeaderLines = 0;
+            Rows = 0;
+            Start = start;
+            Captures = new CaptureSet();
+        }
+    }
+
+    /// <summary>Distinct values per capture name, in order of first appearance, bounded.</summary>
+    private sealed class CaptureSet
+    {
+        private readonly Dictionary<string, (List<string> List, HashSet<string> Set)> _values = new(StringComparer.Ordinal);
+
+        public bool Truncated { get; private set; }
+
+        public void Add(Match? match, int max)
+        {
+            if (match is null)
+            {
+                return;
+            }
+
+            foreach (Group group in match.Groups)
+            {
+                if (group.Success && !char.IsDigit(group.Name[0]))
+                {
+                    Add(group.Name, group.Value, max);
+                }
+            }
+        }
+
+        public void Add(string key, string value, int max)
+        {
+            if (!_values.TryGetValue(key, out var entry))
+            {
+                _values[key] = entry = ([], new HashSet<string>(StringComparer.Ordinal));
+            }
+
+            if (entry.Set.Contains(value))
+            {
+                return;
+            }
+
+            if (entry.List.Count >= max)
+            {
+                Truncated = true;
+                return;
+            }
+
+            entry.Set.Add(value);
+            entry.List.Add(value);
+        }
+
+        public void AddAll(CaptureSet other, int max)
+        {
+            Truncated |= other.Truncated;
+            foreach (var (key, (list, _)) in other._values)
+            {
+                foreach (var value in list)
+                {
+                    Add(key, value, max);
+                }
+            }
+        }
+
+        public Dictionary<string, IReadOnlyList<string>> ToDictionary() =>
+            _values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value.List, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+
+namespace CodeRed.Rules.Loading;
+
+/// <summary>
+/// Reads one YAML mapping into typed values, collecting problems instead of stopping at the first.
+/// Every key read is remembered, so <see cref="Finish"/> can report the keys nobody asked for.
+/// </summary>
+internal sealed class MapReader
+{
+    private readonly YMapping _map;
+    private readonly List<PackProblem> _problems;
+    private readonly string _what;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    private MapReader(YMapping map, List<PackProblem> problems, string what)
+    {
+        _map = map;
+        _problems = problems;
+        _what = what;
+    }
+
+    public YNode Node => _map;
+
+    /// <summary>Returns a reader when <paramref name="node"/> is a mapping; otherwise reports it and returns null.</summary>
+    public static MapReader? Of(YNode node, List<PackProblem> problems, string what)
+    {
+        if (node is YMapping map)
+        {
+            return new MapReader(map, problems, what);
+        }
+
+        Error(problems, node, $"{what} must be a mapping, not a {node.KindName}");
+        return null;
+    }
+
+    public static void Error(List<PackProblem> problems, YNode node, string message) =>
+        problems.Add(new PackProblem(node.File, node.Line, node.Column, ProblemSeverity.Error, message));
+
+    public void Error(YNode node, string message) => Error(_problems, node, message);
+
+    public YNode? Get(string key)
+    {
+        _known.Add(key);
+        foreach (var (k, v) in _map.Entries)
+        {
+            if (k.Value == key)
+            {
+                return v is YScalar { IsNull: true } ? null : v;
+            }
+        }
+
+        return null;
+    }
+
+    public bool Has(string key) => Get(key) is not null;
+
+    public string? String(string key, bool required = false)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            if (required)
+            {
+                Error(_map, $"{_what} is missing the required key '{key}'");
+            }
+
+            return null;
+        }
+
+        if (node is YScalar scalar)
+        {
+            if (required && scalar.Value.Length == 0)
+            {
+                Error(node, $"'{key}' must not be empty");
+                return null;
+            }
+
+            return scalar.Value;
+        }
+
+        Error(node, $"'{key}' must be text, not a {node.KindName}");
+        return null;
+    }
+
+    public bool? Bool(string key)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YScalar { IsPlain: true, Value: "true" or "True" or "false" or "False" } scalar)
+        {
+            return scalar.Value is "true" or "True";
+        }
+
+        Error(node, $"'{key}' must be true or false");
+        return null;
+    }
+
+    public int? Int(string key, int min, int max)
+    {
+        var node = Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YScalar { IsPlain: true } scalar &&
+            int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            if (value < min || value > max)
+            {
+                Error(node, $"'{key}' must be between {min} and {max}, not {value}");
+                return null;
+            }
+
+            return value;
+        }
+
+        Error(node, $"'{key}' must be a whole number");
+        return null;
+    }
+
+    public IReadOnlyList<YNode> List(string key)
+    {
+        var node = Get(key);
+        switch (node)
+        {
+            case null:
+                return [];
+            case YSequence seq:
+                return seq.Items;
+            default:
+                Error(node, $"'{key}' must be a list, not a {node.KindName}");
+                return [];
+        }
+    }
+
+    public IReadOnlyList<string> StringList(string key)
+    {
+        var result = new List<string>();
+        foreach (var item in List(key))
+        {
+            if (item is YScalar { IsNull: false } s)
+            {
+                result.Add(s.Value);
+            }
+            else
+            {
+                Error(item, $"items of '{key}' must be text, not a {item.KindName}");
+            }
+        }
+
+        return result;
+    }
+
+    public T? Enum<T>(string key, IReadOnlyDictionary<string, T> values, bool required = false)
+        where T : struct
+    {
+        var text = String(key, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (values.TryGetValue(text, out var value))
+        {
+            return value;
+        }
+
+        Error(Get(key)!, $"'{key}' must be one of {string.Join(", ", values.Keys)}, not '{text}'");
+        return null;
+    }
+
+    /// <summary>Reports every key of the mapping that no reader asked for.</summary>
+    public void Finish()
+    {
+        foreach (var (k, _) in _map.Entries)
+        {
+            if (!_known.Contains(k.Value))
+            {
+                Error(k, $"unknown key '{k.Value}' in {_what} (known keys: {string.Join(", ", _known.Order(StringComparer.Ordinal))})");
+            }
+        }
+    }
+}

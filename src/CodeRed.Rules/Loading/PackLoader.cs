@@ -1,0 +1,926 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using CodeRed.Rules.Matching;
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Loading;
+
+/// <summary>
+/// Turns the YAML documents of a pack into a <see cref="RulePack"/>: reads every document, checks every
+/// key, value and cross-reference, collects all problems, and only then compiles. A pack with any error
+/// throws one <see cref="RulePackException"/>; nothing is half-loaded.
+/// </summary>
+internal sealed partial class PackLoader
+{
+    public const int SupportedSchemaVersion = 1;
+
+    /// <summary>Placeholders every message may use, besides captures, facts and parameters.</summary>
+    internal static readonly IReadOnlySet<string> BuiltInPlaceholders = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "model", "firmware", "fixedIn", "status", "note", "count", "source", "line", "firmwareSource",
+    };
+
+    private static readonly Dictionary<string, ModelStatus> Statuses = new(StringComparer.Ordinal)
+    {
+        ["affected"] = ModelStatus.Affected,
+        ["not-affected"] = ModelStatus.NotAffected,
+    };
+
+    private static readonly Dictionary<string, RuleStatus> RuleStatuses = new(StringComparer.Ordinal)
+    {
+        ["experimental"] = RuleStatus.Experimental,
+        ["test"] = RuleStatus.Test,
+        ["stable"] = RuleStatus.Stable,
+        ["deprecated"] = RuleStatus.Deprecated,
+    };
+
+    private static readonly Dictionary<string, FirmwareState> FirmwareStates = new(StringComparer.Ordinal)
+    {
+        ["below-fix"] = FirmwareState.BelowFix,
+        ["fixed"] = FirmwareState.Fixed,
+        ["unknown"] = FirmwareState.Unknown,
+    };
+
+    private static readonly Dictionary<string, bool> FixStates = new(StringComparer.Ordinal)
+    {
+        ["available"] = true,
+        ["pending"] = false,
+    };
+
+    private readonly List<PackProblem> _problems = [];
+    private readonly List<PackProblem> _warnings = [];
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{1,15}$")]
+    private static partial Regex RuleIdSyntax();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9.-]{0,63}$")]
+    private static partial Regex NameSyntax();
+
+    [GeneratedRegex(@"\{\{|\}\}|\{(?<name>[^{}]*)\}")]
+    internal static partial Regex Placeholder();
+
+    public static RulePack Load(IReadOnlyList<PackFile> files, string origin) => new PackLoader().Run(files, origin);
+
+    private RulePack Run(IReadOnlyList<PackFile> files, string origin)
+    {
+        var manifests = new List<YMapping>();
+        var matrices = new List<YMapping>();
+        var rules = new List<YMapping>();
+        var remediations = new List<YMapping>();
+
+        foreach (var file in files)
+        {
+            if (file.Text.Length > PackFiles.MaxFileChars)
+            {
+                _problems.Add(new PackProblem(file.Path, 1, 1, ProblemSeverity.Error, "the file is too large to be a rule file"));
+                continue;
+            }
+
+            foreach (var document in YamlTree.Read(file.Path, file.Text, _problems))
+            {
+                if (MapReader.Of(document, _problems, "a rule-pack document") is not { } reader)
+                {
+                    continue;
+                }
+
+                var kind = reader.String("kind", required: true);
+                switch (kind)
+                {
+                    case null: break;
+                    case "pack": manifests.Add((YMapping)document); break;
+                    case "models": matrices.Add((YMapping)document); break;
+                    case "rule": rules.Add((YMapping)document); break;
+                    case "remediation": remediations.Add((YMapping)document); break;
+                    default:
+                        reader.Error(reader.Get("kind")!, $"unknown document kind '{kind}' (expected pack, models, rule or remediation)");
+                        break;
+                }
+            }
+        }
+
+        if (manifests.Count == 0 && _problems.Count == 0)
+        {
+            _problems.Add(new PackProblem(origin, 0, 0, ProblemSeverity.Error, "no pack manifest (a document with 'kind: pack') was found"));
+        }
+
+        foreach (var extra in manifests.Skip(1))
+        {
+            MapReader.Error(_problems, extra, "a second pack manifest; a pack has exactly one");
+        }
+
+        foreach (var extra in matrices.Skip(1))
+        {
+            MapReader.Error(_problems, extra, "a second model matrix; a pack has at most one");
+        }
+
+        foreach (var extra in remediations.Skip(1))
+        {
+            MapReader.Error(_problems, extra, "a second remediation document; a pack has at most one");
+        }
+
+        var manifest = manifests.Count > 0 ? ReadManifest(manifests[0]) : null;
+        var matrix = matrices.Count > 0 ? ReadMatrix(matrices[0]) : new ModelMatrix([], new Dictionary<string, LocalizedText>());
+        var compiled = ReadRules(rules, manifest, matrix);
+        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest) : [];
+
+        if (_problems.Count > 0 || manifest is null)
+        {
+            throw new RulePackException([.. _problems, .. _warnings]);
+        }
+
+        var identity = new PackIdentity(manifest.Id, manifest.Version, Hash(files));
+        return new RulePack(identity, manifest.SchemaVersion, manifest.Title, manifest.Advisory, manifest.References, matrix,
+            compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings);
+    }
+
+    /// <summary>SHA-256 over the files in path order, line endings normalized so a checkout's settings do not change it.</summary>
+    private static string Hash(IReadOnlyList<PackFile> files)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            var text = file.Text.Replace("\r\n", "\n", StringComparison.Ordinal);
+            sha.AppendData(Encoding.UTF8.GetBytes($"{file.Path}\n{text.Length}\n"));
+            sha.AppendData(Encoding.UTF8.GetBytes(text));
+        }
+
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    private sealed class Manifest
+    {
+        public required string Id { get; init; }
+        public required string Version { get; init; }
+        public required int SchemaVersion { get; init; }
+        public required LocalizedText Title { get; init; }
+        public required AdvisoryInfo Advisory { get; init; }
+        public required IReadOnlyList<PackReference> References { get; init; }
+        public required string HelpUri { get; init; }
+        public required IReadOnlyDictionary<string, LocalizedText> Caveats { get; init; }
+        public required IReadOnlyList<RecordSpec> Records { get; init; }
+        public required IReadOnlyList<FactSpec> Facts { get; init; }
+        public required IReadOnlyDictionary<string, VerdictSpec> Verdicts { get; init; }
+    }
+
+    private Manifest? ReadManifest(YMapping node)
+    {
+        var m = MapReader.Of(node, _problems, "the pack manifest")!;
+        m.String("kind");
+        var schema = m.Int("schemaVersion", 1, 1000);
+        if (schema is null && !m.Has("schemaVersion"))
+        {
+            m.Error(node, "the pack manifest is missing the required key 'schemaVersion'");
+        }
+        else if (schema is > SupportedSchemaVersion)
+        {
+            m.Error(m.Get("schemaVersion")!, $"schema version {schema} is newer than this engine understands ({SupportedSchemaVersion}); update CodeRed.Rules");
+        }
+
+        var id = m.String("id", required: true);
+        if (id is not null && !NameSyntax().IsMatch(id))
+        {
+            m.Error(m.Get("id")!, $"pack id '{Shorten(id)}' must be lower-case letters, digits, dots and hyphens (at most 64)");
+        }
+
+        var version = m.String("version", required: true);
+        if (version is not null && !SemVer().IsMatch(version))
+        {
+            m.Error(m.Get("version")!, $"pack version '{Shorten(version)}' must be a semantic version such as 1.2.0");
+        }
+
+        var title = Text(m, "title", required: true);
+        var publisher = m.String("publisher") ?? "";
+        AdvisoryInfo? advisory = null;
+        if (m.Get("advisory") is { } advisoryNode && MapReader.Of(advisoryNode, _problems, "advisory") is { } a)
+        {
+            var first = Date(a, "firstEdition", required: true);
+            var revised = Date(a, "revised", required: false);
+            var advisoryTitle = Text(a, "title", required: true);
+            a.String("language");
+            a.String("source");
+            a.Finish();
+            if (first is not null && revised is not null && revised < first)
+            {
+                a.Error(a.Get("revised")!, "the revision date is before the first edition");
+            }
+
+            if (first is not null)
+            {
+                advisory = new AdvisoryInfo(advisoryTitle ?? LocalizedText.Empty, publisher, first.Value, revised);
+            }
+        }
+        else
+        {
+            m.Error(node, "the pack manifest is missing the required key 'advisory'");
+        }
+
+        var references = new List<PackReference>();
+        foreach (var item in m.List("references"))
+        {
+            if (MapReader.Of(item, _problems, "a reference") is { } r)
+            {
+                var refTitle = r.String("title", required: true);
+                var url = r.String("url");
+                r.Finish();
+                if (refTitle is not null)
+                {
+                    references.Add(new PackReference(refTitle, url));
+                }
+            }
+        }
+
+        var helpUri = m.String("helpUri") ?? "docs/rules/{id}.md";
+
+        var caveats = new Dictionary<string, LocalizedText>(StringComparer.Ordinal);
+        if (m.Get("caveats") is { } caveatsNode && MapReader.Of(caveatsNode, _problems, "caveats") is { } c)
+        {
+            foreach (var (key, _) in ((YMapping)caveatsNode).Entries)
+            {
+                if (Text(c, key.Value, required: true) is { } text)
+                {
+                    caveats[key.Value] = text;
+                }
+            }
+
+            c.Finish();
+        }
+
+        var records = new List<RecordSpec>();
+        foreach (var item in m.List("records"))
+        {
+            if (MapReader.Of(item, _problems, "a record") is not { } r)
+            {
+                continue;
+            }
+
+            var name = r.String("name", required: true);
+            var start = PatternOf(r, "start", required: true);
+            var maxLines = r.Int("maxLines", 1, 100) ?? 2;
+            r.Finish();
+            if (name is not null && start is not null)
+            {
+                if (records.Any(x => x.Name == name))
+                {
+                    r.Error(r.Get("name")!, $"duplicate record name '{name}'");
+                }
+
+                records.Add(new RecordSpec { Name = name, Start = start, MaxLines = maxLines });
+            }
+        }
+
+        var facts = new List<FactSpec>();
+        foreach (var item in m.List("facts"))
+        {
+            if (MapReader.Of(item, _problems, "a fact") is not { } f)
+            {
+                continue;
+            }
+
+            var name = f.String("name", required: true);
+            var pattern = PatternOf(f, "pattern", required: true);
+            var take = f.String("take") ?? "last";
+            if (take is not ("first" or "last"))
+            {
+                f.Error(f.Get("take")!, $"'take' must be first or last, not '{take}'");
+            }
+
+            f.Finish();
+            if (name is null || pattern is null)
+            {
+                continue;
+            }
+
+            if (!pattern.CaptureNames.Contains("value"))
+            {
+                f.Error(f.Get("pattern")!, $"the pattern of fact '{name}' must capture a group named 'value'");
+            }
+
+            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last" });
+        }
+
+        var verdicts = new Dictionary<string, VerdictSpec>(StringComparer.Ordinal);
+        if (m.Get("verdicts") is { } verdictsNode && MapReader.Of(verdictsNode, _problems, "verdicts") is { } v)
+        {
+            foreach (var level in new[] { "error", "warning", "info", "none" })
+            {
+                if (v.Get(level) is { } levelNode && MapReader.Of(levelNode, _problems, $"verdict '{level}'") is { } l)
+                {
+                    var word = l.String("word", required: true);
+                    var text = Text(l, "text", required: true);
+                    l.Finish();
+                    if (word is not null && text is not null)
+                    {
+                        verdicts[level] = new VerdictSpec(word, text);
+                    }
+                }
+                else
+                {
+                    v.Error(verdictsNode, $"verdicts is missing the level '{level}'");
+                }
+            }
+
+            v.Finish();
+        }
+        else
+        {
+            m.Error(node, "the pack manifest is missing the required key 'verdicts'");
+        }
+
+        m.Finish();
+        if (id is null || version is null || title is null || advisory is null || schema is null)
+        {
+            return null;
+        }
+
+        return new Manifest
+        {
+            Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
+            HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
+        };
+    }
+
+    [GeneratedRegex(@"^\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,32})?$")]
+    private static partial Regex SemVer();
+
+    private ModelMatrix ReadMatrix(YMapping node)
+    {
+        var m = MapReader.Of(node, _problems, "the model matrix")!;
+        m.String("kind");
+        var notes = new Dictionary<string, LocalizedText>(StringComparer.Ordinal);
+        if (m.Get("notes") is { } notesNode && MapReader.Of(notesNode, _problems, "notes") is { } n)
+        {
+            foreach (var (key, _) in ((YMapping)notesNode).Entries)
+            {
+                if (Text(n, key.Value, required: true) is { } text)
+                {
+                    notes[key.Value] = text;
+                }
+            }
+
+            n.Finish();
+        }
+
+        var models = new List<ModelEntry>();
+        foreach (var item in m.List("models"))
+        {
+            if (MapReader.Of(item, _problems, "a model") is not { } r)
+            {
+                continue;
+            }
+
+            var name = r.String("name", required: true);
+            var status = r.Enum("status", Statuses, required: true);
+            var note = r.String("note", required: true);
+            var workaround = r.Bool("workaround");
+            if (workaround is null && !r.Has("workaround"))
+            {
+                r.Error(item, "a model is missing the required key 'workaround'");
+            }
+
+            FirmwareVersion? fixedIn = null;
+            var fix = r.String("fixedIn", required: true);
+            if (fix is not null && fix != "pending")
+            {
+                if (!FirmwareVersion.TryParse(fix, out fixedIn, out var error))
+                {
+                    r.Error(r.Get("fixedIn")!, error + " (or 'pending' while no fix exists)");
+                }
+            }
+
+            r.Finish();
+            if (note is not null && !notes.ContainsKey(note))
+            {
+                r.Error(r.Get("note")!, $"unknown note '{note}' (defined notes: {string.Join(", ", notes.Keys)})");
+            }
+
+            if (name is null || status is null || note is null || workaround is null)
+            {
+                continue;
+            }
+
+            var entry = new ModelEntry(name, status.Value, note, notes.GetValueOrDefault(note) ?? LocalizedText.Empty, workaround.Value, fixedIn);
+            if (models.Any(x => x.Key == entry.Key))
+            {
+                r.Error(r.Get("name")!, $"model '{name}' is listed twice (names compare without case, spaces and hyphens)");
+                continue;
+            }
+
+            models.Add(entry);
+        }
+
+        m.Finish();
+        return new ModelMatrix(models, notes);
+    }
+
+    private List<CompiledRule> ReadRules(List<YMapping> nodes, Manifest? manifest, ModelMatrix matrix)
+    {
+        var built = new List<(CompiledRule Rule, YMapping Node, IReadOnlyList<(string Id, YNode Node)> Suppresses, IReadOnlySet<string> Captures)>();
+        var seen = new Dictionary<string, YNode>(StringComparer.OrdinalIgnoreCase);
+        foreach (var node in nodes)
+        {
+            if (ReadRule(node, manifest, matrix, seen) is { } rule)
+            {
+                built.Add(rule);
+            }
+        }
+
+        built.Sort((a, b) => string.CompareOrdinal(a.Rule.Descriptor.Id, b.Rule.Descriptor.Id));
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new List<CompiledRule>();
+        foreach (var (rule, _, _, _) in built)
+        {
+            var indexed = new CompiledRule
+            {
+                Descriptor = rule.Descriptor, Index = result.Count, Device = rule.Device, Patterns = rule.Patterns,
+                Section = rule.Section, Record = rule.Record, ModelKeys = rule.ModelKeys,
+            };
+            byId[rule.Descriptor.Id] = indexed.Index;
+            result.Add(indexed);
+        }
+
+        for (var i = 0; i < built.Count; i++)
+        {
+            var suppressed = new List<int>();
+            foreach (var (id, node) in built[i].Suppresses)
+            {
+                if (!byId.TryGetValue(id, out var target))
+                {
+                    MapReader.Error(_problems, node, $"'suppresses' names rule '{id}', which is not in the pack");
+                }
+                else if (manifest is not null && (result[target].Record != result[i].Record || result[i].Record is null))
+                {
+                    MapReader.Error(_problems, node, $"rule {result[i].Descriptor.Id} can only suppress '{id}' on a record both rules share ('record' must be set and equal)");
+                }
+                else
+                {
+                    suppressed.Add(target);
+                }
+            }
+
+            result[i].SuppressedRules = suppressed;
+        }
+
+        if (manifest is not null)
+        {
+            foreach (var rule in result)
+            {
+                if (rule.Descriptor.ReplacedBy is { } replacement && !byId.ContainsKey(replacement))
+                {
+                    _problems.Add(new PackProblem(rule.Descriptor.SourceFile, 1, 1, ProblemSeverity.Error,
+                        $"rule {rule.Descriptor.Id} is replaced by '{replacement}', which is not in the pack"));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private (CompiledRule Rule, YMapping Node, IReadOnlyList<(string Id, YNode Node)> Suppresses, IReadOnlySet<string> Captures)? ReadRule(
+        YMapping node, Manifest? manifest, ModelMatrix matrix, Dictionary<string, YNode> seen)
+    {
+        var r = MapReader.Of(node, _problems, "a rule")!;
+        r.String("kind");
+        var id = r.String("id", required: true);
+        var idNode = r.Get("id");
+        if (id is not null && !RuleIdSyntax().IsMatch(id))
+        {
+            r.Error(idNode!, $"rule id '{Shorten(id)}' must be a letter followed by 1 to 15 letters or digits (e.g. CR2001)");
+            id = null;
+        }
+        else if (id is not null && seen.TryGetValue(id, out var first))
+        {
+            r.Error(idNode!, $"duplicate rule id '{id}' (first defined at {first.File}({first.Line},{first.Column}))");
+            id = null;
+        }
+        else if (id is not null)
+        {
+            seen[id] = idNode!;
+        }
+
+        var what = id is null ? "a rule" : $"rule {id}";
+        var title = Text(r, "title", required: true);
+        var message = Text(r, "message", required: true);
+        var description = Text(r, "description", required: false) ?? LocalizedText.Empty;
+        var category = r.String("category", required: true);
+        var severity = r.Enum("severity", SeverityNames.ByName, required: true);
+        var enabled = r.Bool("enabled") ?? true;
+        var status = r.Enum("status", RuleStatuses) ?? RuleStatus.Stable;
+        var replacedBy = r.String("replacedBy");
+        if (status == RuleStatus.Deprecated && replacedBy is null)
+        {
+            r.Error(node, $"{what} is deprecated and must name its replacement in 'replacedBy'");
+        }
+
+        var version = r.Int("version", 1, 100000) ?? 1;
+        var introducedIn = r.String("introducedIn") ?? manifest?.Version ?? "1.0.0";
+        var helpUri = r.String("helpUri") ?? manifest?.HelpUri.Replace("{id}", id, StringComparison.Ordinal) ?? "";
+        var references = r.StringList("references");
+
+        var caveats = new List<LocalizedText>();
+        foreach (var item in r.List("caveats"))
+        {
+            if (item is YScalar s && manifest?.Caveats.TryGetValue(s.Value, out var caveat) == true)
+            {
+                caveats.Add(caveat);
+            }
+            else if (manifest is not null)
+            {
+                r.Error(item, $"unknown caveat '{(item as YScalar)?.Value}' (the pack manifest defines: {string.Join(", ", manifest.Caveats.Keys)})");
+            }
+        }
+
+        HashSet<string>? modelKeys = null;
+        var models = new List<string>();
+        foreach (var item in r.List("models"))
+        {
+            if (item is not YScalar s)
+            {
+                r.Error(item, "items of 'models' must be model names");
+                continue;
+            }
+
+            if (matrix.Find(s.Value) is { } entry)
+            {
+                (modelKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(entry.Key);
+                models.Add(entry.Name);
+            }
+            else
+            {
+                r.Error(item, $"unknown model '{s.Value}' (not in the model matrix)");
+            }
+        }
+
+        var parameters = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (r.Get("parameters") is { } parametersNode && MapReader.Of(parametersNode, _problems, "parameters") is { } p)
+        {
+            foreach (var (key, _) in ((YMapping)parametersNode).Entries)
+            {
+                if (p.Int(key.Value, 0, 1_000_000) is { } value)
+                {
+                    parameters[key.Value] = value;
+                }
+            }
+
+            p.Finish();
+        }
+
+        var suppresses = new List<(string, YNode)>();
+        foreach (var item in r.List("suppresses"))
+        {
+            if (item is YScalar s)
+            {
+                suppresses.Add((s.Value, item));
+            }
+            else
+            {
+                r.Error(item, "items of 'suppresses' must be rule IDs");
+            }
+        }
+
+        RecordSpec? record = null;
+        if (r.String("record") is { } recordName)
+        {
+            record = manifest?.Records.FirstOrDefault(x => x.Name == recordName);
+            if (record is null && manifest is not null)
+            {
+                r.Error(r.Get("record")!, $"unknown record '{recordName}' (the pack manifest defines: {string.Join(", ", manifest.Records.Select(x => x.Name))})");
+            }
+        }
+
+        // Exactly one way of matching: device conditions, line patterns, or a counted section.
+        DeviceCondition? device = null;
+        var patterns = new List<Pattern>();
+        SectionSpec? section = null;
+        var captures = new HashSet<string>(StringComparer.Ordinal);
+        var kinds = new[] { "when", "match", "section" }.Where(r.Has).ToList();
+        if (kinds.Count != 1)
+        {
+            r.Error(node, $"{what} must have exactly one of 'when' (device rule), 'match' (line patterns) or 'section' (counted section); it has {(kinds.Count == 0 ? "none" : string.Join(" and ", kinds))}");
+        }
+
+        if (r.Get("when") is { } whenNode)
+        {
+            device = ReadDeviceCondition(whenNode);
+        }
+
+        foreach (var item in r.List("match"))
+        {
+            if (ReadPattern(item) is { } pattern)
+            {
+                patterns.Add(pattern);
+                captures.UnionWith(pattern.CaptureNames);
+            }
+        }
+
+        if (r.Get("match") is YSequence { Items.Count: 0 } emptyMatch)
+        {
+            r.Error(emptyMatch, "'match' must list at least one pattern");
+        }
+
+        if (r.Get("section") is { } sectionNode && MapReader.Of(sectionNode, _problems, "section") is { } s2)
+        {
+            var start = PatternOf(s2, "start", required: true);
+            var row = PatternOf(s2, "row", required: true);
+            var count = PatternOf(s2, "count", required: true);
+            var header = s2.Int("maxHeaderLines", 0, 50) ?? 4;
+            s2.Finish();
+            if (!parameters.TryGetValue("threshold", out var threshold))
+            {
+                r.Error(sectionNode, $"{what} counts a section and needs a 'threshold' in 'parameters'");
+            }
+            else if (threshold < 1)
+            {
+                r.Error(r.Get("parameters")!, $"the threshold of {what} must be at least 1");
+            }
+
+            if (start is not null && row is not null && count is not null)
+            {
+                section = new SectionSpec { Start = start, Row = row, Count = count, Threshold = threshold, MaxHeaderLines = header };
+                captures.UnionWith(count.CaptureNames);
+                captures.Add("rows");
+            }
+        }
+
+        r.Finish();
+
+        if (id is null || title is null || message is null || category is null || severity is null)
+        {
+            return null;
+        }
+
+        // Every placeholder must have something behind it: a capture, a fact, a parameter or a built-in value.
+        var known = new HashSet<string>(captures, StringComparer.Ordinal);
+        known.UnionWith(BuiltInPlaceholders);
+        known.UnionWith(parameters.Keys);
+        if (manifest is not null)
+        {
+            known.UnionWith(manifest.Facts.Select(f => f.Name));
+        }
+
+        foreach (var language in message.Languages)
+        {
+            foreach (Match placeholder in Placeholder().Matches(message.Get(CultureInfo.GetCultureInfo(language))))
+            {
+                var name = placeholder.Groups["name"];
+                if (name.Success && !known.Contains(name.Value))
+                {
+                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{name.Value}}}', but no capture, fact or parameter of that name exists");
+                }
+            }
+        }
+
+        if (patterns.Count > 0 || section is not null)
+        {
+            // Only patterns tried on every line matter for speed; section rows are tried inside a section only.
+            foreach (var pattern in patterns.Append(section?.Start))
+            {
+                if (pattern is { RequiredLiteral: null })
+                {
+                    _warnings.Add(new PackProblem(node.File, node.Line, node.Column, ProblemSeverity.Warning,
+                        $"rule {id}: pattern '{Shorten(pattern.Source)}' has no literal every match must contain, so every line runs the full regex (slow path)"));
+                }
+            }
+        }
+
+        var descriptor = new RuleDescriptor
+        {
+            Id = id, Title = title, MessageFormat = message, Description = description, Category = category,
+            DefaultSeverity = severity.Value, IsEnabledByDefault = enabled, HelpUri = helpUri,
+            Kind = device is not null ? RuleKind.Device : section is not null ? RuleKind.Section : RuleKind.Line,
+            Status = status, ReplacedBy = replacedBy, Version = version, IntroducedIn = introducedIn, Models = models,
+            Caveats = caveats, References = references, Parameters = parameters,
+            Suppresses = suppresses.Select(x => x.Item1).ToArray(), SourceFile = node.File,
+        };
+        var rule = new CompiledRule
+        {
+            Descriptor = descriptor, Index = -1, Device = device, Patterns = patterns, Section = section, Record = record, ModelKeys = modelKeys,
+        };
+        return (rule, node, suppresses, captures);
+    }
+
+    private DeviceCondition? ReadDeviceCondition(YNode node)
+    {
+        if (MapReader.Of(node, _problems, "'when'") is not { } w)
+        {
+            return null;
+        }
+
+        var condition = new DeviceCondition
+        {
+            ModelKnown = w.Bool("modelKnown"),
+            Status = w.Enum("status", Statuses),
+            Note = w.String("note"),
+            FixAvailable = w.Enum("fix", FixStates),
+            Firmware = w.Enum("firmware", FirmwareStates),
+        };
+        w.Finish();
+        if (condition.ModelKnown is null && condition.Status is null && condition.Note is null && condition.FixAvailable is null && condition.Firmware is null)
+        {
+            w.Error(node, "'when' must state at least one condition (modelKnown, status, note, fix, firmware)");
+        }
+
+        return condition;
+    }
+
+    private Pattern? PatternOf(MapReader reader, string key, bool required)
+    {
+        var node = reader.Get(key);
+        if (node is null)
+        {
+            if (required)
+            {
+                reader.Error(reader.Node, $"missing the required pattern '{key}'");
+            }
+
+            return null;
+        }
+
+        return ReadPattern(node);
+    }
+
+    /// <summary>A pattern is <c>{regex: ...}</c> or <c>{literal: ...}</c>, optionally with <c>ignoreCase: true</c>.</summary>
+    private Pattern? ReadPattern(YNode node)
+    {
+        if (MapReader.Of(node, _problems, "a pattern") is not { } p)
+        {
+            return null;
+        }
+
+        var regex = p.String("regex");
+        var literal = p.String("literal");
+        var ignoreCase = p.Bool("ignoreCase") ?? false;
+        p.Finish();
+        if ((regex is null) == (literal is null))
+        {
+            p.Error(node, "a pattern must have exactly one of 'regex' or 'literal'");
+            return null;
+        }
+
+        if (literal is not null)
+        {
+            if (literal.Length == 0)
+            {
+                p.Error(node, "a literal pattern must not be empty");
+                return null;
+            }
+
+            return Pattern.FromLiteral(literal, ignoreCase);
+        }
+
+        if (regex!.Length is 0 or > 1000)
+        {
+            p.Error(p.Get("regex")!, "a regex must have 1 to 1000 characters");
+            return null;
+        }
+
+        var pattern = Pattern.FromRegex(regex, ignoreCase, out var error);
+        if (pattern is null)
+        {
+            p.Error(p.Get("regex")!, error!);
+        }
+        else if (pattern.Regex!.IsMatch(""))
+        {
+            p.Error(p.Get("regex")!, "the regex matches the empty string, so it would match every line");
+            return null;
+        }
+
+        return pattern;
+    }
+
+    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules, Manifest? manifest)
+    {
+        var m = MapReader.Of(node, _problems, "the remediation document")!;
+        m.String("kind");
+        var result = new List<RemediationSpec>();
+        var ids = rules.Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in m.List("steps"))
+        {
+            if (MapReader.Of(item, _problems, "a remediation step") is not { } s)
+            {
+                continue;
+            }
+
+            var id = s.String("id", required: true);
+            var command = s.String("command");
+            var text = Text(s, "text", required: true);
+            var detail = Text(s, "detail", required: false);
+            var hint = Text(s, "hintIfMissing", required: false);
+            var ruleIds = new List<string>();
+            DiagnosticSeverity? minSeverity = null;
+            var workaround = false;
+            if (s.Get("when") is { } whenNode && MapReader.Of(whenNode, _problems, "'when' of a remediation step") is { } w)
+            {
+                foreach (var ruleNode in w.List("rules"))
+                {
+                    if (ruleNode is YScalar r && ids.Contains(r.Value))
+                    {
+                        ruleIds.Add(r.Value);
+                    }
+                    else
+                    {
+                        w.Error(ruleNode, $"unknown rule '{(ruleNode as YScalar)?.Value}' in a remediation trigger");
+                    }
+                }
+
+                minSeverity = w.Enum("minSeverity", SeverityNames.ByName);
+                workaround = w.Bool("workaroundModel") ?? false;
+                w.Finish();
+                if (ruleIds.Count == 0 && minSeverity is null)
+                {
+                    w.Error(whenNode, "a remediation trigger needs 'rules' or 'minSeverity'");
+                }
+            }
+            else
+            {
+                s.Error(item, "a remediation step is missing the required key 'when'");
+            }
+
+            s.Finish();
+            if (id is not null && text is not null)
+            {
+                result.Add(new RemediationSpec
+                {
+                    Id = id, Command = command, Text = text, Detail = detail, HintIfMissing = hint, Rules = ruleIds,
+                    MinSeverity = minSeverity, RequiresWorkaroundModel = workaround,
+                });
+            }
+        }
+
+        m.Finish();
+        _ = manifest;
+        return result.ToArray();
+    }
+
+    /// <summary>Text is a plain string (English) or a mapping of language to string, which must include <c>en</c>.</summary>
+    private LocalizedText? Text(MapReader reader, string key, bool required)
+    {
+        var node = reader.Get(key);
+        switch (node)
+        {
+            case null:
+                if (required)
+                {
+                    reader.Error(reader.Node, $"missing the required key '{key}'");
+                }
+
+                return null;
+            case YScalar scalar:
+                if (required && scalar.Value.Length == 0)
+                {
+                    reader.Error(node, $"'{key}' must not be empty");
+                    return null;
+                }
+
+                return LocalizedText.Of(scalar.Value);
+            case YMapping map:
+                var byLanguage = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (language, value) in map.Entries)
+                {
+                    if (!NameSyntax().IsMatch(language.Value) || language.Value.Length != 2)
+                    {
+                        reader.Error(language, $"'{language.Value}' is not a two-letter language code (such as en or ja)");
+                    }
+                    else if (value is YScalar { IsNull: false } text)
+                    {
+                        byLanguage[language.Value] = text.Value;
+                    }
+                    else
+                    {
+                        reader.Error(value, $"the {language.Value} text of '{key}' must be text");
+                    }
+                }
+
+                if (!byLanguage.ContainsKey("en"))
+                {
+                    reader.Error(node, $"'{key}' must have English text (en); other languages fall back to it");
+                    return null;
+                }
+
+                return new LocalizedText(byLanguage);
+            default:
+                reader.Error(node, $"'{key}' must be text or a mapping of language to text, not a {node.KindName}");
+                return null;
+        }
+    }
+
+    private static DateOnly? Date(MapReader reader, string key, bool required)
+    {
+        var text = reader.String(key, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        reader.Error(reader.Get(key)!, $"'{key}' must be a date written yyyy-MM-dd, not '{Shorten(text)}'");
+        return null;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

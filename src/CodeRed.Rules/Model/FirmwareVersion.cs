@@ -1,0 +1,134 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace CodeRed.Rules.Model;
+
+/// <summary>
+/// An AR router firmware version: numeric release components and a patch level.
+/// <c>2.0.4 PL 7</c>, <c>2.0.4PL7</c>, <c>2.0.4 pl 07</c>, <c>Ver.2.0.4 PL 7</c> and <c>2.0.4-07</c> (the startup
+/// banner's form) all parse; a missing patch level is 0; components compare as numbers and missing trailing
+/// components count as 0, so <c>2.0</c> equals <c>2.0.0</c> and <c>2.0.10</c> is after <c>2.0.7</c>.
+/// </summary>
+public sealed partial class FirmwareVersion : IComparable<FirmwareVersion>, IEquatable<FirmwareVersion>
+{
+    private const int MaxComponents = 6;
+    private readonly int[] _release;
+
+    private FirmwareVersion(int[] release, int patchLevel)
+    {
+        _release = release;
+        PatchLevel = patchLevel;
+    }
+
+    /// <summary>The release components, e.g. 2, 0, 4.</summary>
+    public IReadOnlyList<int> Release => _release;
+
+    /// <summary>The patch level (PL); 0 when none was written.</summary>
+    public int PatchLevel { get; }
+
+    [GeneratedRegex(@"^\s*(?:ver(?:sion)?\.?\s*|v\s*)?(?<release>\d{1,9}(?:\.\d{1,9})*)\s*(?:(?:-|pl\.?|patch\s*level)\s*(?<pl>\d{1,9}))?\s*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Syntax();
+
+    /// <summary>Parses a version, or explains why the text is not one.</summary>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out FirmwareVersion? version, out string? error)
+    {
+        version = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "the firmware version is empty";
+            return false;
+        }
+
+        var match = text.Length <= 64 ? Syntax().Match(text) : Match.Empty;
+        if (!match.Success)
+        {
+            error = $"'{Shorten(text)}' is not a firmware version (expected forms like 2.0.4 PL 7, 2.0.4PL7 or 2.0.4-07)";
+            return false;
+        }
+
+        var parts = match.Groups["release"].Value.Split('.');
+        if (parts.Length > MaxComponents)
+        {
+            error = $"'{Shorten(text)}' has more than {MaxComponents} version components";
+            return false;
+        }
+
+        var release = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            release[i] = int.Parse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture);
+        }
+
+        var pl = match.Groups["pl"].Success ? int.Parse(match.Groups["pl"].Value, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+        version = new FirmwareVersion(release, pl);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Parses a version or throws <see cref="FormatException"/> saying what is wrong.</summary>
+    public static FirmwareVersion Parse(string text) =>
+        TryParse(text, out var version, out var error) ? version : throw new FormatException(error);
+
+    /// <inheritdoc />
+    public int CompareTo(FirmwareVersion? other)
+    {
+        if (other is null)
+        {
+            return 1;
+        }
+
+        var length = Math.Max(_release.Length, other._release.Length);
+        for (var i = 0; i < length; i++)
+        {
+            var a = i < _release.Length ? _release[i] : 0;
+            var b = i < other._release.Length ? other._release[i] : 0;
+            if (a != b)
+            {
+                return a.CompareTo(b);
+            }
+        }
+
+        return PatchLevel.CompareTo(other.PatchLevel);
+    }
+
+    /// <inheritdoc />
+    public bool Equals(FirmwareVersion? other) => CompareTo(other) == 0;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is FirmwareVersion other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        // Trailing zero components do not change equality, so they must not change the hash.
+        var hash = new HashCode();
+        var last = _release.Length - 1;
+        while (last >= 0 && _release[last] == 0)
+        {
+            last--;
+        }
+
+        for (var i = 0; i <= last; i++)
+        {
+            hash.Add(_release[i]);
+        }
+
+        hash.Add(PatchLevel);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>The canonical form, e.g. <c>2.0.4 PL 7</c>; it parses back to an equal version.</summary>
+    public override string ToString() =>
+        string.Join('.', _release.Select(c => c.ToString(CultureInfo.InvariantCulture))) + " PL " + PatchLevel.ToString(CultureInfo.InvariantCulture);
+
+#pragma warning disable CS1591 // Operators mean what CompareTo says.
+    public static bool operator <(FirmwareVersion a, FirmwareVersion b) => a.CompareTo(b) < 0;
+    public static bool operator >(FirmwareVersion a, FirmwareVersion b) => a.CompareTo(b) > 0;
+    public static bool operator <=(FirmwareVersion a, FirmwareVersion b) => a.CompareTo(b) <= 0;
+    public static bool operator >=(FirmwareVersion a, FirmwareVersion b) => a.CompareTo(b) >= 0;
+#pragma warning restore CS1591
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

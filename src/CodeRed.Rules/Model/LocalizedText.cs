@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace CodeRed.Rules.Model;
+
+/// <summary>
+/// Text in one or more languages, keyed by two-letter ISO language name. English is always present and
+/// is the fallback for any culture the text lacks.
+/// </summary>
+public sealed class LocalizedText
+{
+    private readonly IReadOnlyDictionary<string, string> _byLanguage;
+
+    internal LocalizedText(IReadOnlyDictionary<string, string> byLanguage) => _byLanguage = byLanguage;
+
+    /// <summary>English-only text.</summary>
+    public static LocalizedText Of(string english) => new(new Dictionary<string, string> { ["en"] = english });
+
+    /// <summary>The empty text.</summary>
+    public static LocalizedText Empty { get; } = Of("");
+
+    /// <summary>The languages present, e.g. en, ja.</summary>
+    public IEnumerable<string> Languages => _byLanguage.Keys;
+
+    /// <summary>The English text.</summary>
+    public string English => _byLanguage.TryGetValue("en", out var text) ? text : "";
+
+    /// <summary>The text in the culture's language, falling back to English.</summary>
+    public string Get(CultureInfo? culture) =>
+        culture is not null && _byLanguage.TryGetValue(culture.TwoLetterISOLanguageName, out var text) ? text : English;
+
+    /// <summary>True when the text exists in <paramref name="language"/> (not only by fallback).</summary>
+    public bool Has(string language) => _byLanguage.ContainsKey(language);
+
+    /// <summary>The English text.</summary>
+    public override string ToString() => English;
+}

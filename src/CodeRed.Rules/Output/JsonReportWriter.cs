@@ -1,0 +1,225 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Output;
+
+/// <summary>
+/// Writes reports and catalogues as JSON, the contract for tools. Field names are stable: new fields may be
+/// added, existing ones are not renamed.
+/// </summary>
+public static class JsonReportWriter
+{
+    internal static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // keep Japanese text readable; output is not HTML
+    };
+
+    /// <summary>Writes one report as a JSON object.</summary>
+    public static void Write(Stream output, AnalysisReport report, bool indented = true)
+    {
+        using var json = new Utf8JsonWriter(output, Options with { Indented = indented });
+        Write(json, report);
+    }
+
+    /// <summary>Writes one report as a JSON object into an existing writer.</summary>
+    public static void Write(Utf8JsonWriter json, AnalysisReport report)
+    {
+        json.WriteStartObject();
+        WritePack(json, report.Pack);
+
+        json.WriteStartObject("device");
+        WriteOptional(json, "modelInput", report.Device.ModelInput);
+        WriteOptional(json, "model", report.Device.Model?.Name);
+        if (report.Device.Model is { } model)
+        {
+            json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
+            json.WriteString("fixedIn", model.FixedIn?.ToString() ?? "pending");
+            json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
+        }
+
+        WriteOptional(json, "firmware", report.Device.Firmware?.ToString());
+        WriteOptional(json, "firmwareSource", report.Device.FirmwareSource);
+        json.WriteEndObject();
+
+        json.WriteString("verdict", report.Verdict.Word);
+        json.WriteString("summary", report.Verdict.Text);
+        WriteOptional(json, "maxSeverity", report.MaxSeverity?.ToName());
+
+        json.WriteStartArray("diagnostics");
+        foreach (var d in report.Diagnostics)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", d.Id);
+            json.WriteString("severity", d.Severity.ToName());
+            json.WriteString("title", d.Descriptor.Title.English);
+            json.WriteString("category", d.Descriptor.Category);
+            json.WriteString("message", d.Message);
+            WriteOptional(json, "source", d.Source);
+            if (d.Line is { } line)
+            {
+                json.WriteNumber("line", line);
+            }
+
+            if (d.Column is { } column)
+            {
+                json.WriteNumber("column", column);
+            }
+
+            json.WriteNumber("count", d.Count);
+            WriteOptional(json, "lineText", d.LineText);
+            json.WriteString("helpUri", d.Descriptor.HelpUri);
+            json.WriteStartObject("properties");
+            foreach (var (key, values) in d.Properties)
+            {
+                json.WriteStartArray(key);
+                foreach (var value in values)
+                {
+                    json.WriteStringValue(value);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+            if (d.ValuesTruncated)
+            {
+                json.WriteBoolean("valuesTruncated", true);
+            }
+
+            WriteStrings(json, "caveats", d.Caveats);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("remediation");
+        foreach (var step in report.Remediation)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("order", step.Order);
+            json.WriteString("id", step.Id);
+            WriteOptional(json, "command", step.Command);
+            json.WriteString("text", step.Text);
+            WriteOptional(json, "detail", step.Detail);
+            WriteOptional(json, "hint", step.Hint);
+            WriteStrings(json, "rules", step.Rules);
+            if (step.AppliesTo.Count > 0)
+            {
+                WriteStrings(json, "appliesTo", step.AppliesTo);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("sources");
+        foreach (var (name, lines) in report.Sources)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteNumber("lines", lines);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("facts");
+        foreach (var (key, value) in report.Facts)
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Writes the pack's catalogue: identity, advisory, model matrix and every rule.</summary>
+    public static void WriteCatalogue(Stream output, RulePack pack, System.Globalization.CultureInfo? culture = null)
+    {
+        using var json = new Utf8JsonWriter(output, Options);
+        json.WriteStartObject();
+        WritePack(json, pack.Identity);
+        json.WriteStartObject("advisory");
+        json.WriteString("title", pack.Advisory.Title.Get(culture));
+        json.WriteString("publisher", pack.Advisory.Publisher);
+        json.WriteString("firstEdition", pack.Advisory.FirstEdition.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        WriteOptional(json, "revised", pack.Advisory.Revised?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteEndObject();
+
+        json.WriteStartArray("models");
+        foreach (var m in pack.Models.Models)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", m.Name);
+            json.WriteString("status", m.Status == ModelStatus.Affected ? "affected" : "not-affected");
+            json.WriteString("note", m.Note.Get(culture));
+            json.WriteBoolean("workaroundApplies", m.WorkaroundApplies);
+            json.WriteString("fixedIn", m.FixedIn?.ToString() ?? "pending");
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("rules");
+        foreach (var r in pack.Rules)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", r.Id);
+            json.WriteString("title", r.Title.Get(culture));
+            json.WriteString("category", r.Category);
+            json.WriteString("defaultSeverity", r.DefaultSeverity.ToName());
+            json.WriteBoolean("enabled", r.IsEnabledByDefault);
+            json.WriteString("status", r.Status.ToString().ToLowerInvariant());
+            WriteOptional(json, "replacedBy", r.ReplacedBy);
+            json.WriteNumber("version", r.Version);
+            json.WriteString("introducedIn", r.IntroducedIn);
+            json.WriteString("kind", r.Kind.ToString().ToLowerInvariant());
+            json.WriteString("message", r.MessageFormat.Get(culture));
+            json.WriteString("helpUri", r.HelpUri);
+            WriteStrings(json, "models", r.Models);
+            json.WriteStartObject("parameters");
+            foreach (var (key, value) in r.Parameters)
+            {
+                json.WriteNumber(key, value);
+            }
+
+            json.WriteEndObject();
+            WriteStrings(json, "suppresses", r.Suppresses);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WritePack(Utf8JsonWriter json, PackIdentity pack)
+    {
+        json.WriteStartObject("pack");
+        json.WriteString("id", pack.Id);
+        json.WriteString("version", pack.Version);
+        json.WriteString("sha256", pack.Sha256);
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}
