@@ -21,9 +21,10 @@ internal static class CliApp
     private const string Usage = """
         usage:
           codered analyze [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
-                          [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [FILE...]
-          codered rules list [--rules PATH] [--format text|json] [--lang en|ja]
+                          [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
+          codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
           codered rules validate PATH
+          codered rules docs OUTDIR [--rules PATH]
           codered --version
 
         FILE '-' reads standard input; with no FILE only the model and firmware are judged.
@@ -43,6 +44,7 @@ internal static class CliApp
                 ["analyze", .. var rest] => Analyze(rest, stdin, stdout, output, stderr),
                 ["rules", "list", .. var rest] => ListRules(rest, stdout, output),
                 ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
+                ["rules", "docs", .. var rest] => WriteDocs(rest, output),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }
@@ -56,6 +58,16 @@ internal static class CliApp
         {
             stderr.WriteLine("codered: the rule pack is invalid:");
             foreach (var problem in e.Problems.Where(p => p.Severity == ProblemSeverity.Error))
+            {
+                stderr.WriteLine("  " + problem);
+            }
+
+            return Failure;
+        }
+        catch (SeverityConfigurationException e)
+        {
+            stderr.WriteLine("codered: the severity configuration is invalid:");
+            foreach (var problem in e.Problems)
             {
                 stderr.WriteLine("  " + problem);
             }
@@ -96,7 +108,7 @@ internal static class CliApp
 
     private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr)
     {
-        var options = new Options(args, "model", "firmware", "rules", "format", "lang", "encoding", "severity");
+        var options = new Options(args, "model", "firmware", "rules", "format", "lang", "encoding", "severity", "config");
         var format = options.Format();
         var culture = options.Culture();
         var encoding = options.Encoding();
@@ -159,14 +171,25 @@ internal static class CliApp
 
     private static int ListRules(string[] args, Stream stdout, StreamWriter output)
     {
-        var options = new Options(args, "rules", "format", "lang");
+        var options = new Options(args, "rules", "format", "lang", "status");
         var format = options.Format();
         var culture = options.Culture();
         var pack = options.Pack();
+        Func<RuleDescriptor, bool> include = _ => true;
+        if (options.Single("status") is { } status)
+        {
+            if (!Enum.TryParse<RuleStatus>(status, ignoreCase: true, out var wanted) || int.TryParse(status, out _))
+            {
+                throw new UsageException($"--status must be experimental, test, stable or deprecated, not '{status}'");
+            }
+
+            include = r => r.Status == wanted;
+        }
+
         if (format == "json")
         {
             output.Flush();
-            JsonReportWriter.WriteCatalogue(stdout, pack, culture);
+            JsonReportWriter.WriteCatalogue(stdout, pack, culture, include);
             stdout.Write("\n"u8);
             return Clean;
         }
@@ -174,10 +197,11 @@ internal static class CliApp
         output.WriteLine($"{pack.Identity.Id} {pack.Identity.Version}  sha256 {pack.Identity.Sha256}");
         output.WriteLine();
         output.WriteLine($"{"ID",-8}{"Severity",-9}{"Category",-14}Title");
-        foreach (var rule in pack.Rules)
+        foreach (var rule in pack.Rules.Where(include))
         {
             var enabled = rule.IsEnabledByDefault ? "" : " (disabled by default)";
-            output.WriteLine($"{rule.Id,-8}{rule.DefaultSeverity.ToName(),-9}{rule.Category,-14}{rule.Title.Get(culture)}{enabled}");
+            var deprecated = rule.ReplacedBy is { } by ? $" (deprecated: use {by})" : "";
+            output.WriteLine($"{rule.Id,-8}{rule.DefaultSeverity.ToName(),-9}{rule.Category,-14}{rule.Title.Get(culture)}{enabled}{deprecated}");
         }
 
         output.WriteLine();
@@ -187,6 +211,22 @@ internal static class CliApp
             output.WriteLine($"{m.Name,-11}{(m.Status == ModelStatus.Affected ? "affected" : "not-affected"),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{m.FixedIn?.ToString() ?? "pending"}");
         }
 
+        return Clean;
+    }
+
+    private static int WriteDocs(string[] args, StreamWriter output)
+    {
+        var options = new Options(args, "rules");
+        if (options.Positional.Count != 1)
+        {
+            throw new UsageException("'rules docs' takes one OUTDIR");
+        }
+
+        var rulesPath = options.Single("rules");
+        var pack = options.Pack();
+        var samples = rulesPath is not null && Directory.Exists(rulesPath) ? rulesPath : null;
+        var count = MarkdownDocsWriter.WriteTo(pack, samples, options.Positional[0]);
+        output.WriteLine($"wrote {count} page(s) to {options.Positional[0]}");
         return Clean;
     }
 
@@ -336,6 +376,17 @@ internal static class CliApp
         public SeverityConfiguration Severity(RulePack pack)
         {
             var config = SeverityConfiguration.Empty;
+            if (Single("config") is { } configFile)
+            {
+                if (!File.Exists(configFile))
+                {
+                    throw new InputException($"cannot read '{configFile}': no such file");
+                }
+
+                config = SeverityConfigurationFile.Parse(File.ReadAllText(configFile), configFile, pack);
+            }
+
+            // --severity options come after the file, so they win.
             foreach (var setting in All("severity"))
             {
                 var eq = setting.IndexOf('=');

@@ -137,7 +137,7 @@ public static class JsonReportWriter
     }
 
     /// <summary>Writes the pack's catalogue: identity, advisory, model matrix and every rule.</summary>
-    public static void WriteCatalogue(Stream output, RulePack pack, System.Globalization.CultureInfo? culture = null)
+    public static void WriteCatalogue(Stream output, RulePack pack, System.Globalization.CultureInfo? culture = null, Func<RuleDescriptor, bool>? include = null)
     {
         using var json = new Utf8JsonWriter(output, Options);
         json.WriteStartObject();
@@ -164,7 +164,7 @@ public static class JsonReportWriter
         json.WriteEndArray();
 
         json.WriteStartArray("rules");
-        foreach (var r in pack.Rules)
+        foreach (var r in pack.Rules.Where(include ?? (_ => true)))
         {
             json.WriteStartObject();
             json.WriteString("id", r.Id);
@@ -188,10 +188,116 @@ public static class JsonReportWriter
 
             json.WriteEndObject();
             WriteStrings(json, "suppresses", r.Suppresses);
+            WriteMatching(json, pack.CompiledRules.Single(c => c.Descriptor == r));
+            WriteStrings(json, "caveats", r.Caveats.Select(c => c.Get(culture)));
+            json.WriteString("description", r.Description.Get(culture));
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
+
+        json.WriteStartArray("remediation");
+        foreach (var step in pack.Remediation)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", step.Id);
+            WriteOptional(json, "command", step.Command);
+            json.WriteString("text", step.Text.Get(culture));
+            WriteOptional(json, "detail", step.Detail?.Get(culture));
+            WriteOptional(json, "hintIfMissing", step.HintIfMissing?.Get(culture));
+            json.WriteStartObject("when");
+            if (step.Rules.Count > 0)
+            {
+                WriteStrings(json, "rules", step.Rules);
+            }
+
+            WriteOptional(json, "minSeverity", step.MinSeverity?.ToName());
+            if (step.RequiresWorkaroundModel)
+            {
+                json.WriteBoolean("workaroundModel", true);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>How a rule matches: its device conditions, patterns, section and record, as written in the pack.</summary>
+    private static void WriteMatching(Utf8JsonWriter json, Matching.CompiledRule rule)
+    {
+        if (rule.Device is { } when)
+        {
+            json.WriteStartObject("when");
+            if (when.ModelKnown is { } known)
+            {
+                json.WriteBoolean("modelKnown", known);
+            }
+
+            WriteOptional(json, "status", when.Status switch { ModelStatus.Affected => "affected", ModelStatus.NotAffected => "not-affected", _ => null });
+            WriteOptional(json, "note", when.Note);
+            WriteOptional(json, "fix", when.FixAvailable switch { true => "available", false => "pending", _ => null });
+            WriteOptional(json, "firmware", when.Firmware switch
+            {
+                Matching.FirmwareState.BelowFix => "below-fix",
+                Matching.FirmwareState.Fixed => "fixed",
+                Matching.FirmwareState.Unknown => "unknown",
+                _ => null,
+            });
+            json.WriteEndObject();
+        }
+
+        if (rule.Patterns.Count > 0)
+        {
+            json.WriteStartArray("match");
+            foreach (var pattern in rule.Patterns)
+            {
+                WritePattern(json, null, pattern);
+            }
+
+            json.WriteEndArray();
+        }
+
+        if (rule.Section is { } section)
+        {
+            json.WriteStartObject("section");
+            WritePattern(json, "start", section.Start);
+            WritePattern(json, "row", section.Row);
+            WritePattern(json, "count", section.Count);
+            json.WriteNumber("maxHeaderLines", section.MaxHeaderLines);
+            json.WriteEndObject();
+        }
+
+        if (rule.Record is { } record)
+        {
+            json.WriteStartObject("record");
+            json.WriteString("name", record.Name);
+            WritePattern(json, "start", record.Start);
+            json.WriteNumber("maxLines", record.MaxLines);
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WritePattern(Utf8JsonWriter json, string? name, Matching.Pattern pattern)
+    {
+        if (name is null)
+        {
+            json.WriteStartObject();
+        }
+        else
+        {
+            json.WriteStartObject(name);
+        }
+
+        json.WriteString(pattern.Regex is null ? "literal" : "regex", pattern.Source);
+        if (pattern.Comparison == StringComparison.OrdinalIgnoreCase)
+        {
+            json.WriteBoolean("ignoreCase", true);
+        }
+
+        WriteOptional(json, "requiredLiteral", pattern.Regex is null ? null : pattern.RequiredLiteral);
         json.WriteEndObject();
     }
 

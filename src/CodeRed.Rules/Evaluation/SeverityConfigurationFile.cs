@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using CodeRed.Rules.Loading;
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Evaluation;
+
+/// <summary>A severity configuration file could not be read; every problem has file, line and column.</summary>
+public sealed class SeverityConfigurationException(IReadOnlyList<PackProblem> problems)
+    : Exception("The severity configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)))
+{
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<PackProblem> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Reads severity settings written with the .editorconfig keys Roslyn uses:
+/// <c>dotnet_diagnostic.CR2001.severity = error</c> (one rule),
+/// <c>dotnet_analyzer_diagnostic.category-LogSignature.severity = warning</c> (a category) and
+/// <c>dotnet_analyzer_diagnostic.severity = none</c> (all rules). Section headers and comments are ignored.
+/// </summary>
+public static partial class SeverityConfigurationFile
+{
+    [GeneratedRegex(@"^dotnet_diagnostic\.(?<rule>[^.\s]+)\.severity$|^dotnet_analyzer_diagnostic\.category-(?<category>[^.\s]+)\.severity$|^dotnet_analyzer_diagnostic\.severity$", RegexOptions.IgnoreCase)]
+    private static partial Regex Key();
+
+    /// <summary>Parses the text; rule IDs are checked against <paramref name="pack"/> when given.</summary>
+    public static SeverityConfiguration Parse(string text, string fileName, RulePack? pack = null, SeverityConfiguration? start = null)
+    {
+        var config = start ?? SeverityConfiguration.Empty;
+        var problems = new List<PackProblem>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            var trimmed = line.Trim();
+            if (trimmed.Length == 0 || trimmed[0] is '#' or ';' || trimmed[0] == '[' && trimmed[^1] == ']')
+            {
+                continue;
+            }
+
+            var column = line.Length - line.TrimStart().Length + 1;
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                problems.Add(Problem(fileName, i, column, "expected 'key = value'"));
+                continue;
+            }
+
+            var key = line[..eq].Trim();
+            var value = line[(eq + 1)..].Trim();
+            var comment = value.IndexOfAny(['#', ';']);
+            if (comment >= 0)
+            {
+                value = value[..comment].Trim();
+            }
+
+            var match = Key().Match(key);
+            if (!match.Success)
+            {
+                problems.Add(Problem(fileName, i, column, $"unknown key '{key}' (use dotnet_diagnostic.<ID>.severity, dotnet_analyzer_diagnostic.category-<Category>.severity or dotnet_analyzer_diagnostic.severity)"));
+                continue;
+            }
+
+            if (!SeverityNames.TryParseSetting(value, out var severity))
+            {
+                problems.Add(Problem(fileName, i, eq + 2, $"'{value}' is not a severity (error, warning, info, hidden, none)"));
+                continue;
+            }
+
+            if (match.Groups["rule"].Success)
+            {
+                var id = match.Groups["rule"].Value;
+                if (pack is not null && pack.FindRule(id) is null)
+                {
+                    problems.Add(Problem(fileName, i, column, $"no rule '{id}' in pack {pack.Identity.Id}"));
+                    continue;
+                }
+
+                config = config.WithRule(id, severity);
+            }
+            else if (match.Groups["category"].Success)
+            {
+                config = config.WithCategory(match.Groups["category"].Value, severity);
+            }
+            else
+            {
+                config = config.WithAll(severity);
+            }
+        }
+
+        return problems.Count > 0 ? throw new SeverityConfigurationException(problems) : config;
+    }
+
+    private static PackProblem Problem(string file, int index, int column, string message) =>
+        new(file, index + 1, column, ProblemSeverity.Error, message);
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.Model;
+using CodeRed.Rules.Output;
+using static CodeRed.Rules.Tests.TestSupport;
+
+namespace CodeRed.Rules.Tests;
+
+/// <summary>Docs per rule, bilingual text and severity configuration files.</summary>
+public class CatalogueDocsTests
+{
+    private const string Regenerate = "run: dotnet run --project src/CodeRed.Cli -- rules docs docs --rules rules";
+
+    [Fact]
+    public void Committed_docs_are_what_the_pack_generates()
+    {
+        foreach (var (relative, text) in MarkdownDocsWriter.Generate(Pack, RulesDir))
+        {
+            var path = Repo("docs", relative);
+            Assert.True(File.Exists(path), $"docs/{relative} is missing; {Regenerate}");
+            Assert.True(text == File.ReadAllText(path).Replace("\r\n", "\n"), $"docs/{relative} is stale; {Regenerate}");
+        }
+    }
+
+    [Fact]
+    public void Every_rule_has_a_page_and_every_page_a_rule()
+    {
+        var pages = Directory.GetFiles(Repo("docs", "rules"), "*.md").Select(Path.GetFileNameWithoutExtension).Order().ToList();
+        Assert.Equal(Pack.Rules.Select(r => r.Id).Order(), pages);
+        Assert.All(Pack.Rules, r => Assert.True(File.Exists(Repo(r.HelpUri)), $"{r.Id}'s help link {r.HelpUri} leads nowhere"));
+    }
+
+    [Fact]
+    public void Every_text_exists_in_English_and_Japanese()
+    {
+        var missing = new List<string>();
+        void Check(string what, LocalizedText? text)
+        {
+            if (text is not null && (!text.Has("en") || !text.Has("ja")))
+            {
+                missing.Add(what);
+            }
+        }
+
+        foreach (var r in Pack.Rules)
+        {
+            Check($"{r.Id} title", r.Title);
+            Check($"{r.Id} message", r.MessageFormat);
+            Check($"{r.Id} description", r.Description);
+            foreach (var c in r.Caveats)
+            {
+                Check($"{r.Id} caveat", c);
+            }
+        }
+
+        foreach (var (id, note) in Pack.Models.Notes)
+        {
+            Check($"note {id}", note);
+        }
+
+        foreach (var step in Pack.Remediation)
+        {
+            Check($"step {step.Id} text", step.Text);
+            Check($"step {step.Id} detail", step.Detail);
+            Check($"step {step.Id} hint", step.HintIfMissing);
+        }
+
+        foreach (var (level, verdict) in Pack.Verdicts)
+        {
+            Check($"verdict {level}", verdict.Text);
+        }
+
+        Check("pack title", Pack.Title);
+        Check("advisory title", Pack.Advisory.Title);
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void Culture_chooses_the_language_and_English_is_the_fallback()
+    {
+        AnalysisReport In(string culture) => Pack.Evaluate(new DeviceEvidence { Model = "AR130" }, new EvaluationOptions { Culture = CultureInfo.GetCultureInfo(culture) });
+        Assert.Contains("対策ファームウエア", In("ja-JP").Diagnostics.Single().Message);
+        Assert.Contains("no fixed firmware yet", In("en-US").Diagnostics.Single().Message);
+        Assert.Contains("no fixed firmware yet", In("fr-FR").Diagnostics.Single().Message);
+        Assert.Contains("HTTP サーバ", In("ja").Remediation[0].Text);
+    }
+
+    [Fact]
+    public void Severity_file_uses_the_editorconfig_keys_with_rule_over_category_over_all()
+    {
+        var config = SeverityConfigurationFile.Parse("""
+            # codered severity settings
+            [*]
+            dotnet_analyzer_diagnostic.severity = hidden
+            dotnet_analyzer_diagnostic.category-LogSignature.severity = info
+            dotnet_diagnostic.CR2001.severity = error   # the one we page on
+            dotnet_diagnostic.CR2005.severity = none
+            """, "codered.ini", Pack);
+        Assert.Equal(DiagnosticSeverity.Error, config.Resolve(Pack.FindRule("CR2001")!));
+        Assert.Equal(DiagnosticSeverity.Info, config.Resolve(Pack.FindRule("CR2002")!));
+        Assert.Equal(DiagnosticSeverity.Hidden, config.Resolve(Pack.FindRule("CR1001")!));
+        Assert.Null(config.Resolve(Pack.FindRule("CR2005")!));
+    }
+
+    [Fact]
+    public void Severity_file_errors_name_file_line_and_column()
+    {
+        var e = Assert.Throws<SeverityConfigurationException>(() => SeverityConfigurationFile.Parse(
+            "dotnet_diagnostic.CR2001.severity = loud\n  dotnet_diagnostic.CR9999.severity = error\nnot a setting\n", "my.ini", Pack));
+        Assert.Equal([("my.ini", 1), ("my.ini", 2), ("my.ini", 3)], e.Problems.Select(p => (p.File, p.Line)));
+        Assert.Equal(3, e.Problems[1].Column);
+        Assert.Contains("'loud' is not a severity", e.Problems[0].Message);
+    }
+
+    [Fact]
+    public void Cli_reads_a_severity_file_and_options_win_over_it()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("sev.ini", "dotnet_diagnostic.CR1001.severity = info\n");
+        Assert.Equal(0, RunCli(["analyze", "--model", "AR130", "--config", file]).ExitCode);
+        Assert.Equal(1, RunCli(["analyze", "--model", "AR130", "--config", file, "--severity", "CR1001=warning"]).ExitCode);
+        var bad = dir.Write("bad.ini", "dotnet_diagnostic.CR1001.severity = maybe\n");
+        var r = RunCli(["analyze", "--model", "AR130", "--config", bad]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("bad.ini(1,", r.Stderr);
+    }
+
+    [Fact]
+    public void Rules_list_filters_by_status()
+    {
+        var stable = RunCli(["rules", "list", "--status", "stable"]);
+        Assert.Contains("CR2001", stable.Stdout);
+        var experimental = RunCli(["rules", "list", "--status", "experimental"]);
+        Assert.DoesNotContain("CR2001", experimental.Stdout);
+        Assert.Equal(2, RunCli(["rules", "list", "--status", "shiny"]).ExitCode);
+    }
+
+    [Fact]
+    public void A_deprecated_rule_stays_resolvable_and_names_its_replacement()
+    {
+        using var dir = new TempDir();
+        dir.WithDefaultRules();
+        dir.Write("CR9002/CR9002.yaml", """
+            kind: rule
+            id: CR9002
+            status: deprecated
+            replacedBy: CR2001
+            title: Old HTTP signature
+            message: old
+            category: LogSignature
+            severity: warning
+            match: [{ literal: No free HTTP sessions }]
+            """);
+        var pack = RulePack.LoadFrom(dir.Path);
+        Assert.Equal("CR2001", pack.FindRule("CR9002")!.ReplacedBy);
+        Assert.Contains("deprecated: use CR2001", RunCli(["rules", "list", "--rules", dir.Path, "--status", "deprecated"]).Stdout);
+
+        dir.Write("CR9002/CR9002.yaml", File.ReadAllText(Path.Combine(dir.Path, "CR9002", "CR9002.yaml")).Replace("replacedBy: CR2001\n", ""));
+        var e = Assert.Throws<Loading.RulePackException>(() => RulePack.LoadFrom(dir.Path));
+        Assert.Contains(e.Problems, p => p.Message.Contains("must name its replacement"));
+    }
+}
