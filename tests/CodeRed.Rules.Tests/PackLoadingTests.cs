@@ -156,4 +156,23 @@ public class PackLoadingTests
         File.AppendAllText(path, "# a comment\r\n");
         Assert.NotEqual(lf, RulePack.LoadFrom(a.Path).Identity.Sha256);
     }
+
+    [Fact]
+    public void A_device_condition_on_an_unknown_note_is_refused()
+    {
+        var rule = "kind: rule\nid: CR9003\ntitle: t\nmessage: m\ncategory: c\nseverity: info\nwhen:\n  note: dmz-server\n";
+        var p = Only(Broken("CR9003.yaml", rule));
+        Assert.Equal(("CR9003.yaml", 8, 9), (p.File, p.Line, p.Column));
+        Assert.Contains("unknown note 'dmz-server'", p.Message);
+    }
+
+    [Theory]
+    [InlineData("x-")]
+    [InlineData("EN")]
+    [InlineData("eng")]
+    public void Language_codes_are_two_lower_case_letters(string code)
+    {
+        var p = Only(Broken("CR9001.yaml", MinimalRule.Replace("title: Test rule", $"title: {{ en: Test, {code}: Other }}")));
+        Assert.Contains("two-letter language code", p.Message);
+    }
 }

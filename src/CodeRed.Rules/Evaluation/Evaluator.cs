@@ -72,7 +72,7 @@ internal sealed class Evaluator
         var captured = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var source in evidence.Sources)
         {
-            var scan = new SourceScan(this, source.Name, active);
+            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : "given"));
             using (var reader = source.Open())
             {
                 scan.Run(reader);
@@ -233,7 +233,8 @@ internal sealed class Evaluator
 
     private List<RemediationStep> MakeRemediation(DeviceSummary device, List<Diagnostic> diagnostics, Dictionary<string, IReadOnlyList<string>> captured)
     {
-        var shown = diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).ToList();
+        // Engine findings (CR0001) say a rule failed, not that the router needs fixing.
+        var shown = diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden && d.Descriptor != RuleFailure).ToList();
         var steps = new List<RemediationStep>();
         var workaroundModels = _pack.Models.Models.Where(m => m.WorkaroundApplies).Select(m => m.Name).ToArray();
         foreach (var spec in _pack.Remediation)
@@ -312,7 +313,7 @@ internal sealed class Evaluator
     private static string JoinValues(IReadOnlyList<string> values) => string.Join(", ", values);
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules)
+    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
@@ -510,7 +511,7 @@ internal sealed class Evaluator
                     Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                         properties.TryGetValue(key, out var values)
                             ? JoinForMessage(values, aggregate.Values.Truncated)
-                            : owner.DeviceValue(key, null, aggregate.Count, name, (int)aggregate.First.Line)),
+                            : owner.DeviceValue(key, device, aggregate.Count, name, (int)aggregate.First.Line)),
                     Source = name,
                     Line = (int)Math.Min(aggregate.First.Line, int.MaxValue),
                     Column = aggregate.First.Column,

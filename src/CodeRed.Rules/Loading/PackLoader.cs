@@ -266,6 +266,7 @@ internal sealed partial class PackLoader
                     r.Error(r.Get("name")!, $"duplicate record name '{name}'");
                 }
 
+                SlowPathWarning(item, $"record {name}", start);
                 records.Add(new RecordSpec { Name = name, Start = start, MaxLines = maxLines });
             }
         }
@@ -297,6 +298,16 @@ internal sealed partial class PackLoader
                 f.Error(f.Get("pattern")!, $"the pattern of fact '{name}' must capture a group named 'value'");
             }
 
+            if (facts.Any(x => x.Name == name))
+            {
+                f.Error(f.Get("name")!, $"duplicate fact name '{name}'");
+            }
+            else if (BuiltInPlaceholders.Contains(name) && name != "firmware")
+            {
+                f.Error(f.Get("name")!, $"fact name '{name}' is taken by a built-in value");
+            }
+
+            SlowPathWarning(item, $"fact {name}", pattern);
             facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last" });
         }
 
@@ -602,7 +613,7 @@ internal sealed partial class PackLoader
 
         if (r.Get("when") is { } whenNode)
         {
-            device = ReadDeviceCondition(whenNode);
+            device = ReadDeviceCondition(whenNode, matrix);
         }
 
         foreach (var item in r.List("match"))
@@ -676,10 +687,9 @@ internal sealed partial class PackLoader
             // Only patterns tried on every line matter for speed; section rows are tried inside a section only.
             foreach (var pattern in patterns.Append(section?.Start))
             {
-                if (pattern is { RequiredLiteral: null })
+                if (pattern is not null)
                 {
-                    _warnings.Add(new PackProblem(node.File, node.Line, node.Column, ProblemSeverity.Warning,
-                        $"rule {id}: pattern '{Shorten(pattern.Source)}' has no literal every match must contain, so every line runs the full regex (slow path)"));
+                    SlowPathWarning(node, $"rule {id}", pattern);
                 }
             }
         }
@@ -700,7 +710,16 @@ internal sealed partial class PackLoader
         return (rule, node, suppresses, captures);
     }
 
-    private DeviceCondition? ReadDeviceCondition(YNode node)
+    private void SlowPathWarning(YNode node, string owner, Pattern pattern)
+    {
+        if (pattern.RequiredLiteral is null)
+        {
+            _warnings.Add(new PackProblem(node.File, node.Line, node.Column, ProblemSeverity.Warning,
+                $"{owner}: pattern '{Shorten(pattern.Source)}' has no literal every match must contain, so every line runs the full regex (slow path)"));
+        }
+    }
+
+    private DeviceCondition? ReadDeviceCondition(YNode node, ModelMatrix matrix)
     {
         if (MapReader.Of(node, _problems, "'when'") is not { } w)
         {
@@ -715,6 +734,11 @@ internal sealed partial class PackLoader
             FixAvailable = w.Enum("fix", FixStates),
             Firmware = w.Enum("firmware", FirmwareStates),
         };
+        if (condition.Note is { } note && !matrix.Notes.ContainsKey(note))
+        {
+            w.Error(w.Get("note")!, $"unknown note '{note}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
+        }
+
         w.Finish();
         if (condition.ModelKnown is null && condition.Status is null && condition.Note is null && condition.FixAvailable is null && condition.Firmware is null)
         {
@@ -878,7 +902,7 @@ internal sealed partial class PackLoader
                 var byLanguage = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var (language, value) in map.Entries)
                 {
-                    if (!NameSyntax().IsMatch(language.Value) || language.Value.Length != 2)
+                    if (language.Value.Length != 2 || !char.IsAsciiLetterLower(language.Value[0]) || !char.IsAsciiLetterLower(language.Value[1]))
                     {
                         reader.Error(language, $"'{language.Value}' is not a two-letter language code (such as en or ja)");
                     }

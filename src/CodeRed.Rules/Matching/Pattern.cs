@@ -10,8 +10,6 @@ namespace CodeRed.Rules.Matching;
 /// </summary>
 internal sealed class Pattern
 {
-    private static readonly TimeSpan ConstructionLimit = TimeSpan.FromSeconds(1);
-
     private Pattern(string source, Regex? regex, string? literal, bool ignoreCase)
     {
         Source = source;
@@ -51,7 +49,8 @@ internal sealed class Pattern
 
         try
         {
-            var regex = new Regex(source, options, ConstructionLimit);
+            // No match timeout: NonBacktracking matching is linear in the input, so a timeout has nothing to guard.
+            var regex = new Regex(source, options);
             error = null;
             return new Pattern(source, regex, null, ignoreCase);
         }
