@@ -23,7 +23,8 @@ internal static class CliApp
           codered analyze [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
                           [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
           codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
-          codered rules validate PATH
+          codered rules validate PATH [--strict]
+          codered rules lock PATH
           codered rules docs OUTDIR [--rules PATH]
           codered --version
 
@@ -45,6 +46,7 @@ internal static class CliApp
                 ["rules", "list", .. var rest] => ListRules(rest, stdout, output),
                 ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
                 ["rules", "docs", .. var rest] => WriteDocs(rest, output),
+                ["rules", "lock", .. var rest] => WriteLock(rest, output),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }
@@ -232,20 +234,50 @@ internal static class CliApp
 
     private static int Validate(string[] args, StreamWriter output, TextWriter stderr)
     {
-        var options = new Options(args);
+        var strict = args.Contains("--strict");
+        var options = new Options(args.Where(a => a != "--strict").ToArray());
         if (options.Positional.Count != 1)
         {
             throw new UsageException("'rules validate' takes one PATH (a rule directory or file)");
         }
 
-        var pack = RulePack.LoadFrom(options.Positional[0]);
+        var path = options.Positional[0];
+        var pack = RulePack.LoadFrom(path);
         foreach (var warning in pack.Warnings)
         {
             stderr.WriteLine("  " + warning);
         }
 
-        output.WriteLine($"valid: {pack.Identity.Id} {pack.Identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {pack.Warnings.Count} warning(s)");
+        if (strict)
+        {
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException("--strict checks release files and the lock beside the rules, so PATH must be a directory");
+            }
+
+            var problems = ReleaseTracking.Check(pack, path);
+            if (problems.Count > 0)
+            {
+                throw new RulePackException(problems);
+            }
+        }
+
+        output.WriteLine($"valid: {pack.Identity.Id} {pack.Identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {pack.Warnings.Count} warning(s){(strict ? ", release tracking and lock up to date" : "")}");
         output.WriteLine($"sha256: {pack.Identity.Sha256}");
+        return Clean;
+    }
+
+    private static int WriteLock(string[] args, StreamWriter output)
+    {
+        var options = new Options(args);
+        if (options.Positional.Count != 1 || !Directory.Exists(options.Positional[0]))
+        {
+            throw new UsageException("'rules lock' takes one PATH, the rule directory");
+        }
+
+        var pack = RulePack.LoadFrom(options.Positional[0]);
+        ReleaseTracking.WriteLock(pack, options.Positional[0]);
+        output.WriteLine($"wrote {Path.Combine(options.Positional[0], ReleaseTracking.LockFile)} ({pack.Rules.Count} rules)");
         return Clean;
     }
 

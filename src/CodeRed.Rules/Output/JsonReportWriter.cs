@@ -166,32 +166,7 @@ public static class JsonReportWriter
         json.WriteStartArray("rules");
         foreach (var r in pack.Rules.Where(include ?? (_ => true)))
         {
-            json.WriteStartObject();
-            json.WriteString("id", r.Id);
-            json.WriteString("title", r.Title.Get(culture));
-            json.WriteString("category", r.Category);
-            json.WriteString("defaultSeverity", r.DefaultSeverity.ToName());
-            json.WriteBoolean("enabled", r.IsEnabledByDefault);
-            json.WriteString("status", r.Status.ToString().ToLowerInvariant());
-            WriteOptional(json, "replacedBy", r.ReplacedBy);
-            json.WriteNumber("version", r.Version);
-            json.WriteString("introducedIn", r.IntroducedIn);
-            json.WriteString("kind", r.Kind.ToString().ToLowerInvariant());
-            json.WriteString("message", r.MessageFormat.Get(culture));
-            json.WriteString("helpUri", r.HelpUri);
-            WriteStrings(json, "models", r.Models);
-            json.WriteStartObject("parameters");
-            foreach (var (key, value) in r.Parameters)
-            {
-                json.WriteNumber(key, value);
-            }
-
-            json.WriteEndObject();
-            WriteStrings(json, "suppresses", r.Suppresses);
-            WriteMatching(json, pack.CompiledRules.Single(c => c.Descriptor == r));
-            WriteStrings(json, "caveats", r.Caveats.Select(c => c.Get(culture)));
-            json.WriteString("description", r.Description.Get(culture));
-            json.WriteEndObject();
+            WriteRule(json, pack, r, culture);
         }
 
         json.WriteEndArray();
@@ -222,6 +197,37 @@ public static class JsonReportWriter
         }
 
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>One rule of the catalogue: everything that makes up its meaning, in one language.</summary>
+    internal static void WriteRule(Utf8JsonWriter json, RulePack pack, RuleDescriptor r, System.Globalization.CultureInfo? culture)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", r.Id);
+        json.WriteString("title", r.Title.Get(culture));
+        json.WriteString("category", r.Category);
+        json.WriteString("defaultSeverity", r.DefaultSeverity.ToName());
+        json.WriteBoolean("enabled", r.IsEnabledByDefault);
+        json.WriteString("status", r.Status.ToString().ToLowerInvariant());
+        WriteOptional(json, "replacedBy", r.ReplacedBy);
+        json.WriteNumber("version", r.Version);
+        json.WriteString("introducedIn", r.IntroducedIn);
+        json.WriteString("kind", r.Kind.ToString().ToLowerInvariant());
+        json.WriteString("message", r.MessageFormat.Get(culture));
+        json.WriteString("helpUri", r.HelpUri);
+        WriteStrings(json, "models", r.Models);
+        json.WriteStartObject("parameters");
+        foreach (var (key, value) in r.Parameters)
+        {
+            json.WriteNumber(key, value);
+        }
+
+        json.WriteEndObject();
+        WriteStrings(json, "suppresses", r.Suppresses);
+        WriteMatching(json, pack.CompiledRules.Single(c => c.Descriptor == r));
+        WriteStrings(json, "caveats", r.Caveats.Select(c => c.Get(culture)));
+        json.WriteString("description", r.Description.Get(culture));
         json.WriteEndObject();
     }
 
