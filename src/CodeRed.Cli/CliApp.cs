@@ -47,6 +47,7 @@ internal static class CliApp
                 ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
                 ["rules", "docs", .. var rest] => WriteDocs(rest, output),
                 ["rules", "lock", .. var rest] => WriteLock(rest, output),
+                ["rules", ..] => throw new UsageException("'rules' needs a subcommand: list, validate, lock or docs"),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }

@@ -268,7 +268,7 @@ public sealed class IndependentEvidenceTests
         Assert.Equal(fires, report.Ids().Contains("CR2003"));
     }
 
-    [Fact(Skip = "engine bug: CR2003 message renders the row count as '180 (+0+ more)' when the distinct peer list is truncated")]
+    [Fact]
     public void CR2003_message_states_the_row_count_plainly_when_many_distinct_peers()
     {
         var d = Single(EvaluateLog(Lines("\n", [.. TcpTable(Established(180))])), "CR2003");
@@ -276,6 +276,8 @@ public sealed class IndependentEvidenceTests
         Assert.Contains("180", d.Message);
         Assert.DoesNotContain("+0", d.Message);
         Assert.DoesNotContain("(+0", d.Message);
+        Assert.Contains("180 established", d.Message);
+        Assert.Contains("(+95 more and others not kept)", d.Message);
     }
 
     // ---------------------------------------------------------------- CR2004 / CR2005: crash vs restart reboot

@@ -510,7 +510,7 @@ internal sealed class Evaluator
                     Severity = owner._severity[rule.Index]!.Value,
                     Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                         properties.TryGetValue(key, out var values)
-                            ? JoinForMessage(values, aggregate.Values.Truncated)
+                            ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
                             : owner.DeviceValue(key, device, aggregate.Count, name, (int)aggregate.First.Line)),
                     Source = name,
                     Line = (int)Math.Min(aggregate.First.Line, int.MaxValue),
@@ -544,7 +544,13 @@ internal sealed class Evaluator
             const int Shown = 5;
             var text = string.Join(", ", values.Take(Shown));
             var more = values.Count - Shown;
-            return more > 0 || truncated ? text + $" (+{(more > 0 ? more : 0)}{(truncated ? "+" : "")} more)" : text;
+            return (more, truncated) switch
+            {
+                ( > 0, false) => text + $" (+{more} more)",
+                ( > 0, true) => text + $" (+{more} more and others not kept)",
+                (_, true) => text + " (and others not kept)",
+                _ => text,
+            };
         }
     }
 
@@ -588,8 +594,11 @@ internal sealed class Evaluator
     private sealed class CaptureSet
     {
         private readonly Dictionary<string, (List<string> List, HashSet<string> Set)> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _truncated = new(StringComparer.Ordinal);
 
-        public bool Truncated { get; private set; }
+        public bool Truncated => _truncated.Count > 0;
+
+        public bool IsTruncated(string key) => _truncated.Contains(key);
 
         public void Add(Match? match, int max)
         {
@@ -621,7 +630,7 @@ internal sealed class Evaluator
 
             if (entry.List.Count >= max)
             {
-                Truncated = true;
+                _truncated.Add(key);
                 return;
             }
 
@@ -631,7 +640,7 @@ internal sealed class Evaluator
 
         public void AddAll(CaptureSet other, int max)
         {
-            Truncated |= other.Truncated;
+            _truncated.UnionWith(other._truncated);
             foreach (var (key, (list, _)) in other._values)
             {
                 foreach (var value in list)
