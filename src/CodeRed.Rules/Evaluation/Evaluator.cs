@@ -67,12 +67,13 @@ internal sealed class Evaluator
             .Where(r => model is null || r.ModelKeys is null || r.ModelKeys.Contains(model.Key))
             .ToArray();
 
+        var prefilter = Prefilter.For(_pack, active);
         var sourceDiagnostics = new List<Diagnostic>();
         var sources = new List<KeyValuePair<string, long>>();
         var captured = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var source in evidence.Sources)
         {
-            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : "given"));
+            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : "given"), prefilter);
             using (var reader = source.Open())
             {
                 scan.Run(reader);
@@ -313,23 +314,82 @@ internal sealed class Evaluator
     private static string JoinValues(IReadOnlyList<string> values) => string.Join(", ", values);
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
+    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device, Prefilter? prefilter)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
-        private readonly List<Diagnostic> _engineDiagnostics = [];
+        private int _openSections;
 
         public long Lines { get; private set; }
 
+        /// <summary>Chars held at once; lines longer than this are scanned in overlapping segments.</summary>
+        internal const int BufferChars = 1 << 20;
+
+        /// <summary>Chars an overlong line's next segment repeats, so a match across the cut is still whole once.</summary>
+        internal const int SegmentOverlap = 4096;
+
+        /// <summary>
+        /// Reads the source in bounded blocks. Outside records and sections, only lines holding a literal some
+        /// pattern requires become strings and reach the rules; the rest are counted and skipped.
+        /// </summary>
         public void Run(TextReader reader)
         {
-            string? line;
-            while ((line = reader.ReadLine()) is not null)
+            var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(BufferChars);
+            try
             {
-                Lines++;
-                Scan(line, Lines);
+                var length = 0;
+                var eof = false;
+                long line = 1;
+                var endsWithBreak = true;
+                while (true)
+                {
+                    while (!eof && length < buffer.Length)
+                    {
+                        var read = reader.Read(buffer, length, buffer.Length - length);
+                        eof = read == 0;
+                        length += read;
+                    }
+
+                    if (length == 0)
+                    {
+                        break;
+                    }
+
+                    var span = buffer.AsSpan(0, length);
+                    endsWithBreak = span[^1] is '\r' or '\n';
+                    int complete;
+                    if (eof)
+                    {
+                        complete = length;
+                    }
+                    else
+                    {
+                        // A trailing CR may be the first half of a CRLF: keep it for the next block.
+                        var searchEnd = span[^1] == '\r' ? length - 1 : length;
+                        complete = span[..searchEnd].LastIndexOfAny('\r', '\n') + 1;
+                    }
+
+                    if (complete == 0)
+                    {
+                        // One line longer than the buffer: scan this segment, keep an overlap for the next.
+                        Scan(new string(span), line);
+                        span[^SegmentOverlap..].CopyTo(buffer);
+                        length = SegmentOverlap;
+                        continue;
+                    }
+
+                    line = ScanLines(span[..complete], line);
+                    span[complete..].CopyTo(buffer);
+                    length -= complete;
+                }
+
+                Lines = line - 1 + (endsWithBreak ? 0 : 1);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
             }
 
             foreach (var record in _records.Values.ToArray())
@@ -344,6 +404,48 @@ internal sealed class Evaluator
                     CloseSection(rules[i], section);
                 }
             }
+        }
+
+        /// <summary>Scans whole lines (the last may lack its break only at end of input); returns the next line number.</summary>
+        private long ScanLines(ReadOnlySpan<char> text, long line)
+        {
+            var pos = 0;
+            while (pos < text.Length)
+            {
+                var rest = text[pos..];
+                if (!NeedsEveryLine)
+                {
+                    var candidate = prefilter!.IndexOfAny(rest);
+                    if (candidate < 0)
+                    {
+                        return line + CountLineBreaks(rest);
+                    }
+
+                    var lineStart = rest[..candidate].LastIndexOfAny('\r', '\n') + 1;
+                    line += CountLineBreaks(rest[..lineStart]);
+                    pos += lineStart;
+                    rest = text[pos..];
+                }
+
+                var end = rest.IndexOfAny('\r', '\n');
+                var lineLength = end < 0 ? rest.Length : end;
+                Scan(new string(rest[..lineLength]), line);
+                line++;
+                pos += lineLength + (end < 0 ? 0 : rest[end] == '\r' && end + 1 < rest.Length && rest[end + 1] == '\n' ? 2 : 1);
+            }
+
+            return line;
+        }
+
+        /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
+        private bool NeedsEveryLine => prefilter is null || _records.Count > 0 || _openSections > 0;
+
+        /// <summary>Line breaks in the text: LF, CRLF and lone CR each end a line.</summary>
+        private static long CountLineBreaks(ReadOnlySpan<char> text)
+        {
+            var lf = text.Count('\n');
+            var cr = text.Count('\r');
+            return cr == 0 ? lf : lf + cr - text.Count("\r\n");
         }
 
         private void Scan(string line, long number)
@@ -440,12 +542,14 @@ internal sealed class Evaluator
             if (spec.Start.TryMatch(line, out var column, out _))
             {
                 state.Reset(new Hit(number, column, line, null));
+                _openSections++;
             }
         }
 
         private void CloseSection(CompiledRule rule, SectionState state)
         {
             state.Open = false;
+            _openSections--;
             if (state.Rows >= rule.Section!.Threshold)
             {
                 var hit = state.Start!;
@@ -479,7 +583,12 @@ internal sealed class Evaluator
         private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
         {
             var aggregate = _aggregates[rule.Index] ??= new Aggregate(hit);
-            aggregate.Count++;
+            if (aggregate.LastLine != hit.Line)
+            {
+                aggregate.Count++; // one hit per rule per line, also when an overlong line is scanned in segments
+                aggregate.LastLine = hit.Line;
+            }
+
             var max = owner._options.MaxDistinctValues;
             aggregate.Values.Add(hit.Match, max);
             if (values is not null)
@@ -560,6 +669,7 @@ internal sealed class Evaluator
     {
         public Hit First { get; } = first;
         public int Count { get; set; }
+        public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
     }
 

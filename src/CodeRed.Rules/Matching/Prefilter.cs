@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.Collections.Concurrent;
+
+namespace CodeRed.Rules.Matching;
+
+/// <summary>
+/// The fast path of evaluation: every literal that some pattern tried on every line requires, searched for
+/// all at once with a vectorized multi-substring search. Lines without any of them cannot match anything,
+/// so the scanner skips them without decoding them into strings. When some pattern has no required literal,
+/// there is no prefilter and every line takes the full path.
+/// </summary>
+internal sealed class Prefilter
+{
+    private static readonly ConditionalWeakTable<RulePack, ConcurrentDictionary<string, Prefilter?>> Cache = new();
+
+#if NET9_0_OR_GREATER
+    private readonly SearchValues<string> _values;
+
+    private Prefilter(string[] literals, StringComparison comparison)
+    {
+        Literals = literals;
+        _values = SearchValues.Create(literals, comparison);
+    }
+
+    /// <summary>Index of the first place any literal starts, or -1.</summary>
+    public int IndexOfAny(ReadOnlySpan<char> text) => Literals.Count == 0 ? -1 : text.IndexOfAny(_values);
+#else
+    private readonly StringComparison _comparison;
+
+    private Prefilter(string[] literals, StringComparison comparison)
+    {
+        Literals = literals;
+        _comparison = comparison;
+    }
+
+    /// <summary>Index of the first place any literal starts, or -1 (one vectorized search per literal on .NET 8).</summary>
+    public int IndexOfAny(ReadOnlySpan<char> text)
+    {
+        var best = -1;
+        foreach (var literal in Literals)
+        {
+            var index = (best < 0 ? text : text[..best]).IndexOf(literal.AsSpan(), _comparison);
+            if (index >= 0)
+            {
+                best = index;
+            }
+        }
+
+        return best;
+    }
+#endif
+
+    public IReadOnlyList<string> Literals { get; }
+
+    /// <summary>The prefilter for a set of active rules, or null when some always-tried pattern has no literal.</summary>
+    public static Prefilter? For(RulePack pack, IReadOnlyList<CompiledRule> active)
+    {
+        var key = string.Join(',', active.Select(r => r.Index));
+        return Cache.GetOrCreateValue(pack).GetOrAdd(key, _ => Build(pack, active));
+    }
+
+    private static Prefilter? Build(RulePack pack, IReadOnlyList<CompiledRule> active)
+    {
+        var patterns = active.SelectMany(r => r.Section is { } s ? [s.Start] : r.Patterns)
+            .Concat(pack.Records.Select(r => r.Start))
+            .Concat(pack.Facts.Select(f => f.Pattern))
+            .ToList();
+        if (patterns.Any(p => p.RequiredLiteral is null))
+        {
+            return null;
+        }
+
+        var comparison = patterns.Any(p => p.Comparison == StringComparison.OrdinalIgnoreCase)
+            ? StringComparison.OrdinalIgnoreCase
+            : StringComparison.Ordinal;
+        var literals = patterns.Select(p => p.RequiredLiteral!).Distinct(StringComparer.Ordinal).ToArray();
+        return new Prefilter(literals, comparison);
+    }
+}
