@@ -74,8 +74,24 @@ internal sealed class Evaluator
         foreach (var source in evidence.Sources)
         {
             var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : "given"), prefilter);
-            using (var reader = source.Open())
+            if (source.IsBinary)
             {
+                var stream = source.OpenStream();
+                try
+                {
+                    scan.Run(stream, source.Encoding);
+                }
+                finally
+                {
+                    if (source.OwnsStream)
+                    {
+                        stream.Dispose();
+                    }
+                }
+            }
+            else
+            {
+                using var reader = source.OpenText();
                 scan.Run(reader);
             }
 
@@ -324,74 +340,53 @@ internal sealed class Evaluator
 
         public long Lines { get; private set; }
 
-        /// <summary>Chars held at once; lines longer than this are scanned in overlapping segments.</summary>
-        internal const int BufferChars = 1 << 20;
+        /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
+        internal const int BufferSize = 1 << 20;
 
-        /// <summary>Chars an overlong line's next segment repeats, so a match across the cut is still whole once.</summary>
-        internal const int SegmentOverlap = 4096;
+        private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-        /// <summary>
-        /// Reads the source in bounded blocks. Outside records and sections, only lines holding a literal some
-        /// pattern requires become strings and reach the rules; the rest are counted and skipped.
-        /// </summary>
+        /// <summary>Text already decoded: lines holding a candidate become strings and reach the rules.</summary>
         public void Run(TextReader reader)
         {
-            var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(BufferChars);
-            try
+            Lines = LineFeeder<char>.Run(reader.Read, BufferSize, prefilter is null ? null : new CharCandidateFinder(prefilter),
+                () => NeedsEveryLine, (line, number) => Scan(new string(line), number));
+            CloseAll();
+        }
+
+        /// <summary>
+        /// Bytes: in an ASCII-compatible encoding (UTF-8 by default) the literals are searched in the bytes and
+        /// only candidate lines are decoded. A UTF-16 or UTF-32 byte-order mark, or such an encoding, takes the
+        /// decoding path instead.
+        /// </summary>
+        public void Run(Stream stream, Encoding? encoding)
+        {
+            var head = new byte[4];
+            var count = 0;
+            int read;
+            while (count < head.Length && (read = stream.Read(head, count, head.Length - count)) > 0)
             {
-                var length = 0;
-                var eof = false;
-                long line = 1;
-                var endsWithBreak = true;
-                while (true)
-                {
-                    while (!eof && length < buffer.Length)
-                    {
-                        var read = reader.Read(buffer, length, buffer.Length - length);
-                        eof = read == 0;
-                        length += read;
-                    }
-
-                    if (length == 0)
-                    {
-                        break;
-                    }
-
-                    var span = buffer.AsSpan(0, length);
-                    endsWithBreak = span[^1] is '\r' or '\n';
-                    int complete;
-                    if (eof)
-                    {
-                        complete = length;
-                    }
-                    else
-                    {
-                        // A trailing CR may be the first half of a CRLF: keep it for the next block.
-                        var searchEnd = span[^1] == '\r' ? length - 1 : length;
-                        complete = span[..searchEnd].LastIndexOfAny('\r', '\n') + 1;
-                    }
-
-                    if (complete == 0)
-                    {
-                        // One line longer than the buffer: scan this segment, keep an overlap for the next.
-                        Scan(new string(span), line);
-                        span[^SegmentOverlap..].CopyTo(buffer);
-                        length = SegmentOverlap;
-                        continue;
-                    }
-
-                    line = ScanLines(span[..complete], line);
-                    span[complete..].CopyTo(buffer);
-                    length -= complete;
-                }
-
-                Lines = line - 1 + (endsWithBreak ? 0 : 1);
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+                count += read;
             }
 
+            var bom = head.AsSpan(0, count);
+            var skip = bom.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            var wide = bom.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bom.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bom.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
+            var chosen = encoding ?? Utf8;
+            if (wide || !EncodingChoice.IsAsciiCompatible(chosen) || prefilter is { AsciiLiterals: null })
+            {
+                using var reader = new StreamReader(new ReplayStream(head, count, stream), chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+                Run(reader);
+                return;
+            }
+
+            var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter.AsciiLiterals!);
+            var replay = new ReplayStream(head[skip..], count - skip, stream);
+            Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number) => Scan(chosen.GetString(line), number));
+            CloseAll();
+        }
+
+        private void CloseAll()
+        {
             foreach (var record in _records.Values.ToArray())
             {
                 Close(record);
@@ -406,47 +401,8 @@ internal sealed class Evaluator
             }
         }
 
-        /// <summary>Scans whole lines (the last may lack its break only at end of input); returns the next line number.</summary>
-        private long ScanLines(ReadOnlySpan<char> text, long line)
-        {
-            var pos = 0;
-            while (pos < text.Length)
-            {
-                var rest = text[pos..];
-                if (!NeedsEveryLine)
-                {
-                    var candidate = prefilter!.IndexOfAny(rest);
-                    if (candidate < 0)
-                    {
-                        return line + CountLineBreaks(rest);
-                    }
-
-                    var lineStart = rest[..candidate].LastIndexOfAny('\r', '\n') + 1;
-                    line += CountLineBreaks(rest[..lineStart]);
-                    pos += lineStart;
-                    rest = text[pos..];
-                }
-
-                var end = rest.IndexOfAny('\r', '\n');
-                var lineLength = end < 0 ? rest.Length : end;
-                Scan(new string(rest[..lineLength]), line);
-                line++;
-                pos += lineLength + (end < 0 ? 0 : rest[end] == '\r' && end + 1 < rest.Length && rest[end + 1] == '\n' ? 2 : 1);
-            }
-
-            return line;
-        }
-
         /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
-        private bool NeedsEveryLine => prefilter is null || _records.Count > 0 || _openSections > 0;
-
-        /// <summary>Line breaks in the text: LF, CRLF and lone CR each end a line.</summary>
-        private static long CountLineBreaks(ReadOnlySpan<char> text)
-        {
-            var lf = text.Count('\n');
-            var cr = text.Count('\r');
-            return cr == 0 ? lf : lf + cr - text.Count("\r\n");
-        }
+        private bool NeedsEveryLine => _records.Count > 0 || _openSections > 0;
 
         private void Scan(string line, long number)
         {

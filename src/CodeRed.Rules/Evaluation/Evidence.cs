@@ -8,34 +8,45 @@ namespace CodeRed.Rules.Evaluation;
 /// </summary>
 public sealed class EvidenceSource
 {
-    private readonly Func<TextReader> _open;
+    private readonly Func<TextReader>? _openText;
+    private readonly Func<Stream>? _openStream;
 
-    private EvidenceSource(string name, Func<TextReader> open)
+    private EvidenceSource(string name, Func<TextReader>? openText, Func<Stream>? openStream, Encoding? encoding, bool ownsStream)
     {
         Name = name;
-        _open = open;
+        _openText = openText;
+        _openStream = openStream;
+        Encoding = encoding;
+        OwnsStream = ownsStream;
     }
 
     /// <summary>The name diagnostics report as their source.</summary>
     public string Name { get; }
 
+    /// <summary>The encoding asked for, or null: a byte-order mark decides, else UTF-8.</summary>
+    internal Encoding? Encoding { get; }
+
+    internal bool IsBinary => _openStream is not null;
+
+    internal bool OwnsStream { get; }
+
     /// <summary>Evidence held in memory.</summary>
-    public static EvidenceSource FromText(string name, string text) => new(name, () => new StringReader(text));
+    public static EvidenceSource FromText(string name, string text) => new(name, () => new StringReader(text), null, null, false);
 
     /// <summary>
     /// Evidence from a file. Without an encoding, a byte-order mark decides, else UTF-8; bytes that are not
     /// valid in the encoding become U+FFFD and never hide the ASCII text around them.
     /// </summary>
     public static EvidenceSource FromFile(string path, Encoding? encoding = null, string? name = null) =>
-        new(name ?? path, () => new StreamReader(path, encoding ?? Utf8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan }));
+        new(name ?? path, null, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan), encoding, true);
 
     /// <summary>Evidence from a stream, read once; the stream is left open.</summary>
     public static EvidenceSource FromStream(string name, Stream stream, Encoding? encoding = null) =>
-        new(name, () => new StreamReader(stream, encoding ?? Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true));
+        new(name, null, () => stream, encoding, false);
 
-    internal TextReader Open() => _open();
+    internal TextReader OpenText() => _openText!();
 
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    internal Stream OpenStream() => _openStream!();
 }
 
 /// <summary>What is known of one device: optional model, optional firmware, and any number of evidence sources.</summary>

@@ -53,6 +53,9 @@ internal sealed class Prefilter
 
     public IReadOnlyList<string> Literals { get; }
 
+    /// <summary>The literals as UTF-8 bytes when all are ASCII and case-sensitive (bytes can then be searched before decoding), else null.</summary>
+    public IReadOnlyList<byte[]>? AsciiLiterals { get; private init; }
+
     /// <summary>The prefilter for a set of active rules, or null when some always-tried pattern has no literal.</summary>
     public static Prefilter? For(RulePack pack, IReadOnlyList<CompiledRule> active)
     {
@@ -75,6 +78,10 @@ internal sealed class Prefilter
             ? StringComparison.OrdinalIgnoreCase
             : StringComparison.Ordinal;
         var literals = patterns.Select(p => p.RequiredLiteral!).Distinct(StringComparer.Ordinal).ToArray();
-        return new Prefilter(literals, comparison);
+        var ascii = comparison == StringComparison.Ordinal && literals.All(l => l.All(char.IsAscii));
+        return new Prefilter(literals, comparison)
+        {
+            AsciiLiterals = ascii ? literals.Select(System.Text.Encoding.ASCII.GetBytes).ToArray() : null,
+        };
     }
 }
