@@ -18,9 +18,10 @@ internal static class CliApp
     public const int Findings = 1;
     public const int Failure = 2;
 
+
     private const string Usage = """
         usage:
-          codered analyze [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
+          codered analyze [--each] [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
                           [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
           codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
           codered rules validate PATH [--strict]
@@ -29,11 +30,13 @@ internal static class CliApp
           codered --version
 
         FILE '-' reads standard input; with no FILE only the model and firmware are judged.
+        A DIR (or --each) analyses every file as its own device, in parallel, one report per file
+        (--format text, json or jsonl); a progress bar goes to stderr when it is a terminal.
         LEVEL is error, warning, info, hidden or none (off).
         Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
         """;
 
-    public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr)
+    public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr, bool stderrIsTerminal = false)
     {
         var output = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = false };
         try
@@ -42,7 +45,7 @@ internal static class CliApp
             {
                 [] or ["-h" or "--help" or "help"] => Help(output),
                 ["--version"] => Version(output),
-                ["analyze", .. var rest] => Analyze(rest, stdin, stdout, output, stderr),
+                ["analyze", .. var rest] => Analyze(rest, stdin, stdout, output, stderr, stderrIsTerminal),
                 ["rules", "list", .. var rest] => ListRules(rest, stdout, output),
                 ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
                 ["rules", "docs", .. var rest] => WriteDocs(rest, output),
@@ -109,10 +112,12 @@ internal static class CliApp
         return Clean;
     }
 
-    private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr)
+    private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr, bool stderrIsTerminal)
     {
-        var options = new Options(args, "model", "firmware", "rules", "format", "lang", "encoding", "severity", "config");
-        var format = options.Format();
+        var each = args.Contains("--each");
+        var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "format", "lang", "encoding", "severity", "config");
+        var fleet = each || options.Positional.Any(Directory.Exists);
+        var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json"]);
         var culture = options.Culture();
         var encoding = options.Encoding();
         var pack = options.Pack();
@@ -124,16 +129,19 @@ internal static class CliApp
             throw new UsageException($"--firmware: {firmwareError}");
         }
 
+        if (fleet)
+        {
+            var evaluation = new EvaluationOptions { Severity = severity, Culture = culture };
+            var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
+            return FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, stdout, output, stderr, stderrIsTerminal);
+        }
+
         var sources = new List<EvidenceSource>();
         foreach (var file in options.Positional)
         {
             if (file == "-")
             {
                 sources.Add(EvidenceSource.FromStream("-", stdin, encoding));
-            }
-            else if (Directory.Exists(file))
-            {
-                throw new InputException($"'{file}' is a directory; give the files in it");
             }
             else if (!File.Exists(file))
             {
@@ -362,10 +370,11 @@ internal static class CliApp
 
         public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var list) ? list : [];
 
-        public string Format()
+        public string Format(params string[] allowed)
         {
+            allowed = allowed.Length == 0 ? ["text", "json"] : allowed;
             var format = Single("format") ?? "text";
-            return format is "text" or "json" ? format : throw new UsageException($"--format must be text or json, not '{format}'");
+            return allowed.Contains(format) ? format : throw new UsageException($"--format must be {string.Join(", ", allowed[..^1])} or {allowed[^1]}, not '{format}'");
         }
 
         public CultureInfo Culture()
