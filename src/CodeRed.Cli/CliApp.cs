@@ -252,7 +252,8 @@ internal static class CliApp
 
         var path = options.Positional[0];
         var pack = RulePack.LoadFrom(path);
-        foreach (var warning in pack.Warnings)
+        var warnings = PackLinter.Lint(pack, Directory.Exists(path) ? path : null);
+        foreach (var warning in warnings)
         {
             stderr.WriteLine("  " + warning);
         }
@@ -264,14 +265,15 @@ internal static class CliApp
                 throw new UsageException("--strict checks release files and the lock beside the rules, so PATH must be a directory");
             }
 
-            var problems = ReleaseTracking.Check(pack, path);
+            // Strict: lint warnings fail too, as Sigma's linter fails CI.
+            var problems = ReleaseTracking.Check(pack, path).Concat(warnings.Select(w => w with { Severity = ProblemSeverity.Error })).ToList();
             if (problems.Count > 0)
             {
                 throw new RulePackException(problems);
             }
         }
 
-        output.WriteLine($"valid: {pack.Identity.Id} {pack.Identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {pack.Warnings.Count} warning(s){(strict ? ", release tracking and lock up to date" : "")}");
+        output.WriteLine($"valid: {pack.Identity.Id} {pack.Identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {warnings.Count} warning(s){(strict ? ", release tracking and lock up to date" : "")}");
         output.WriteLine($"sha256: {pack.Identity.Sha256}");
         return Clean;
     }

@@ -1,0 +1,48 @@
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Loading;
+
+/// <summary>
+/// Checks a loaded pack for what loads but should not ship: texts missing a language the pack uses elsewhere,
+/// and rules without positive and negative samples beside them. The loader's own warnings (patterns without a
+/// required literal) come first. Used by <c>codered rules validate</c> and the tests.
+/// </summary>
+public static class PackLinter
+{
+    /// <summary>Every warning for the pack; <paramref name="rulesDirectory"/> enables the sample checks.</summary>
+    public static IReadOnlyList<PackProblem> Lint(RulePack pack, string? rulesDirectory)
+    {
+        var problems = new List<PackProblem>(pack.Warnings);
+        var languages = pack.Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)).ToHashSet(StringComparer.Ordinal);
+        foreach (var rule in pack.Rules)
+        {
+            foreach (var (what, text) in new[] { ("title", rule.Title), ("message", rule.MessageFormat), ("description", rule.Description) })
+            {
+                foreach (var missing in languages.Where(l => !text.Has(l)).Order(StringComparer.Ordinal))
+                {
+                    problems.Add(Warn(rule.SourceFile, $"rule {rule.Id}: the {what} has no '{missing}' text (other texts of the pack have it)"));
+                }
+            }
+
+            if (rulesDirectory is not null && Directory.Exists(rulesDirectory))
+            {
+                var samples = Path.Combine(rulesDirectory, Path.GetDirectoryName(rule.SourceFile) ?? "", "samples");
+                var cases = Path.Combine(samples, "cases.yaml");
+                var caseText = File.Exists(cases) ? File.ReadAllText(cases) : "";
+                var positive = HasFiles(Path.Combine(samples, "positive")) || caseText.Contains("positive:", StringComparison.Ordinal);
+                var negative = HasFiles(Path.Combine(samples, "negative")) || caseText.Contains("negative:", StringComparison.Ordinal);
+                if (!positive || !negative)
+                {
+                    problems.Add(Warn(rule.SourceFile,
+                        $"rule {rule.Id} has no {(positive ? "negative" : negative ? "positive" : "positive or negative")} sample (add files under samples/positive and samples/negative beside the rule, or samples/cases.yaml)"));
+                }
+            }
+        }
+
+        return problems;
+    }
+
+    private static bool HasFiles(string directory) => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any();
+
+    private static PackProblem Warn(string file, string message) => new(file, 1, 1, ProblemSeverity.Warning, message);
+}
