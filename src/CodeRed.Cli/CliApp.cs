@@ -20,16 +20,18 @@ internal static class CliApp
 
     private const string Usage = """
         usage:
-          codered analyze [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
+          codered analyze [--model M] [--firmware V] [--rules PATH] [--format text|json|sarif] [--lang en|ja]
                           [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
           codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
           codered rules validate PATH [--strict]
           codered rules lock PATH
           codered rules docs OUTDIR [--rules PATH]
+          codered export csaf [--vex] [--rules PATH] [-o FILE]
           codered --version
 
         FILE '-' reads standard input; with no FILE only the model and firmware are judged.
         LEVEL is error, warning, info, hidden or none (off).
+        'export csaf' writes the pack's advisory as a CSAF 2.0 security advisory (--vex: a CSAF VEX document) to FILE or stdout.
         Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
         """;
 
@@ -47,6 +49,7 @@ internal static class CliApp
                 ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
                 ["rules", "docs", .. var rest] => WriteDocs(rest, output),
                 ["rules", "lock", .. var rest] => WriteLock(rest, output),
+                ["export", "csaf", .. var rest] => ExportCsaf(rest, stdout, output),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }
@@ -76,6 +79,11 @@ internal static class CliApp
 
             return Failure;
         }
+        catch (CsafExportException e)
+        {
+            stderr.WriteLine($"codered: {e.Message}");
+            return Failure;
+        }
         catch (InputException e)
         {
             stderr.WriteLine($"codered: {e.Message}");
@@ -101,17 +109,18 @@ internal static class CliApp
         return Clean;
     }
 
+    private static string ToolVersion => typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
     private static int Version(TextWriter output)
     {
-        var version = typeof(CliApp).Assembly.GetName().Version;
-        output.WriteLine($"codered {version?.ToString(3)} (default pack {RulePack.Default.Identity})");
+        output.WriteLine($"codered {ToolVersion} (default pack {RulePack.Default.Identity})");
         return Clean;
     }
 
     private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr)
     {
         var options = new Options(args, "model", "firmware", "rules", "format", "lang", "encoding", "severity", "config");
-        var format = options.Format();
+        var format = options.Format("text", "json", "sarif");
         var culture = options.Culture();
         var encoding = options.Encoding();
         var pack = options.Pack();
@@ -160,6 +169,12 @@ internal static class CliApp
         {
             output.Flush();
             JsonReportWriter.Write(stdout, report);
+            stdout.Write("\n"u8);
+        }
+        else if (format == "sarif")
+        {
+            output.Flush();
+            SarifWriter.Write(stdout, report, pack, severity, ToolVersion);
             stdout.Write("\n"u8);
         }
         else
@@ -267,6 +282,44 @@ internal static class CliApp
         return Clean;
     }
 
+    private static int ExportCsaf(string[] args, Stream stdout, StreamWriter output)
+    {
+        var vex = args.Contains("--vex");
+        // Here -o names the output file (in 'analyze' it is short for --format).
+        var options = new Options(args.Where(a => a != "--vex").Select(a => a == "-o" ? "--output" : a).ToArray(), "rules", "output");
+        if (options.Positional.Count != 0)
+        {
+            throw new UsageException($"'export csaf' takes no FILE argument (use -o FILE), not '{options.Positional[0]}'");
+        }
+
+        var pack = options.Pack();
+        var kind = vex ? CsafDocumentKind.Vex : CsafDocumentKind.SecurityAdvisory;
+        var file = options.Single("output");
+        if (file is null or "-")
+        {
+            output.Flush();
+            CsafWriter.Write(stdout, pack, kind);
+            stdout.Write("\n"u8);
+            return Clean;
+        }
+
+        // Write the whole document before touching the file, so a failure leaves no half-written file.
+        using var buffer = new MemoryStream();
+        CsafWriter.Write(buffer, pack, kind);
+        buffer.Write("\n"u8);
+        try
+        {
+            File.WriteAllBytes(file, buffer.ToArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InputException($"cannot write '{file}': {e.Message}");
+        }
+
+        output.WriteLine($"wrote {file} ({(vex ? "csaf_vex" : "csaf_security_advisory")})");
+        return Clean;
+    }
+
     private static int WriteLock(string[] args, StreamWriter output)
     {
         var options = new Options(args);
@@ -361,10 +414,12 @@ internal static class CliApp
 
         public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var list) ? list : [];
 
-        public string Format()
+        public string Format(params string[] allowed)
         {
+            allowed = allowed.Length > 0 ? allowed : ["text", "json"];
             var format = Single("format") ?? "text";
-            return format is "text" or "json" ? format : throw new UsageException($"--format must be text or json, not '{format}'");
+            var names = allowed.Length == 2 ? $"{allowed[0]} or {allowed[1]}" : $"{string.Join(", ", allowed[..^1])} or {allowed[^1]}";
+            return allowed.Contains(format) ? format : throw new UsageException($"--format must be {names}, not '{format}'");
         }
 
         public CultureInfo Culture()
