@@ -21,18 +21,20 @@ internal static class CliApp
 
     private const string Usage = """
         usage:
-          codered analyze [--each] [--model M] [--firmware V] [--rules PATH] [--format text|json] [--lang en|ja]
+          codered analyze [--each] [--model M] [--firmware V] [--rules PATH] [--format text|json|jsonl|sarif] [--lang en|ja]
                           [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
           codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
           codered rules validate PATH [--strict]
           codered rules lock PATH
           codered rules docs OUTDIR [--rules PATH]
+          codered export csaf [--vex] [--rules PATH] [-o FILE]
           codered --version
 
         FILE '-' reads standard input; with no FILE only the model and firmware are judged.
         A DIR (or --each) analyses every file as its own device, in parallel, one report per file
         (--format text, json or jsonl); a progress bar goes to stderr when it is a terminal.
         LEVEL is error, warning, info, hidden or none (off).
+        'export csaf' writes the pack's advisory as a CSAF 2.0 security advisory (--vex: a CSAF VEX document) to FILE or stdout.
         Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
         """;
 
@@ -51,6 +53,7 @@ internal static class CliApp
                 ["rules", "docs", .. var rest] => WriteDocs(rest, output),
                 ["rules", "lock", .. var rest] => WriteLock(rest, output),
                 ["rules", ..] => throw new UsageException("'rules' needs a subcommand: list, validate, lock or docs"),
+                ["export", "csaf", .. var rest] => ExportCsaf(rest, stdout, output),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };
         }
@@ -80,6 +83,11 @@ internal static class CliApp
 
             return Failure;
         }
+        catch (CsafExportException e)
+        {
+            stderr.WriteLine($"codered: {e.Message}");
+            return Failure;
+        }
         catch (InputException e)
         {
             stderr.WriteLine($"codered: {e.Message}");
@@ -105,10 +113,11 @@ internal static class CliApp
         return Clean;
     }
 
+    private static string ToolVersion => typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
     private static int Version(TextWriter output)
     {
-        var version = typeof(CliApp).Assembly.GetName().Version;
-        output.WriteLine($"codered {version?.ToString(3)} (default pack {RulePack.Default.Identity})");
+        output.WriteLine($"codered {ToolVersion} (default pack {RulePack.Default.Identity})");
         return Clean;
     }
 
@@ -117,7 +126,7 @@ internal static class CliApp
         var each = args.Contains("--each");
         var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "format", "lang", "encoding", "severity", "config");
         var fleet = each || options.Positional.Any(Directory.Exists);
-        var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json"]);
+        var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json", "sarif"]);
         var culture = options.Culture();
         var encoding = options.Encoding();
         var pack = options.Pack();
@@ -169,6 +178,12 @@ internal static class CliApp
         {
             output.Flush();
             JsonReportWriter.Write(stdout, report);
+            stdout.Write("\n"u8);
+        }
+        else if (format == "sarif")
+        {
+            output.Flush();
+            SarifWriter.Write(stdout, report, pack, severity, ToolVersion);
             stdout.Write("\n"u8);
         }
         else
@@ -278,6 +293,44 @@ internal static class CliApp
         return Clean;
     }
 
+    private static int ExportCsaf(string[] args, Stream stdout, StreamWriter output)
+    {
+        var vex = args.Contains("--vex");
+        // Here -o names the output file (in 'analyze' it is short for --format).
+        var options = new Options(args.Where(a => a != "--vex").Select(a => a == "-o" ? "--output" : a).ToArray(), "rules", "output");
+        if (options.Positional.Count != 0)
+        {
+            throw new UsageException($"'export csaf' takes no FILE argument (use -o FILE), not '{options.Positional[0]}'");
+        }
+
+        var pack = options.Pack();
+        var kind = vex ? CsafDocumentKind.Vex : CsafDocumentKind.SecurityAdvisory;
+        var file = options.Single("output");
+        if (file is null or "-")
+        {
+            output.Flush();
+            CsafWriter.Write(stdout, pack, kind);
+            stdout.Write("\n"u8);
+            return Clean;
+        }
+
+        // Write the whole document before touching the file, so a failure leaves no half-written file.
+        using var buffer = new MemoryStream();
+        CsafWriter.Write(buffer, pack, kind);
+        buffer.Write("\n"u8);
+        try
+        {
+            File.WriteAllBytes(file, buffer.ToArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InputException($"cannot write '{file}': {e.Message}");
+        }
+
+        output.WriteLine($"wrote {file} ({(vex ? "csaf_vex" : "csaf_security_advisory")})");
+        return Clean;
+    }
+
     private static int WriteLock(string[] args, StreamWriter output)
     {
         var options = new Options(args);
@@ -374,9 +427,10 @@ internal static class CliApp
 
         public string Format(params string[] allowed)
         {
-            allowed = allowed.Length == 0 ? ["text", "json"] : allowed;
+            allowed = allowed.Length > 0 ? allowed : ["text", "json"];
             var format = Single("format") ?? "text";
-            return allowed.Contains(format) ? format : throw new UsageException($"--format must be {string.Join(", ", allowed[..^1])} or {allowed[^1]}, not '{format}'");
+            var names = allowed.Length == 2 ? $"{allowed[0]} or {allowed[1]}" : $"{string.Join(", ", allowed[..^1])} or {allowed[^1]}";
+            return allowed.Contains(format) ? format : throw new UsageException($"--format must be {names}, not '{format}'");
         }
 
         public CultureInfo Culture()

@@ -14,7 +14,29 @@ public sealed record PackIdentity(string Id, string Version, string Sha256)
 }
 
 /// <summary>The advisory a pack encodes.</summary>
-public sealed record AdvisoryInfo(LocalizedText Title, string Publisher, DateOnly FirstEdition, DateOnly? Revised);
+public sealed record AdvisoryInfo(LocalizedText Title, string Publisher, DateOnly FirstEdition, DateOnly? Revised)
+{
+    /// <summary>A URL under the publisher's control that identifies it (CSAF's <c>publisher.namespace</c>), or null.</summary>
+    public string? PublisherNamespace { get; init; }
+
+    /// <summary>The advisory's language (e.g. <c>ja</c>), or null.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>A short summary of the advisory, or null.</summary>
+    public LocalizedText? Summary { get; init; }
+}
+
+/// <summary>
+/// A vulnerability the advisory is about, such as the CVE the worm exploits, with the advisory's justification flags
+/// for models that are not affected.
+/// </summary>
+public sealed record VulnerabilityInfo(string Cve, LocalizedText Title, LocalizedText? Notes, IReadOnlyList<VulnerabilityFlag> Flags);
+
+/// <summary>
+/// Why models with a given note of the model matrix are not affected, as a CSAF/VEX flag label
+/// (e.g. <c>vulnerable_code_not_in_execute_path</c>).
+/// </summary>
+public sealed record VulnerabilityFlag(string Note, string Label);
 
 /// <summary>A reference given by the advisory.</summary>
 public sealed record PackReference(string Title, string? Url);
@@ -33,6 +55,7 @@ public sealed class RulePack
         LocalizedText title,
         AdvisoryInfo advisory,
         IReadOnlyList<PackReference> references,
+        IReadOnlyList<VulnerabilityInfo> vulnerabilities,
         ModelMatrix models,
         IReadOnlyList<CompiledRule> rules,
         IReadOnlyList<RecordSpec> records,
@@ -46,6 +69,7 @@ public sealed class RulePack
         Title = title;
         Advisory = advisory;
         References = references;
+        Vulnerabilities = vulnerabilities;
         Models = models;
         CompiledRules = rules;
         Rules = rules.Select(r => r.Descriptor).ToArray();
@@ -70,6 +94,9 @@ public sealed class RulePack
 
     /// <summary>The advisory's references.</summary>
     public IReadOnlyList<PackReference> References { get; }
+
+    /// <summary>The vulnerabilities the advisory is about (e.g. the CVE the worm exploits); may be empty.</summary>
+    public IReadOnlyList<VulnerabilityInfo> Vulnerabilities { get; }
 
     /// <summary>The model matrix.</summary>
     public ModelMatrix Models { get; }

@@ -36,6 +36,13 @@ internal sealed partial class PackLoader
         ["deprecated"] = RuleStatus.Deprecated,
     };
 
+    /// <summary>The justification labels of CSAF 2.0 flags (VEX), for <c>vulnerabilities[].flags[].label</c>.</summary>
+    internal static readonly IReadOnlyList<string> FlagLabels =
+    [
+        "component_not_present", "inline_mitigations_already_exist", "vulnerable_code_cannot_be_controlled_by_adversary",
+        "vulnerable_code_not_in_execute_path", "vulnerable_code_not_present",
+    ];
+
     private static readonly Dictionary<string, FirmwareState> FirmwareStates = new(StringComparer.Ordinal)
     {
         ["below-fix"] = FirmwareState.BelowFix,
@@ -122,6 +129,18 @@ internal sealed partial class PackLoader
 
         var manifest = manifests.Count > 0 ? ReadManifest(manifests[0]) : null;
         var matrix = matrices.Count > 0 ? ReadMatrix(matrices[0]) : new ModelMatrix([], new Dictionary<string, LocalizedText>());
+        if (manifest is not null && matrices.Count > 0)
+        {
+            // Flags name notes of the model matrix; a manifest loaded without a matrix keeps them unchecked (they reach no model).
+            foreach (var (note, node) in manifest.FlagNotes)
+            {
+                if (!matrix.Notes.ContainsKey(note))
+                {
+                    MapReader.Error(_problems, node, $"unknown note '{note}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
+                }
+            }
+        }
+
         var compiled = ReadRules(rules, manifest, matrix);
         var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest) : [];
 
@@ -131,7 +150,7 @@ internal sealed partial class PackLoader
         }
 
         var identity = new PackIdentity(manifest.Id, manifest.Version, Hash(files));
-        return new RulePack(identity, manifest.SchemaVersion, manifest.Title, manifest.Advisory, manifest.References, matrix,
+        return new RulePack(identity, manifest.SchemaVersion, manifest.Title, manifest.Advisory, manifest.References, manifest.Vulnerabilities, matrix,
             compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings);
     }
 
@@ -157,6 +176,8 @@ internal sealed partial class PackLoader
         public required LocalizedText Title { get; init; }
         public required AdvisoryInfo Advisory { get; init; }
         public required IReadOnlyList<PackReference> References { get; init; }
+        public required IReadOnlyList<VulnerabilityInfo> Vulnerabilities { get; init; }
+        public required IReadOnlyList<(string Note, YNode Node)> FlagNotes { get; init; }
         public required string HelpUri { get; init; }
         public required IReadOnlyDictionary<string, LocalizedText> Caveats { get; init; }
         public required IReadOnlyList<RecordSpec> Records { get; init; }
@@ -198,8 +219,16 @@ internal sealed partial class PackLoader
             var first = Date(a, "firstEdition", required: true);
             var revised = Date(a, "revised", required: false);
             var advisoryTitle = Text(a, "title", required: true);
-            a.String("language");
+            var language = a.String("language");
             a.String("source");
+            var summary = Text(a, "summary", required: false);
+            var publisherNamespace = a.String("publisherNamespace");
+            if (publisherNamespace is not null && !IsWebAddress(publisherNamespace))
+            {
+                a.Error(a.Get("publisherNamespace")!, $"'publisherNamespace' must be an absolute http or https URL, not '{Shorten(publisherNamespace)}'");
+                publisherNamespace = null;
+            }
+
             a.Finish();
             if (first is not null && revised is not null && revised < first)
             {
@@ -208,7 +237,10 @@ internal sealed partial class PackLoader
 
             if (first is not null)
             {
-                advisory = new AdvisoryInfo(advisoryTitle ?? LocalizedText.Empty, publisher, first.Value, revised);
+                advisory = new AdvisoryInfo(advisoryTitle ?? LocalizedText.Empty, publisher, first.Value, revised)
+                {
+                    PublisherNamespace = publisherNamespace, Language = language, Summary = summary,
+                };
             }
         }
         else
@@ -228,6 +260,68 @@ internal sealed partial class PackLoader
                 {
                     references.Add(new PackReference(refTitle, url));
                 }
+            }
+        }
+
+        var vulnerabilities = new List<VulnerabilityInfo>();
+        var flagNotes = new List<(string, YNode)>();
+        foreach (var item in m.List("vulnerabilities"))
+        {
+            if (MapReader.Of(item, _problems, "a vulnerability") is not { } vr)
+            {
+                continue;
+            }
+
+            var cve = vr.String("cve", required: true);
+            if (cve is not null && !CveSyntax().IsMatch(cve))
+            {
+                vr.Error(vr.Get("cve")!, $"'{Shorten(cve)}' is not a CVE id (expected CVE-YYYY-NNNN)");
+                cve = null;
+            }
+            else if (cve is not null && vulnerabilities.Any(x => x.Cve == cve))
+            {
+                vr.Error(vr.Get("cve")!, $"duplicate vulnerability '{cve}'");
+                cve = null;
+            }
+
+            var vulnerabilityTitle = Text(vr, "title", required: true);
+            var notes = Text(vr, "notes", required: false);
+            var flags = new List<VulnerabilityFlag>();
+            foreach (var flagNode in vr.List("flags"))
+            {
+                if (MapReader.Of(flagNode, _problems, "a flag") is not { } f)
+                {
+                    continue;
+                }
+
+                var note = f.String("note", required: true);
+                var label = f.String("label", required: true);
+                f.Finish();
+                if (label is not null && !FlagLabels.Contains(label))
+                {
+                    f.Error(f.Get("label")!, $"'label' must be one of {string.Join(", ", FlagLabels)}, not '{Shorten(label)}'");
+                    continue;
+                }
+
+                if (note is null || label is null)
+                {
+                    continue;
+                }
+
+                if (flags.Any(x => x.Note == note))
+                {
+                    f.Error(f.Get("note")!, $"note '{note}' has a flag already; a product has at most one flag per vulnerability");
+                    continue;
+                }
+
+                flagNotes.Add((note, f.Get("note")!));
+                flags.Add(new VulnerabilityFlag(note, label));
+            }
+
+            vr.Finish();
+            if (cve is not null && vulnerabilityTitle is not null)
+            {
+                vulnerabilities.Add(new VulnerabilityInfo(cve, vulnerabilityTitle, notes, flags));
             }
         }
 
@@ -348,12 +442,18 @@ internal sealed partial class PackLoader
         return new Manifest
         {
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
-            HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
+            Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
         };
     }
 
     [GeneratedRegex(@"^\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,32})?$")]
     private static partial Regex SemVer();
+
+    [GeneratedRegex(@"^CVE-[0-9]{4}-[0-9]{4,19}$")]
+    private static partial Regex CveSyntax();
+
+    private static bool IsWebAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     private ModelMatrix ReadMatrix(YMapping node)
     {
