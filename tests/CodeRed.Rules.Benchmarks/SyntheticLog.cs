@@ -25,14 +25,18 @@ public static class SyntheticLog
 
     public const double SignatureShare = 0.005;
 
-    /// <summary>The patterns a grep-like tool counts, one per signature, for the comparison with rg and grep.</summary>
+    /// <summary>
+    /// The default pack's line signatures, written for rg and grep -E (same meaning, no named groups), one per
+    /// line in this order: CR2001, CR2002, the startup banner (CR2004 and CR2005 records), CR2004's exception
+    /// line, CR2005's TRAP1 line.
+    /// </summary>
     public static readonly string[] GrepPatterns =
     [
-        "HTTP ERROR No free HTTP sessions - rejecting connection from",
-        "DirBcast Fail",
-        "CRASH Router startup",
-        "Unexpected Exception \\$[0-9A-Fa-f]+/(Illegal instruction|Exception|Watchdog timer|Bus error)",
-        "Trap #1 \\* RESTART \\*",
+        @"HTTP\s+ERROR\s+No\s+free\s+HTTP\s+sessions\s*-\s*rejecting\s+connection\s+from\s+[^[:space:],;]+",
+        @"DirBcast\s+Fail\s+[0-9A-Fa-f.:]+\s*>\s*[0-9A-Fa-f.:]+\s+Prot=[0-9]+\s+Int=[^[:space:]]+",
+        @"CRASH\s+Router\s+startup",
+        @"Unexpected\s+Exception\s+\$[0-9A-Fa-f]+\s*/\s*(Illegal\s+instruction|Exception|Watchdog\s+timer|Bus\s+error)",
+        @"Unexpected\s+Exception\s+\$[0-9A-Fa-f]+\s*/\s*Trap\s*#\s*1\s*\*\s*RESTART\s*\*",
     ];
 
     public static void Write(Stream output, long bytes, int seed)
