@@ -33,7 +33,13 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
         var (path, watch) = Settings(options.CurrentValue);
         _source = Open(path, watch); // a pack that does not load fails the first resolution, after logging why
         Loaded(_source);
-        _subscription = options.OnChange((o, _) => OnOptionsChanged(o));
+        _subscription = options.OnChange((o, name) =>
+        {
+            if (name is null || name == Options.DefaultName)
+            {
+                OnOptionsChanged(o);
+            }
+        });
     }
 
     public RulePack Current => Volatile.Read(ref _source).Provider.Current;
