@@ -38,6 +38,56 @@ public sealed class SeverityConfiguration
     /// <summary>Sets the severity of all rules; null turns them off.</summary>
     public SeverityConfiguration WithAll(DiagnosticSeverity? severity) => new(_rules, _categories, true, severity);
 
+    /// <summary>
+    /// Reads settings as the CLI's <c>--severity</c> options write them: the key is a rule ID,
+    /// <c>category:NAME</c> or <c>all</c>; the value is error, warning, info, hidden or none (rule off).
+    /// Rule IDs are not checked against a pack: a setting for a rule the pack lacks does nothing.
+    /// </summary>
+    /// <exception cref="FormatException">A key or value is not understood; the message names every such setting.</exception>
+    public static SeverityConfiguration FromSettings(IEnumerable<KeyValuePair<string, string>> settings, SeverityConfiguration? start = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var config = start ?? Empty;
+        var errors = new List<string>();
+        foreach (var (rawKey, value) in settings)
+        {
+            var key = rawKey?.Trim() ?? "";
+            if (value is null || !SeverityNames.TryParseSetting(value, out var severity))
+            {
+                errors.Add($"'{key}': '{value}' is not a severity (error, warning, info, hidden, none)");
+                continue;
+            }
+
+            if (key.Equals("all", StringComparison.OrdinalIgnoreCase))
+            {
+                config = config.WithAll(severity);
+            }
+            else if (key.StartsWith("category:", StringComparison.OrdinalIgnoreCase))
+            {
+                var category = key["category:".Length..].Trim();
+                if (category.Length == 0)
+                {
+                    errors.Add($"'{key}': the category name is missing (write category:NAME)");
+                    continue;
+                }
+
+                config = config.WithCategory(category, severity);
+            }
+            else if (key.Length == 0 || key.Contains(':', StringComparison.Ordinal) || key.Any(char.IsWhiteSpace))
+            {
+                errors.Add($"'{key}': expected a rule ID, category:NAME or all");
+            }
+            else
+            {
+                config = config.WithRule(key, severity);
+            }
+        }
+
+        return errors.Count > 0
+            ? throw new FormatException("Invalid severity settings: " + string.Join("; ", errors))
+            : config;
+    }
+
     /// <summary>Every rule setting, for reports such as SARIF's invocation.</summary>
     public IReadOnlyDictionary<string, DiagnosticSeverity?> Rules => _rules;
 

@@ -155,7 +155,7 @@ internal sealed partial class PackLoader
     }
 
     /// <summary>SHA-256 over the files in path order, line endings normalized so a checkout's settings do not change it.</summary>
-    private static string Hash(IReadOnlyList<PackFile> files)
+    internal static string Hash(IReadOnlyList<PackFile> files)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))

@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace CodeRed.Rules.DependencyInjection;
+
+/// <summary>
+/// Settings of the CodeRed.Rules engine in a host. Bind them from configuration (conventionally the section
+/// <see cref="SectionName"/>) or set them in code; they are read through
+/// <c>IOptionsMonitor&lt;CodeRedRulesOptions&gt;</c>, so changed configuration applies to later evaluations.
+/// </summary>
+public sealed class CodeRedRulesOptions
+{
+    /// <summary>The conventional configuration section: <c>CodeRed</c>.</summary>
+    public const string SectionName = "CodeRed";
+
+    /// <summary>
+    /// A rule-pack directory or file (relative paths are taken from the current directory), or null (or
+    /// empty) for the default pack embedded in CodeRed.Rules.
+    /// </summary>
+    public string? RulesPath { get; set; }
+
+    /// <summary>
+    /// When true and <see cref="RulesPath"/> is set, changed rule files are loaded again after a short quiet
+    /// period; an invalid edit keeps the last good pack and is logged. Off by default.
+    /// </summary>
+    public bool ReloadOnChange { get; set; }
+
+    /// <summary>
+    /// Severity settings as the CLI's <c>--severity</c>: key a rule ID (<c>CR2001</c>), <c>category:NAME</c>
+    /// (<c>category:LogSignature</c>) or <c>all</c>; value <c>error</c>, <c>warning</c>, <c>info</c>,
+    /// <c>hidden</c> or <c>none</c> (rule off). A rule setting beats a category setting, which beats
+    /// <c>all</c>. Keys ignore case.
+    /// </summary>
+#pragma warning disable CA2227 // Configuration binding and object initializers set it.
+    public Dictionary<string, string> SeverityOverrides { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+#pragma warning restore CA2227
+
+    /// <summary>Language of messages and remediation: <c>en</c> or <c>ja</c>; null for the current UI culture.</summary>
+    public string? Language { get; set; }
+
+    /// <summary>The culture <paramref name="language"/> names: null for null or empty, false when not en or ja.</summary>
+    internal static bool TryGetCulture(string? language, out CultureInfo? culture)
+    {
+        culture = null;
+        if (string.IsNullOrWhiteSpace(language))
+        {
+            return true;
+        }
+
+        var name = language.Trim().ToLowerInvariant();
+        if (name is not ("en" or "ja"))
+        {
+            return false;
+        }
+
+        culture = CultureInfo.GetCultureInfo(name);
+        return true;
+    }
+}

@@ -1,0 +1,22 @@
+using CodeRed.Rules.Evaluation;
+
+namespace CodeRed.Rules.DependencyInjection;
+
+/// <summary>
+/// Evaluates evidence against the pack in force (from <see cref="IRulePackProvider"/>) with the host's
+/// <see cref="CodeRedRulesOptions"/> applied: severity overrides and language. Thread-safe.
+/// </summary>
+public interface ICodeRedEvaluator
+{
+    /// <summary>The pack in force now. A report names the pack that produced it in <see cref="AnalysisReport.Pack"/>.</summary>
+    RulePack Pack { get; }
+
+    /// <summary>The evaluation options built from the current <see cref="CodeRedRulesOptions"/>.</summary>
+    EvaluationOptions Options { get; }
+
+    /// <summary>
+    /// Evaluates <paramref name="evidence"/> against the pack in force when the call starts; a reload during
+    /// the call does not affect it.
+    /// </summary>
+    AnalysisReport Evaluate(DeviceEvidence evidence);
+}

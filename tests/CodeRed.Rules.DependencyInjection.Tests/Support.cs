@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using CodeRed.Rules.Evaluation;
+using Microsoft.Extensions.Logging;
+
+// Hot-reload tests measure how soon a change is seen: they run one at a time, not beside the stress test.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace CodeRed.Rules.DependencyInjection.Tests;
+
+/// <summary>The repository's folders, a temporary copy of the rules, and a log that tests can read.</summary>
+internal static class Support
+{
+    public static string RepoRoot { get; } = typeof(Support).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+
+    public static string RulesDir => Path.Combine(RepoRoot, "rules");
+
+    public static string CapturePath => Path.Combine(RepoRoot, "docs", "samples", "ar320-capture.log");
+
+    public const string HttpLine = "HTTP ERROR No free HTTP sessions - rejecting connection from 192.168.1.20";
+
+    /// <summary>Evidence with one CR2001 line, for an AR320.</summary>
+    public static DeviceEvidence HttpEvidence { get; } = new()
+    {
+        Model = "AR320",
+        Firmware = "2.0.4 PL 7",
+        Sources = [EvidenceSource.FromText("log", HttpLine + "\n")],
+    };
+
+    public static DeviceEvidence CaptureEvidence => new() { Model = "AR320", Sources = [EvidenceSource.FromFile(CapturePath)] };
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds or <paramref name="timeout"/> passes.</summary>
+    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return condition();
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>A temporary copy of the default pack's YAML (samples excluded), removed at dispose.</summary>
+internal sealed class TempRules : IDisposable
+{
+    public const string Cr2001 = "CR2001/CR2001.yaml";
+
+    public TempRules()
+    {
+        foreach (var file in Directory.EnumerateFiles(Support.RulesDir, "*.yaml", SearchOption.AllDirectories))
+        {
+            var relative = System.IO.Path.GetRelativePath(Support.RulesDir, file);
+            if (!relative.Split(System.IO.Path.DirectorySeparatorChar).Contains("samples"))
+            {
+                Write(relative, File.ReadAllText(file));
+            }
+        }
+    }
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "codered-di-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string Read(string relative) => File.ReadAllText(System.IO.Path.Combine(Path, relative));
+
+    /// <summary>Writes a file in place (truncate, then write), as a simple editor does.</summary>
+    public void Write(string relative, string text)
+    {
+        var full = System.IO.Path.Combine(Path, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+    }
+
+    /// <summary>Replaces a file atomically: write a temporary file beside it (not *.yaml), then rename it over.</summary>
+    public void Replace(string relative, string text)
+    {
+        var full = System.IO.Path.Combine(Path, relative);
+        var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, full, overwrite: true);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Keeps every log entry, with its structured values.</summary>
+internal sealed class ListLoggerProvider : ILoggerProvider
+{
+    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> Values);
+
+    private readonly ConcurrentQueue<Entry> _entries = new();
+
+    public IReadOnlyList<Entry> Entries => _entries.ToArray();
+
+    public IEnumerable<Entry> Named(string eventName) => Entries.Where(e => e.EventId.Name == eventName);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ListLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IReadOnlyList<KeyValuePair<string, object?>> list
+                ? list.ToDictionary(p => p.Key, p => p.Value)
+                : new Dictionary<string, object?>();
+            owner._entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception), values));
+        }
+    }
+}
