@@ -44,3 +44,13 @@ public class CatalogueSnapshotTests
         Snapshot.Match(Json(s => JsonReportWriter.Write(s, report)), new SnapshotNameExtension(name));
     }
 }
+
+/// <summary>Snapshots must be read from and written to the repository, also in CI builds.</summary>
+public class SnapshotLocationTests
+{
+    [Fact]
+    public void Test_source_paths_point_into_the_repository() =>
+        Assert.StartsWith(Path.GetFullPath(RepoRoot), Path.GetFullPath(SourcePath()));
+
+    private static string SourcePath([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+}
