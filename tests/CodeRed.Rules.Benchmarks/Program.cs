@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using CodeRed.Rules.Benchmarks;
 
-// generate FILE MIB [SEED]: writes the synthetic log; patterns FILE: writes the grep patterns; else BenchmarkDotNet.
+// generate FILE MIB [SEED]: writes the synthetic log; patterns FILE: writes the grep patterns;
+// counts REPORT.json: prints "ID COUNT" per diagnostic of a codered JSON report; else BenchmarkDotNet.
 switch (args)
 {
     case ["generate", var file, var mib, ..]:
@@ -13,6 +14,16 @@ switch (args)
         return 0;
     case ["patterns", var file]:
         File.WriteAllLines(file, SyntheticLog.GrepPatterns);
+        return 0;
+    case ["counts", var report]:
+        using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report)))
+        {
+            foreach (var d in doc.RootElement.GetProperty("diagnostics").EnumerateArray())
+            {
+                Console.WriteLine($"{d.GetProperty("id").GetString()} {d.GetProperty("count").GetInt32()}");
+            }
+        }
+
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SyntheticLog).Assembly).Run(args);
