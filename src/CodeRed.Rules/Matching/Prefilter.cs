@@ -77,11 +77,50 @@ internal sealed class Prefilter
         var comparison = patterns.Any(p => p.Comparison == StringComparison.OrdinalIgnoreCase)
             ? StringComparison.OrdinalIgnoreCase
             : StringComparison.Ordinal;
-        var literals = patterns.Select(p => p.RequiredLiteral!).Distinct(StringComparer.Ordinal).ToArray();
+        var literals = Cover(patterns.Select(p => p.RequiredLiteral!).Distinct(StringComparer.Ordinal).ToList(), comparison);
         var ascii = comparison == StringComparison.Ordinal && literals.All(l => l.All(char.IsAscii));
         return new Prefilter(literals, comparison)
         {
             AsciiLiterals = ascii ? literals.Select(System.Text.Encoding.ASCII.GetBytes).ToArray() : null,
         };
+    }
+
+    /// <summary>
+    /// Fewer literals make a faster search: a line holding a literal holds each of its substrings, so one
+    /// shared substring (at least four chars) can stand for several literals, e.g.
+    /// "onnection" for "connection" and "Connection", or "startup" for "startup" and "startup,". Greedy set
+    /// cover: take the substring that stands for the most literals not yet covered, longest first on ties.
+    /// </summary>
+    internal static string[] Cover(List<string> literals, StringComparison comparison)
+    {
+        const int MinimumShared = 4;
+        var uncovered = new List<string>(literals);
+        var chosen = new List<string>();
+        while (uncovered.Count > 0)
+        {
+            var best = uncovered[0];
+            var bestCount = 1;
+            foreach (var literal in uncovered)
+            {
+                for (var length = literal.Length; length >= MinimumShared; length--)
+                {
+                    for (var start = 0; start + length <= literal.Length; start++)
+                    {
+                        var candidate = literal.Substring(start, length);
+                        var count = uncovered.Count(l => l.Contains(candidate, comparison));
+                        if (count > bestCount || count == bestCount && candidate.Length > best.Length)
+                        {
+                            best = candidate;
+                            bestCount = count;
+                        }
+                    }
+                }
+            }
+
+            chosen.Add(best);
+            uncovered.RemoveAll(l => l.Contains(best, comparison));
+        }
+
+        return [.. chosen];
     }
 }
