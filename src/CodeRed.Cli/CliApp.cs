@@ -273,6 +273,11 @@ internal static class CliApp
             stderr.WriteLine("  " + warning);
         }
 
+        if (warnings.Any(w => w.Severity == ProblemSeverity.Error))
+        {
+            throw new RulePackException(warnings.Where(w => w.Severity == ProblemSeverity.Error).ToList());
+        }
+
         if (strict)
         {
             if (!Directory.Exists(path))

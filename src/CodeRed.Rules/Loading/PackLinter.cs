@@ -9,10 +9,23 @@ namespace CodeRed.Rules.Loading;
 /// </summary>
 public static class PackLinter
 {
-    /// <summary>Every warning for the pack; <paramref name="rulesDirectory"/> enables the sample checks.</summary>
+    /// <summary>Every problem for the pack (warnings, and errors for regexes the linear engine refuses); <paramref name="rulesDirectory"/> enables the sample checks.</summary>
     public static IReadOnlyList<PackProblem> Lint(RulePack pack, string? rulesDirectory)
     {
         var problems = new List<PackProblem>(pack.Warnings);
+
+        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed).
+        var patterns = pack.CompiledRules.SelectMany(r => r.Patterns.Concat(r.Section is { } s ? [s.Start, s.Row, s.Count] : []).Select(p => (r.Descriptor.SourceFile, p)))
+            .Concat(pack.Records.Select(r => ("pack", r.Start)))
+            .Concat(pack.Facts.Select(f => ("pack", f.Pattern)));
+        foreach (var (file, pattern) in patterns)
+        {
+            if (pattern.VerifyLinear() is { } refusal)
+            {
+                problems.Add(new PackProblem(file, 1, 1, ProblemSeverity.Error, $"pattern '{pattern.Source}': {refusal}"));
+            }
+        }
+
         var languages = pack.Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)).ToHashSet(StringComparer.Ordinal);
         foreach (var rule in pack.Rules)
         {

@@ -4,38 +4,45 @@ namespace CodeRed.Rules.Matching;
 
 /// <summary>
 /// A compiled signature pattern: a literal or a regular expression, matched anywhere in a line.
-/// Safety comes from <see cref="RegexOptions.NonBacktracking"/>: every regex must compile with it (the loader
-/// refuses backreferences, lookarounds and atomic groups), and it matches in time linear in the line whatever
-/// the pattern. Speed comes from running the same regex first with the backtracking interpreter, which extracts
-/// captures about ten times faster, under a short match timeout: the first timeout (a line crafted to make the
-/// pattern backtrack) switches the pattern to the linear engine for good, so hostile input costs at most one
-/// timeout per pattern and never a lost match. A literal every match must contain is extracted at load time
-/// and checked first, so most lines never reach a regex.
+/// <para>
+/// Safety: every regex must be one that <see cref="RegexOptions.NonBacktracking"/> accepts. The loader refuses
+/// the constructs it cannot run (backreferences, lookarounds, atomic groups, conditionals, balancing groups),
+/// and the linter (<c>codered rules validate</c>) builds the linear engine for every pattern to prove it. Speed:
+/// matching runs first on the backtracking interpreter, which builds in microseconds and extracts captures about
+/// ten times faster, under a short match timeout. The first timeout (a line crafted to make the pattern
+/// backtrack) switches the pattern to the linear engine for good, so hostile input costs at most one timeout per
+/// pattern and never a lost match. The linear engine is built only then: it costs milliseconds and megabytes to
+/// build, which pack loading should not pay.
+/// </para>
+/// A literal every match must contain is extracted at load time and checked first, so most lines never reach a regex.
 /// </summary>
 internal sealed class Pattern
 {
     /// <summary>How long the backtracking interpreter may spend on one line before the pattern switches to the linear engine.</summary>
     internal static readonly TimeSpan FastPathTimeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly Regex? _fast;
+    private const RegexOptions BaseOptions = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+
+    private readonly Lazy<Regex>? _linear;
     private volatile bool _fastDisabled;
 
-    private Pattern(string source, Regex? regex, Regex? fast, string? literal, bool ignoreCase)
+    private Pattern(string source, Regex? regex, string? literal, bool ignoreCase)
     {
         Source = source;
         Regex = regex;
-        _fast = fast;
         Literal = literal;
         Comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         RequiredLiteral = literal ?? RequiredLiteralExtractor.Extract(source, ignoreCase);
         CaptureNames = regex is null
             ? []
             : regex.GetGroupNames().Where(n => !int.TryParse(n, out _)).ToArray();
+        _linear = regex is null ? null : new Lazy<Regex>(() => new Regex(source, regex.Options | RegexOptions.NonBacktracking));
     }
 
     /// <summary>The pattern as written in the rule file.</summary>
     public string Source { get; }
 
+    /// <summary>The regex on the backtracking interpreter (with the match timeout), or null for a literal.</summary>
     public Regex? Regex { get; }
 
     public string? Literal { get; }
@@ -47,27 +54,26 @@ internal sealed class Pattern
 
     public IReadOnlyList<string> CaptureNames { get; }
 
-    public static Pattern FromLiteral(string literal, bool ignoreCase) => new(literal, null, null, literal, ignoreCase);
-
     /// <summary>True once a line made the backtracking path time out; from then on only the linear engine runs.</summary>
     internal bool FastPathDisabled => _fastDisabled;
+
+    public static Pattern FromLiteral(string literal, bool ignoreCase) => new(literal, null, literal, ignoreCase);
 
     /// <summary>Compiles a regex or returns the reason it cannot be used.</summary>
     public static Pattern? FromRegex(string source, bool ignoreCase, out string? error)
     {
-        var options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.ExplicitCapture;
-        if (ignoreCase)
-        {
-            options |= RegexOptions.IgnoreCase;
-        }
-
+        var options = BaseOptions | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
         try
         {
-            // No match timeout: NonBacktracking matching is linear in the input, so a timeout has nothing to guard.
-            var regex = new Regex(source, options);
-            var fast = new Regex(source, options & ~RegexOptions.NonBacktracking, FastPathTimeout);
+            var regex = new Regex(source, options, FastPathTimeout);
+            if (LinearEngineRefuses(source) is { } construct)
+            {
+                error = $"the regex uses {construct}, which is not allowed: patterns must run in linear time (no backreferences, lookarounds, atomic groups, conditionals or balancing groups)";
+                return null;
+            }
+
             error = null;
-            return new Pattern(source, regex, fast, null, ignoreCase);
+            return new Pattern(source, regex, null, ignoreCase);
         }
         catch (ArgumentException e)
         {
@@ -76,11 +82,27 @@ internal sealed class Pattern
                 : "the regex cannot be used: " + e.Message;
             return null;
         }
+    }
+
+    /// <summary>
+    /// Builds the linear engine now and reports whether it accepts the pattern. The linter calls this for every
+    /// pattern; evaluation builds it only on the first timeout.
+    /// </summary>
+    public string? VerifyLinear()
+    {
+        if (_linear is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = _linear.Value;
+            return null;
+        }
         catch (NotSupportedException e)
         {
-            // NonBacktracking refuses backreferences, lookarounds and atomic groups: the constructs that can backtrack.
-            error = "the regex uses a construct that is not allowed (backreferences, lookarounds, atomic groups, conditionals): " + e.Message;
-            return null;
+            return "the linear-time engine (NonBacktracking) refuses the regex: " + e.Message;
         }
     }
 
@@ -122,7 +144,7 @@ internal sealed class Pattern
         {
             try
             {
-                return _fast!.Match(line);
+                return Regex!.Match(line);
             }
             catch (RegexMatchTimeoutException)
             {
@@ -130,6 +152,84 @@ internal sealed class Pattern
             }
         }
 
-        return Regex!.Match(line);
+        return _linear!.Value.Match(line);
+    }
+
+    /// <summary>
+    /// The first construct the linear engine cannot run, read from the pattern's text (escapes and character
+    /// classes skipped), or null. A miss here is still caught by the linter, which builds the engine.
+    /// </summary>
+    internal static string? LinearEngineRefuses(string pattern)
+    {
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            switch (pattern[i])
+            {
+                case '\\' when i + 1 < pattern.Length:
+                    var next = pattern[++i];
+                    if (next is 'k' || next is >= '1' and <= '9')
+                    {
+                        return "a backreference";
+                    }
+
+                    break;
+                case '[':
+                    i = SkipClass(pattern, i);
+                    break;
+                case '(' when i + 2 < pattern.Length && pattern[i + 1] == '?':
+                    var rest = pattern.AsSpan(i + 2);
+                    if (rest.StartsWith("=") || rest.StartsWith("!") || rest.StartsWith("<=") || rest.StartsWith("<!"))
+                    {
+                        return "a lookaround";
+                    }
+
+                    if (rest.StartsWith(">"))
+                    {
+                        return "an atomic group";
+                    }
+
+                    if (rest.StartsWith("("))
+                    {
+                        return "a conditional";
+                    }
+
+                    if (rest[0] is '<' or '\'' && rest.IndexOfAny('>', '\'') is var close and > 0 && rest[1..close].Contains('-'))
+                    {
+                        return "a balancing group";
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    private static int SkipClass(string pattern, int start)
+    {
+        var i = start + 1;
+        if (i < pattern.Length && pattern[i] == '^')
+        {
+            i++;
+        }
+
+        if (i < pattern.Length && pattern[i] == ']')
+        {
+            i++;
+        }
+
+        for (; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\')
+            {
+                i++;
+            }
+            else if (pattern[i] == ']')
+            {
+                return i;
+            }
+        }
+
+        return pattern.Length;
     }
 }
