@@ -61,6 +61,12 @@ internal sealed class Pattern
                 : "the regex cannot be used: " + e.Message;
             return null;
         }
+        catch (NotSupportedException e) when (e.Message.Contains("nodes", StringComparison.Ordinal) || e.Message.Contains("automata", StringComparison.Ordinal))
+        {
+            // .NET's own bound on the unrolled automaton (10,000 nodes); the loader's stricter one usually comes first.
+            error = "the regex is too large for the linear-time engine (its counted repetitions unroll into too many automaton nodes): " + e.Message;
+            return null;
+        }
         catch (NotSupportedException e)
         {
             // NonBacktracking refuses backreferences, lookarounds and atomic groups: the constructs that can backtrack.
