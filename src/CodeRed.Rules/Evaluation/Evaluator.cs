@@ -321,6 +321,10 @@ internal sealed class Evaluator
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
         private int _openSections;
+        private long _offset;
+
+        /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
+        private int Column(int columnInSegment) => (int)Math.Min(_offset + columnInSegment, int.MaxValue);
 
         public long Lines { get; private set; }
 
@@ -342,7 +346,7 @@ internal sealed class Evaluator
                 var length = 0;
                 var eof = false;
                 long line = 1;
-                var endsWithBreak = true;
+                long lineOffset = 0; // where the buffer starts within the current line, while an overlong line is read
                 while (true)
                 {
                     while (!eof && length < buffer.Length)
@@ -358,7 +362,6 @@ internal sealed class Evaluator
                     }
 
                     var span = buffer.AsSpan(0, length);
-                    endsWithBreak = span[^1] is '\r' or '\n';
                     int complete;
                     if (eof)
                     {
@@ -374,18 +377,20 @@ internal sealed class Evaluator
                     if (complete == 0)
                     {
                         // One line longer than the buffer: scan this segment, keep an overlap for the next.
-                        Scan(new string(span), line);
+                        Scan(new string(span), line, lineOffset);
                         span[^SegmentOverlap..].CopyTo(buffer);
+                        lineOffset += length - SegmentOverlap;
                         length = SegmentOverlap;
                         continue;
                     }
 
-                    line = ScanLines(span[..complete], line);
+                    line = ScanLines(span[..complete], line, lineOffset);
+                    lineOffset = 0;
                     span[complete..].CopyTo(buffer);
                     length -= complete;
                 }
 
-                Lines = line - 1 + (endsWithBreak ? 0 : 1);
+                Lines = line - 1;
             }
             finally
             {
@@ -406,8 +411,11 @@ internal sealed class Evaluator
             }
         }
 
-        /// <summary>Scans whole lines (the last may lack its break only at end of input); returns the next line number.</summary>
-        private long ScanLines(ReadOnlySpan<char> text, long line)
+        /// <summary>
+        /// Scans whole lines (the last may lack its break only at end of input); returns the next line number. The
+        /// first line starts <paramref name="firstLineOffset"/> characters into its line when it ends an overlong one.
+        /// </summary>
+        private long ScanLines(ReadOnlySpan<char> text, long line, long firstLineOffset)
         {
             var pos = 0;
             while (pos < text.Length)
@@ -418,7 +426,8 @@ internal sealed class Evaluator
                     var candidate = prefilter!.IndexOfAny(rest);
                     if (candidate < 0)
                     {
-                        return line + CountLineBreaks(rest);
+                        // A last line without a break (end of input) is a line too, as on the path below.
+                        return line + CountLineBreaks(rest) + (rest[^1] is '\r' or '\n' ? 0 : 1);
                     }
 
                     var lineStart = rest[..candidate].LastIndexOfAny('\r', '\n') + 1;
@@ -429,7 +438,7 @@ internal sealed class Evaluator
 
                 var end = rest.IndexOfAny('\r', '\n');
                 var lineLength = end < 0 ? rest.Length : end;
-                Scan(new string(rest[..lineLength]), line);
+                Scan(new string(rest[..lineLength]), line, pos == 0 ? firstLineOffset : 0);
                 line++;
                 pos += lineLength + (end < 0 ? 0 : rest[end] == '\r' && end + 1 < rest.Length && rest[end + 1] == '\n' ? 2 : 1);
             }
@@ -448,8 +457,10 @@ internal sealed class Evaluator
             return cr == 0 ? lf : lf + cr - text.Count("\r\n");
         }
 
-        private void Scan(string line, long number)
+        /// <summary>Scans one line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
+        private void Scan(string line, long number, long offset)
         {
+            _offset = offset;
             foreach (var fact in owner._pack.Facts)
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
@@ -492,7 +503,7 @@ internal sealed class Evaluator
                     {
                         if (pattern.TryMatch(line, out var column, out var match))
                         {
-                            var hit = new Hit(number, column, line, match);
+                            var hit = new Hit(number, Column(column), line, match);
                             if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
                             {
                                 record.Hits.Add((rule, hit));
@@ -541,7 +552,7 @@ internal sealed class Evaluator
 
             if (spec.Start.TryMatch(line, out var column, out _))
             {
-                state.Reset(new Hit(number, column, line, null));
+                state.Reset(new Hit(number, Column(column), line, null));
                 _openSections++;
             }
         }
