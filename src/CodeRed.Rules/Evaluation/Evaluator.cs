@@ -594,11 +594,15 @@ internal sealed class Evaluator
         private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
         {
             var aggregate = _aggregates[rule.Index] ??= new Aggregate(hit);
-            if (aggregate.LastLine != hit.Line)
+            if (aggregate.LastLine == hit.Line)
             {
-                aggregate.Count++; // one hit per rule per line, also when an overlong line is scanned in segments
-                aggregate.LastLine = hit.Line;
+                // One hit per rule per line, also when an overlong line is scanned in segments: a later segment's
+                // match (or the same match seen again in the overlap) adds neither a count nor captured values.
+                return;
             }
+
+            aggregate.Count++;
+            aggregate.LastLine = hit.Line;
 
             var max = owner._options.MaxDistinctValues;
             aggregate.Values.Add(hit.Match, max);

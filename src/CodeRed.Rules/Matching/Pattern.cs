@@ -79,10 +79,23 @@ internal sealed class Pattern
     public bool MayMatch(ReadOnlySpan<char> line) =>
         RequiredLiteral is null || line.IndexOf(RequiredLiteral.AsSpan(), Comparison) >= 0;
 
-    /// <summary>Matches the line; on success, returns the column (1-based) and fills the captures.</summary>
+    /// <summary>Lines longer than this are matched in windows of this many characters.</summary>
+    internal const int MatchWindow = 8192;
+
+    /// <summary>How far consecutive windows overlap: every match of at most this many characters lies whole in one window.</summary>
+    internal const int WindowOverlap = 4096;
+
+    /// <summary>
+    /// Matches the line; on success, returns the column (1-based) and fills the captures. A line longer than
+    /// <see cref="MatchWindow"/> characters (only hostile input has them) is matched in windows of that size that
+    /// overlap by <see cref="WindowOverlap"/>, each window on its own: a greedy capture then ends at the window's end
+    /// instead of running on through a megabyte, which costs NonBacktracking's capture phase seconds and gigabytes of
+    /// allocations the first time it meets such a length. A match longer than the overlap may be found cut short.
+    /// </summary>
     public bool TryMatch(string line, out int column, out Match? match)
     {
         match = null;
+        column = 0;
         if (Regex is null)
         {
             var index = line.AsSpan().IndexOf(Literal.AsSpan(), Comparison);
@@ -92,18 +105,46 @@ internal sealed class Pattern
 
         if (!MayMatch(line))
         {
-            column = 0;
             return false;
         }
 
-        var m = Regex.Match(line);
-        column = m.Index + 1;
-        if (!m.Success)
+        if (line.Length <= MatchWindow)
         {
-            return false;
+            return Found(Regex.Match(line), out column, out match);
         }
 
-        match = m;
-        return true;
+        for (var start = 0; start < line.Length; start += MatchWindow - WindowOverlap)
+        {
+            var length = Math.Min(MatchWindow, line.Length - start);
+            if (MayMatch(line.AsSpan(start, length)))
+            {
+                var m = Regex.Match(line, start, length);
+                if (m.Success && m.Index == start && start > 0)
+                {
+                    // Inside a window, ^ and \b hold at its first character; a real match starting there lay whole in
+                    // the window before, which found it or an earlier one. Skip the spurious one.
+                    m = m.NextMatch();
+                }
+
+                if (m.Success)
+                {
+                    return Found(m, out column, out match);
+                }
+            }
+
+            if (start + length >= line.Length)
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Found(Match m, out int column, out Match? match)
+    {
+        column = m.Index + 1;
+        match = m.Success ? m : null;
+        return m.Success;
     }
 }
