@@ -33,6 +33,9 @@ public sealed class EvidenceSource
     public static EvidenceSource FromStream(string name, Stream stream, Encoding? encoding = null) =>
         new(name, () => new StreamReader(stream, Decoding(encoding), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true));
 
+    /// <summary>Evidence from any reader, opened once per evaluation (tests use it to feed text in small pieces).</summary>
+    internal static EvidenceSource FromReader(string name, Func<TextReader> open) => new(name, open);
+
     internal TextReader Open() => _open();
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
