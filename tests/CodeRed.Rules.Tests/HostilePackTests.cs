@@ -354,6 +354,19 @@ public class HostilePackTests
         Assert.True(p.Message.Length < 300);
     }
 
+    [Fact]
+    public void Names_with_line_breaks_are_quoted_on_one_line()
+    {
+        // Found by afl-fuzz (corpus/pack/crash-placeholder-with-line-break.yaml): a placeholder "{fixed\n}" was quoted
+        // as it was, so the problem spanned two lines of the CLI's output. Now every problem message is one line.
+        var e = Refused("CR9001.yaml", Rule.Replace("message: Test message", "message: \"in {fixed\\n}\"") +
+            "\nstatus: deprecated\nreplacedBy: \"CR\\r9\"\n");
+        At(Error(e, "uses '{fixed\\n}'"), "CR9001.yaml", 4, 10);
+        Error(e, "is replaced by 'CR\\r9'");
+        Assert.All(e.Problems, p => Assert.DoesNotContain('\n', p.ToString()));
+        Assert.Equal("a\\nb\\u0007", new PackProblem("f", 1, 1, ProblemSeverity.Error, "a\nb\u0007").Message);
+    }
+
     [Theory]
     [InlineData("message: 'from {peer}'", "'{peer}'")]
     [InlineData("message: { en: fine, ja: '{kind} です' }", "'{kind}'")]

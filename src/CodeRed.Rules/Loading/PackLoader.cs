@@ -263,10 +263,10 @@ internal sealed partial class PackLoader
             {
                 if (records.Any(x => x.Name == name))
                 {
-                    r.Error(r.Get("name")!, $"duplicate record name '{name}'");
+                    r.Error(r.Get("name")!, $"duplicate record name '{Shorten(name)}'");
                 }
 
-                SlowPathWarning(item, $"record {name}", start);
+                SlowPathWarning(item, $"record {Shorten(name)}", start);
                 records.Add(new RecordSpec { Name = name, Start = start, MaxLines = maxLines });
             }
         }
@@ -284,7 +284,7 @@ internal sealed partial class PackLoader
             var take = f.String("take") ?? "last";
             if (take is not ("first" or "last"))
             {
-                f.Error(f.Get("take")!, $"'take' must be first or last, not '{take}'");
+                f.Error(f.Get("take")!, $"'take' must be first or last, not '{Shorten(take)}'");
             }
 
             f.Finish();
@@ -295,19 +295,19 @@ internal sealed partial class PackLoader
 
             if (!pattern.CaptureNames.Contains("value"))
             {
-                f.Error(f.Get("pattern")!, $"the pattern of fact '{name}' must capture a group named 'value'");
+                f.Error(f.Get("pattern")!, $"the pattern of fact '{Shorten(name)}' must capture a group named 'value'");
             }
 
             if (facts.Any(x => x.Name == name))
             {
-                f.Error(f.Get("name")!, $"duplicate fact name '{name}'");
+                f.Error(f.Get("name")!, $"duplicate fact name '{Shorten(name)}'");
             }
             else if (BuiltInPlaceholders.Contains(name) && name != "firmware")
             {
-                f.Error(f.Get("name")!, $"fact name '{name}' is taken by a built-in value");
+                f.Error(f.Get("name")!, $"fact name '{Shorten(name)}' is taken by a built-in value");
             }
 
-            SlowPathWarning(item, $"fact {name}", pattern);
+            SlowPathWarning(item, $"fact {Shorten(name)}", pattern);
             facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last" });
         }
 
@@ -414,7 +414,7 @@ internal sealed partial class PackLoader
             var entry = new ModelEntry(name, status.Value, note, notes.GetValueOrDefault(note) ?? LocalizedText.Empty, workaround.Value, fixedIn);
             if (models.Any(x => x.Key == entry.Key))
             {
-                r.Error(r.Get("name")!, $"model '{name}' is listed twice (names compare without case, spaces and hyphens)");
+                r.Error(r.Get("name")!, $"model '{Shorten(name)}' is listed twice (names compare without case, spaces and hyphens)");
                 continue;
             }
 
@@ -480,7 +480,7 @@ internal sealed partial class PackLoader
                 if (rule.Descriptor.ReplacedBy is { } replacement && !byId.ContainsKey(replacement))
                 {
                     _problems.Add(new PackProblem(rule.Descriptor.SourceFile, 1, 1, ProblemSeverity.Error,
-                        $"rule {rule.Descriptor.Id} is replaced by '{replacement}', which is not in the pack"));
+                        $"rule {rule.Descriptor.Id} is replaced by '{Shorten(replacement)}', which is not in the pack"));
                 }
             }
         }
@@ -677,7 +677,7 @@ internal sealed partial class PackLoader
                 var name = placeholder.Groups["name"];
                 if (name.Success && !known.Contains(name.Value))
                 {
-                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{name.Value}}}', but no capture, fact or parameter of that name exists");
+                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{Shorten(name.Value)}}}', but no capture, fact or parameter of that name exists");
                 }
             }
         }

@@ -7,16 +7,21 @@ internal static class ProblemText
 {
     public const int MaxQuoted = 40;
 
+    /// <summary>The text with line breaks and other control characters written as escapes, not cut.</summary>
+    public static string OneLine(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && !text.Contains('\u007f') ? text : Escape(text);
+
     /// <summary>The text cut to 40 characters (with an ellipsis), control characters written as <c>\n</c>, <c>\t</c> or <c>\u0000</c>.</summary>
     public static string Shorten(string text)
     {
         var cut = text.Length > MaxQuoted;
-        var part = cut ? text.AsSpan(0, MaxQuoted) : text.AsSpan();
-        if (part.IndexOfAnyInRange('\0', '\u001f') < 0 && !part.Contains('\u007f'))
-        {
-            return cut ? string.Concat(part, "…") : text;
-        }
+        var part = cut ? text[..MaxQuoted] : text;
+        var escaped = OneLine(part);
+        return cut ? escaped + "…" : escaped;
+    }
 
+    private static string Escape(string part)
+    {
         var builder = new StringBuilder(part.Length + 8);
         foreach (var c in part)
         {
@@ -30,6 +35,6 @@ internal static class ProblemText
             });
         }
 
-        return cut ? builder.Append('…').ToString() : builder.ToString();
+        return builder.ToString();
     }
 }
