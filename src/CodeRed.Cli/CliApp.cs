@@ -21,7 +21,7 @@ internal static class CliApp
 
     private const string Usage = """
         usage:
-          codered analyze [--each] [--model M] [--firmware V] [--rules PATH] [--format text|json|jsonl|sarif] [--lang en|ja]
+          codered analyze [--each] [--model M] [--firmware V] [--rules PATH] [--rules-sha256 HEX] [--format text|json|jsonl|sarif] [--lang en|ja]
                           [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
           codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
           codered rules validate PATH [--strict]
@@ -124,12 +124,19 @@ internal static class CliApp
     private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr, bool stderrIsTerminal)
     {
         var each = args.Contains("--each");
-        var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "format", "lang", "encoding", "severity", "config");
+        var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "rules-sha256", "format", "lang", "encoding", "severity", "config");
         var fleet = each || options.Positional.Any(Directory.Exists);
         var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json", "sarif"]);
         var culture = options.Culture();
         var encoding = options.Encoding();
+        var pinned = options.Single("rules-sha256") is { } hex ? PinnedHash(hex) : null;
         var pack = options.Pack();
+        if (pinned is not null && pinned != pack.Identity.Sha256)
+        {
+            throw new InputException(
+                $"the rule pack {pack.Identity.Id} {pack.Identity.Version} has SHA-256 {pack.Identity.Sha256}, but --rules-sha256 pins {pinned}; refusing to run with a pack that is not the pinned one");
+        }
+
         var severity = options.Severity(pack);
 
         var firmware = options.Single("firmware");
@@ -193,6 +200,23 @@ internal static class CliApp
 
         _ = stderr;
         return report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
+    }
+
+    /// <summary>A SHA-256 given on the command line: 64 hex digits, any case, optionally prefixed <c>sha256:</c>.</summary>
+    private static string PinnedHash(string text)
+    {
+        var hex = text.Trim();
+        if (hex.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        {
+            hex = hex["sha256:".Length..];
+        }
+
+        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+        {
+            throw new UsageException($"--rules-sha256 must be 64 hexadecimal digits (as 'codered rules validate' prints), not '{(text.Length > 80 ? text[..80] + "…" : text)}'");
+        }
+
+        return hex.ToLowerInvariant();
     }
 
     private static int ListRules(string[] args, Stream stdout, StreamWriter output)

@@ -130,11 +130,8 @@ public sealed class RulePack
         Load(files.Select(f => new PackFile(f.Key, f.Value)).ToArray(), "texts");
 
     /// <summary>Loads a pack from one YAML stream (one or more documents).</summary>
-    public static RulePack LoadFromStream(Stream stream, string name = "stream")
-    {
-        using var reader = new StreamReader(stream, leaveOpen: true);
-        return Load([new PackFile(name, PackFiles.ReadBounded(reader, name))], name);
-    }
+    public static RulePack LoadFromStream(Stream stream, string name = "stream") =>
+        Load([new PackFile(name, PackFiles.ReadBounded(stream, name))], name);
 
     /// <summary>Evaluates evidence against this pack.</summary>
     public AnalysisReport Evaluate(DeviceEvidence evidence, EvaluationOptions? options = null) =>

@@ -337,19 +337,22 @@ internal sealed class Evaluator
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
         private int _openSections;
+        private long _offset;
+
+        /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
+        private int Column(int columnInSegment) => (int)Math.Min(_offset + columnInSegment, int.MaxValue);
 
         public long Lines { get; private set; }
 
         /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
         internal const int BufferSize = 1 << 20;
 
-        private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
         /// <summary>Text already decoded: lines holding a candidate become strings and reach the rules.</summary>
         public void Run(TextReader reader)
         {
             Lines = LineFeeder<char>.Run(reader.Read, BufferSize, prefilter is null ? null : new CharCandidateFinder(prefilter),
-                () => NeedsEveryLine, (line, number) => Scan(new string(line), number));
+                () => NeedsEveryLine, (line, number, offset) => Scan(new string(line), number, offset));
             CloseAll();
         }
 
@@ -371,7 +374,7 @@ internal sealed class Evaluator
             var bom = head.AsSpan(0, count);
             var skip = bom.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
             var wide = bom.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bom.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bom.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
-            var chosen = encoding ?? Utf8;
+            var chosen = EvidenceSource.Decoding(encoding);
             if (wide || !EncodingChoice.IsAsciiCompatible(chosen) || prefilter is { AsciiLiterals: null })
             {
                 using var reader = new StreamReader(new ReplayStream(head, count, stream), chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
@@ -381,7 +384,7 @@ internal sealed class Evaluator
 
             var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter.AsciiLiterals!);
             var replay = new ReplayStream(head[skip..], count - skip, stream);
-            Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number) => Scan(chosen.GetString(line), number));
+            Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number, offset) => Scan(chosen.GetString(line), number, offset));
             CloseAll();
         }
 
@@ -404,8 +407,10 @@ internal sealed class Evaluator
         /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
         private bool NeedsEveryLine => _records.Count > 0 || _openSections > 0;
 
-        private void Scan(string line, long number)
+        /// <summary>Scans one line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
+        private void Scan(string line, long number, long offset)
         {
+            _offset = offset;
             foreach (var fact in owner._pack.Facts)
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
@@ -448,7 +453,7 @@ internal sealed class Evaluator
                     {
                         if (pattern.TryMatch(line, out var column, out var match))
                         {
-                            var hit = new Hit(number, column, line, match);
+                            var hit = new Hit(number, Column(column), line, match);
                             if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
                             {
                                 record.Hits.Add((rule, hit));
@@ -497,7 +502,7 @@ internal sealed class Evaluator
 
             if (spec.Start.TryMatch(line, out var column, out _))
             {
-                state.Reset(new Hit(number, column, line, null));
+                state.Reset(new Hit(number, Column(column), line, null));
                 _openSections++;
             }
         }
@@ -539,11 +544,15 @@ internal sealed class Evaluator
         private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
         {
             var aggregate = _aggregates[rule.Index] ??= new Aggregate(hit);
-            if (aggregate.LastLine != hit.Line)
+            if (aggregate.LastLine == hit.Line)
             {
-                aggregate.Count++; // one hit per rule per line, also when an overlong line is scanned in segments
-                aggregate.LastLine = hit.Line;
+                // One hit per rule per line, also when an overlong line is scanned in segments: a later segment's
+                // match (or the same match seen again in the overlap) adds neither a count nor captured values.
+                return;
             }
+
+            aggregate.Count++;
+            aggregate.LastLine = hit.Line;
 
             var max = owner._options.MaxDistinctValues;
             aggregate.Values.Add(hit.Match, max);

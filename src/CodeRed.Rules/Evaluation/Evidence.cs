@@ -44,10 +44,102 @@ public sealed class EvidenceSource
     public static EvidenceSource FromStream(string name, Stream stream, Encoding? encoding = null) =>
         new(name, null, () => stream, encoding, false);
 
+    /// <summary>Evidence from any reader, opened once per evaluation (tests use it to feed text in small pieces).</summary>
+    internal static EvidenceSource FromReader(string name, Func<TextReader> open) => new(name, open, null, null, false);
+
     internal TextReader OpenText() => _openText!();
 
     internal Stream OpenStream() => _openStream!();
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    /// <summary>
+    /// The encoding to read with. UTF-8 and UTF-16/32 already replace an invalid sequence and then read the next byte
+    /// afresh, so ASCII after a broken character survives. Legacy multi-byte decoders (EUC-JP, Shift-JIS) may swallow
+    /// the ASCII byte after a stray lead byte into one replacement character; they get
+    /// <see cref="AsciiPreservingDecoderFallback"/>, which gives back the ASCII bytes of every invalid sequence.
+    /// </summary>
+    internal static Encoding Decoding(Encoding? encoding)
+    {
+        if (encoding is null)
+        {
+            return Utf8;
+        }
+
+        if (encoding is UTF8Encoding or UnicodeEncoding or UTF32Encoding || encoding.CodePage is 65001 or 1200 or 1201 or 12000 or 12001)
+        {
+            return encoding;
+        }
+
+        var clone = (Encoding)encoding.Clone();
+        clone.DecoderFallback = AsciiPreservingDecoderFallback.Instance;
+        return clone;
+    }
 }
+
+/// <summary>
+/// Replaces each invalid byte sequence by U+FFFD for its non-ASCII bytes and the characters themselves for its ASCII
+/// bytes: a stray EUC-JP lead byte before <c>HTTP ERROR</c> becomes <c>\uFFFDHTTP ERROR</c>, not <c>\uFFFDTTP ERROR</c>.
+/// </summary>
+internal sealed class AsciiPreservingDecoderFallback : DecoderFallback
+{
+    public static readonly AsciiPreservingDecoderFallback Instance = new();
+
+    public override int MaxCharCount => MaxChars;
+
+    private const int MaxChars = 16;
+
+    public override DecoderFallbackBuffer CreateFallbackBuffer() => new Buffer();
+
+    private sealed class Buffer : DecoderFallbackBuffer
+    {
+        private char[] _chars = [];
+        private int _next;
+
+        public override int Remaining => _chars.Length - _next;
+
+        public override bool Fallback(byte[] bytesUnknown, int index)
+        {
+            // Runs of non-ASCII bytes become one U+FFFD each, as the UTF-8 decoder does for a broken sequence.
+            var chars = new List<char>(bytesUnknown.Length);
+            foreach (var b in bytesUnknown)
+            {
+                if (b < 0x80)
+                {
+                    chars.Add((char)b);
+                }
+                else if (chars.Count == 0 || chars[^1] != '\uFFFD')
+                {
+                    chars.Add('\uFFFD');
+                }
+            }
+
+            _chars = [.. chars.Take(MaxChars)];
+            _next = 0;
+            return _chars.Length > 0;
+        }
+
+        public override char GetNextChar() => _next < _chars.Length ? _chars[_next++] : '\0';
+
+        public override bool MovePrevious()
+        {
+            if (_next == 0)
+            {
+                return false;
+            }
+
+            _next--;
+            return true;
+        }
+
+        public override void Reset()
+        {
+            _chars = [];
+            _next = 0;
+        }
+    }
+}
+
 
 /// <summary>What is known of one device: optional model, optional firmware, and any number of evidence sources.</summary>
 public sealed class DeviceEvidence

@@ -3,8 +3,11 @@ using System.Text;
 
 namespace CodeRed.Rules.Evaluation;
 
-/// <summary>Receives one line (without its break) and its 1-based number.</summary>
-internal delegate void LineHandler<T>(ReadOnlySpan<T> line, long number);
+/// <summary>
+/// Receives one line (without its break), its 1-based number, and where it starts within its line: 0, except
+/// for the later segments of a line longer than the buffer.
+/// </summary>
+internal delegate void LineHandler<T>(ReadOnlySpan<T> line, long number, long offset);
 
 /// <summary>Finds the next place in a block where some required literal starts.</summary>
 internal interface ICandidateFinder<T>
@@ -39,7 +42,7 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
             var length = 0;
             var eof = false;
             long line = 1;
-            var endsWithBreak = true;
+            long lineOffset = 0; // where the buffer starts within the current line, while an overlong line is read
             while (true)
             {
                 while (!eof && length < buffer.Length)
@@ -55,7 +58,6 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
                 }
 
                 var span = buffer.AsSpan(0, length);
-                endsWithBreak = span[^1].Equals(Cr) || span[^1].Equals(Lf);
                 int complete;
                 if (eof)
                 {
@@ -71,19 +73,21 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
                 if (complete == 0)
                 {
                     // One line longer than the buffer: hand over this segment, keep an overlap for the next.
-                    onLine(span, line);
+                    onLine(span, line, lineOffset);
                     span[^SegmentOverlap..].CopyTo(buffer);
+                    lineOffset += length - SegmentOverlap;
                     length = SegmentOverlap;
                     continue;
                 }
 
                 finder?.Reset();
-                line = FeedLines(span[..complete], line, finder, needsEveryLine, onLine);
+                line = FeedLines(span[..complete], line, lineOffset, finder, needsEveryLine, onLine);
+                lineOffset = 0;
                 span[complete..].CopyTo(buffer);
                 length -= complete;
             }
 
-            return line - 1 + (endsWithBreak ? 0 : 1);
+            return line - 1;
         }
         finally
         {
@@ -91,8 +95,11 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
         }
     }
 
-    /// <summary>Feeds whole lines (the last may lack its break only at end of input); returns the next line number.</summary>
-    private static long FeedLines(ReadOnlySpan<T> text, long line, ICandidateFinder<T>? finder, Func<bool> needsEveryLine, LineHandler<T> onLine)
+    /// <summary>
+    /// Feeds whole lines (the last may lack its break only at end of input); returns the next line number. The first
+    /// line starts <paramref name="firstLineOffset"/> into its line when it ends an overlong one.
+    /// </summary>
+    private static long FeedLines(ReadOnlySpan<T> text, long line, long firstLineOffset, ICandidateFinder<T>? finder, Func<bool> needsEveryLine, LineHandler<T> onLine)
     {
         var pos = 0;
         while (pos < text.Length)
@@ -102,7 +109,9 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
                 var candidate = finder.Find(text, pos);
                 if (candidate < 0)
                 {
-                    return line + CountLineBreaks(text[pos..]);
+                    // A last line without a break (end of input) is a line too, as on the path below.
+                    var rest = text[pos..];
+                    return line + CountLineBreaks(rest) + (rest[^1].Equals(Cr) || rest[^1].Equals(Lf) ? 0 : 1);
                 }
 
                 var lineStart = text[pos..candidate].LastIndexOfAny(Cr, Lf) + 1;
@@ -110,12 +119,12 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
                 pos += lineStart;
             }
 
-            var rest = text[pos..];
-            var end = rest.IndexOfAny(Cr, Lf);
-            var lineLength = end < 0 ? rest.Length : end;
-            onLine(rest[..lineLength], line);
+            var remaining = text[pos..];
+            var end = remaining.IndexOfAny(Cr, Lf);
+            var lineLength = end < 0 ? remaining.Length : end;
+            onLine(remaining[..lineLength], line, pos == 0 ? firstLineOffset : 0);
             line++;
-            pos += lineLength + (end < 0 ? 0 : rest[end].Equals(Cr) && end + 1 < rest.Length && rest[end + 1].Equals(Lf) ? 2 : 1);
+            pos += lineLength + (end < 0 ? 0 : remaining[end].Equals(Cr) && end + 1 < remaining.Length && remaining[end + 1].Equals(Lf) ? 2 : 1);
         }
 
         return line;

@@ -62,7 +62,7 @@ internal sealed class MapReader
         {
             if (required)
             {
-                Error(_map, $"{_what} is missing the required key '{key}'");
+                Error(_map, $"{_what} is missing the required key '{Q(key)}'");
             }
 
             return null;
@@ -72,14 +72,14 @@ internal sealed class MapReader
         {
             if (required && scalar.Value.Length == 0)
             {
-                Error(node, $"'{key}' must not be empty");
+                Error(node, $"'{Q(key)}' must not be empty");
                 return null;
             }
 
             return scalar.Value;
         }
 
-        Error(node, $"'{key}' must be text, not a {node.KindName}");
+        Error(node, $"'{Q(key)}' must be text, not a {node.KindName}");
         return null;
     }
 
@@ -96,7 +96,7 @@ internal sealed class MapReader
             return scalar.Value is "true" or "True";
         }
 
-        Error(node, $"'{key}' must be true or false");
+        Error(node, $"'{Q(key)}' must be true or false");
         return null;
     }
 
@@ -113,14 +113,21 @@ internal sealed class MapReader
         {
             if (value < min || value > max)
             {
-                Error(node, $"'{key}' must be between {min} and {max}, not {value}");
+                Error(node, $"'{Q(key)}' must be between {min} and {max}, not {value}");
                 return null;
             }
 
             return value;
         }
 
-        Error(node, $"'{key}' must be a whole number");
+        if (node is YScalar { IsPlain: true } big && IsWholeNumber(big.Value))
+        {
+            // Too many digits for a 32-bit number: out of range, not "not a number".
+            Error(node, $"'{Q(key)}' must be between {min} and {max}, not {Q(big.Value)}");
+            return null;
+        }
+
+        Error(node, $"'{Q(key)}' must be a whole number");
         return null;
     }
 
@@ -134,7 +141,7 @@ internal sealed class MapReader
             case YSequence seq:
                 return seq.Items;
             default:
-                Error(node, $"'{key}' must be a list, not a {node.KindName}");
+                Error(node, $"'{Q(key)}' must be a list, not a {node.KindName}");
                 return [];
         }
     }
@@ -171,8 +178,16 @@ internal sealed class MapReader
             return value;
         }
 
-        Error(Get(key)!, $"'{key}' must be one of {string.Join(", ", values.Keys)}, not '{text}'");
+        Error(Get(key)!, $"'{Q(key)}' must be one of {string.Join(", ", values.Keys)}, not '{Q(text)}'");
         return null;
+    }
+
+    private static string Q(string text) => ProblemText.Shorten(text);
+
+    private static bool IsWholeNumber(string text)
+    {
+        var digits = text.AsSpan(text.StartsWith('-') || text.StartsWith('+') ? 1 : 0);
+        return digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
     /// <summary>Reports every key of the mapping that no reader asked for.</summary>
@@ -182,7 +197,7 @@ internal sealed class MapReader
         {
             if (!_known.Contains(k.Value))
             {
-                Error(k, $"unknown key '{k.Value}' in {_what} (known keys: {string.Join(", ", _known.Order(StringComparer.Ordinal))})");
+                Error(k, $"unknown key '{Q(k.Value)}' in {_what} (known keys: {string.Join(", ", _known.Order(StringComparer.Ordinal))})");
             }
         }
     }

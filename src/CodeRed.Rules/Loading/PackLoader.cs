@@ -101,7 +101,7 @@ internal sealed partial class PackLoader
                     case "rule": rules.Add((YMapping)document); break;
                     case "remediation": remediations.Add((YMapping)document); break;
                     default:
-                        reader.Error(reader.Get("kind")!, $"unknown document kind '{kind}' (expected pack, models, rule or remediation)");
+                        reader.Error(reader.Get("kind")!, $"unknown document kind '{Shorten(kind)}' (expected pack, models, rule or remediation)");
                         break;
                 }
             }
@@ -357,10 +357,10 @@ internal sealed partial class PackLoader
             {
                 if (records.Any(x => x.Name == name))
                 {
-                    r.Error(r.Get("name")!, $"duplicate record name '{name}'");
+                    r.Error(r.Get("name")!, $"duplicate record name '{Shorten(name)}'");
                 }
 
-                SlowPathWarning(item, $"record {name}", start);
+                SlowPathWarning(item, $"record {Shorten(name)}", start);
                 records.Add(new RecordSpec { Name = name, Start = start, MaxLines = maxLines });
             }
         }
@@ -378,7 +378,7 @@ internal sealed partial class PackLoader
             var take = f.String("take") ?? "last";
             if (take is not ("first" or "last"))
             {
-                f.Error(f.Get("take")!, $"'take' must be first or last, not '{take}'");
+                f.Error(f.Get("take")!, $"'take' must be first or last, not '{Shorten(take)}'");
             }
 
             f.Finish();
@@ -389,19 +389,19 @@ internal sealed partial class PackLoader
 
             if (!pattern.CaptureNames.Contains("value"))
             {
-                f.Error(f.Get("pattern")!, $"the pattern of fact '{name}' must capture a group named 'value'");
+                f.Error(f.Get("pattern")!, $"the pattern of fact '{Shorten(name)}' must capture a group named 'value'");
             }
 
             if (facts.Any(x => x.Name == name))
             {
-                f.Error(f.Get("name")!, $"duplicate fact name '{name}'");
+                f.Error(f.Get("name")!, $"duplicate fact name '{Shorten(name)}'");
             }
             else if (BuiltInPlaceholders.Contains(name) && name != "firmware")
             {
-                f.Error(f.Get("name")!, $"fact name '{name}' is taken by a built-in value");
+                f.Error(f.Get("name")!, $"fact name '{Shorten(name)}' is taken by a built-in value");
             }
 
-            SlowPathWarning(item, $"fact {name}", pattern);
+            SlowPathWarning(item, $"fact {Shorten(name)}", pattern);
             facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last" });
         }
 
@@ -503,7 +503,7 @@ internal sealed partial class PackLoader
             r.Finish();
             if (note is not null && !notes.ContainsKey(note))
             {
-                r.Error(r.Get("note")!, $"unknown note '{note}' (defined notes: {string.Join(", ", notes.Keys)})");
+                r.Error(r.Get("note")!, $"unknown note '{Shorten(note)}' (defined notes: {string.Join(", ", notes.Keys)})");
             }
 
             if (name is null || status is null || note is null || workaround is null)
@@ -514,7 +514,7 @@ internal sealed partial class PackLoader
             var entry = new ModelEntry(name, status.Value, note, notes.GetValueOrDefault(note) ?? LocalizedText.Empty, workaround.Value, fixedIn);
             if (models.Any(x => x.Key == entry.Key))
             {
-                r.Error(r.Get("name")!, $"model '{name}' is listed twice (names compare without case, spaces and hyphens)");
+                r.Error(r.Get("name")!, $"model '{Shorten(name)}' is listed twice (names compare without case, spaces and hyphens)");
                 continue;
             }
 
@@ -558,11 +558,11 @@ internal sealed partial class PackLoader
             {
                 if (!byId.TryGetValue(id, out var target))
                 {
-                    MapReader.Error(_problems, node, $"'suppresses' names rule '{id}', which is not in the pack");
+                    MapReader.Error(_problems, node, $"'suppresses' names rule '{Shorten(id)}', which is not in the pack");
                 }
                 else if (manifest is not null && (result[target].Record != result[i].Record || result[i].Record is null))
                 {
-                    MapReader.Error(_problems, node, $"rule {result[i].Descriptor.Id} can only suppress '{id}' on a record both rules share ('record' must be set and equal)");
+                    MapReader.Error(_problems, node, $"rule {result[i].Descriptor.Id} can only suppress '{Shorten(id)}' on a record both rules share ('record' must be set and equal)");
                 }
                 else
                 {
@@ -580,7 +580,7 @@ internal sealed partial class PackLoader
                 if (rule.Descriptor.ReplacedBy is { } replacement && !byId.ContainsKey(replacement))
                 {
                     _problems.Add(new PackProblem(rule.Descriptor.SourceFile, 1, 1, ProblemSeverity.Error,
-                        $"rule {rule.Descriptor.Id} is replaced by '{replacement}', which is not in the pack"));
+                        $"rule {rule.Descriptor.Id} is replaced by '{Shorten(replacement)}', which is not in the pack"));
                 }
             }
         }
@@ -638,7 +638,7 @@ internal sealed partial class PackLoader
             }
             else if (manifest is not null)
             {
-                r.Error(item, $"unknown caveat '{(item as YScalar)?.Value}' (the pack manifest defines: {string.Join(", ", manifest.Caveats.Keys)})");
+                r.Error(item, $"unknown caveat '{Shorten((item as YScalar)?.Value ?? "")}' (the pack manifest defines: {string.Join(", ", manifest.Caveats.Keys)})");
             }
         }
 
@@ -659,7 +659,7 @@ internal sealed partial class PackLoader
             }
             else
             {
-                r.Error(item, $"unknown model '{s.Value}' (not in the model matrix)");
+                r.Error(item, $"unknown model '{Shorten(s.Value)}' (not in the model matrix)");
             }
         }
 
@@ -696,7 +696,7 @@ internal sealed partial class PackLoader
             record = manifest?.Records.FirstOrDefault(x => x.Name == recordName);
             if (record is null && manifest is not null)
             {
-                r.Error(r.Get("record")!, $"unknown record '{recordName}' (the pack manifest defines: {string.Join(", ", manifest.Records.Select(x => x.Name))})");
+                r.Error(r.Get("record")!, $"unknown record '{Shorten(recordName)}' (the pack manifest defines: {string.Join(", ", manifest.Records.Select(x => x.Name))})");
             }
         }
 
@@ -777,7 +777,7 @@ internal sealed partial class PackLoader
                 var name = placeholder.Groups["name"];
                 if (name.Success && !known.Contains(name.Value))
                 {
-                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{name.Value}}}', but no capture, fact or parameter of that name exists");
+                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{Shorten(name.Value)}}}', but no capture, fact or parameter of that name exists");
                 }
             }
         }
@@ -836,7 +836,7 @@ internal sealed partial class PackLoader
         };
         if (condition.Note is { } note && !matrix.Notes.ContainsKey(note))
         {
-            w.Error(w.Get("note")!, $"unknown note '{note}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
+            w.Error(w.Get("note")!, $"unknown note '{Shorten(note)}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
         }
 
         w.Finish();
@@ -890,6 +890,12 @@ internal sealed partial class PackLoader
                 return null;
             }
 
+            if (literal.AsSpan().ContainsAny('\r', '\n'))
+            {
+                p.Error(p.Get("literal")!, "a literal pattern must not contain a line break: evidence is matched line by line, so it could never match");
+                return null;
+            }
+
             return Pattern.FromLiteral(literal, ignoreCase);
         }
 
@@ -897,6 +903,27 @@ internal sealed partial class PackLoader
         {
             p.Error(p.Get("regex")!, "a regex must have 1 to 1000 characters");
             return null;
+        }
+
+        // Counted repetitions are unrolled by the linear-time engine; bound them before compiling.
+        var size = RegexLimits.Measure(regex);
+        if (size.LargestCount > RegexLimits.MaxRepetition)
+        {
+            p.Error(p.Get("regex")!, $"the regex repeats something {size.LargestCount} times ('{Shorten(size.LargestQuantifier!)}'); counts are limited to {RegexLimits.MaxRepetition}, because the linear-time engine unrolls every counted repetition (use + or * for 'any number')");
+            return null;
+        }
+
+        if (size.UnrolledSize > RegexLimits.MaxUnrolledSize && size.UnrolledSize > regex.Length)
+        {
+            p.Error(p.Get("regex")!, $"the regex is too large once its counted repetitions are unrolled: about {size.UnrolledSize} automaton nodes, more than {RegexLimits.MaxUnrolledSize}; nested or large counts such as '{Shorten(size.LargestQuantifier ?? "{n,m}")}' make the linear-time engine slow on every line (use smaller counts, or + and *)");
+            return null;
+        }
+
+        if (size.UnrolledSize > RegexLimits.SlowUnrolledSize && size.UnrolledSize > regex.Length)
+        {
+            var at = p.Get("regex")!;
+            _warnings.Add(new PackProblem(at.File, at.Line, at.Column, ProblemSeverity.Warning,
+                $"pattern '{Shorten(regex)}' unrolls to about {size.UnrolledSize} automaton nodes because of its counted repetitions; matching long lines may be slow (keep counts small)"));
         }
 
         var pattern = Pattern.FromRegex(regex, ignoreCase, out var error);
@@ -944,7 +971,7 @@ internal sealed partial class PackLoader
                     }
                     else
                     {
-                        w.Error(ruleNode, $"unknown rule '{(ruleNode as YScalar)?.Value}' in a remediation trigger");
+                        w.Error(ruleNode, $"unknown rule '{Shorten((ruleNode as YScalar)?.Value ?? "")}' in a remediation trigger");
                     }
                 }
 
@@ -986,14 +1013,14 @@ internal sealed partial class PackLoader
             case null:
                 if (required)
                 {
-                    reader.Error(reader.Node, $"missing the required key '{key}'");
+                    reader.Error(reader.Node, $"missing the required key '{Shorten(key)}'");
                 }
 
                 return null;
             case YScalar scalar:
                 if (required && scalar.Value.Length == 0)
                 {
-                    reader.Error(node, $"'{key}' must not be empty");
+                    reader.Error(node, $"'{Shorten(key)}' must not be empty");
                     return null;
                 }
 
@@ -1004,7 +1031,7 @@ internal sealed partial class PackLoader
                 {
                     if (language.Value.Length != 2 || !char.IsAsciiLetterLower(language.Value[0]) || !char.IsAsciiLetterLower(language.Value[1]))
                     {
-                        reader.Error(language, $"'{language.Value}' is not a two-letter language code (such as en or ja)");
+                        reader.Error(language, $"'{Shorten(language.Value)}' is not a two-letter language code (such as en or ja)");
                     }
                     else if (value is YScalar { IsNull: false } text)
                     {
@@ -1012,19 +1039,19 @@ internal sealed partial class PackLoader
                     }
                     else
                     {
-                        reader.Error(value, $"the {language.Value} text of '{key}' must be text");
+                        reader.Error(value, $"the {language.Value} text of '{Shorten(key)}' must be text");
                     }
                 }
 
                 if (!byLanguage.ContainsKey("en"))
                 {
-                    reader.Error(node, $"'{key}' must have English text (en); other languages fall back to it");
+                    reader.Error(node, $"'{Shorten(key)}' must have English text (en); other languages fall back to it");
                     return null;
                 }
 
                 return new LocalizedText(byLanguage);
             default:
-                reader.Error(node, $"'{key}' must be text or a mapping of language to text, not a {node.KindName}");
+                reader.Error(node, $"'{Shorten(key)}' must be text or a mapping of language to text, not a {node.KindName}");
                 return null;
         }
     }
@@ -1046,5 +1073,5 @@ internal sealed partial class PackLoader
         return null;
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static string Shorten(string text) => ProblemText.Shorten(text);
 }

@@ -13,6 +13,9 @@ public enum ProblemSeverity
 /// <summary>One problem in a rule pack, with the place it was found (1-based line and column).</summary>
 public sealed record PackProblem(string File, int Line, int Column, ProblemSeverity Severity, string Message)
 {
+    /// <summary>The message, always one line: line breaks and other control characters are written as escapes.</summary>
+    public string Message { get; init; } = ProblemText.OneLine(Message);
+
     /// <summary>Formats the problem the way compilers do: <c>file(line,col): error: message</c>.</summary>
     public override string ToString() =>
         $"{File}({Line},{Column}): {(Severity == ProblemSeverity.Error ? "error" : "warning")}: {Message}";

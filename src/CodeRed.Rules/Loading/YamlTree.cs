@@ -47,6 +47,7 @@ internal static class YamlTree
     public static IReadOnlyList<YNode> Read(string file, string text, List<PackProblem> problems)
     {
         var documents = new List<YNode>();
+        var multiLineScalars = new List<(long First, long Last)>();
         Parser? parser = null;
         try
         {
@@ -61,12 +62,21 @@ internal static class YamlTree
                     continue;
                 }
 
-                documents.Add(ReadNode(parser, file, 0));
+                documents.Add(ReadNode(parser, file, 0, multiLineScalars));
                 parser.Consume<DocumentEnd>();
             }
         }
         catch (YamlException e)
         {
+            // The parser reports a tab where the scalar or mapping before it began; point at the tab itself.
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) &&
+                TabIndentedLines(text, multiLineScalars, fromLine: e.Start.Line).FirstOrDefault() is { Line: > 0 } tab)
+            {
+                problems.Add(new PackProblem(file, tab.Line, tab.Column, ProblemSeverity.Error,
+                    $"{TabMessage} (YAML syntax error: {TrimYamlMessage(e)})"));
+                return [];
+            }
+
             problems.Add(new PackProblem(file, (int)e.Start.Line, (int)e.Start.Column, ProblemSeverity.Error,
                 "YAML syntax error: " + TrimYamlMessage(e)));
             return [];
@@ -85,10 +95,65 @@ internal static class YamlTree
             return [];
         }
 
+        // The parser lets some tabs in indentation through (a tab before a top-level key); YAML indents with spaces.
+        var tabs = TabIndentedLines(text, multiLineScalars, fromLine: 1).ToList();
+        if (tabs.Count > 0)
+        {
+            problems.AddRange(tabs.Select(t => new PackProblem(file, t.Line, t.Column, ProblemSeverity.Error, TabMessage)));
+            return [];
+        }
+
         return documents;
     }
 
-    private static YNode ReadNode(IParser parser, string file, int depth)
+    private const string TabMessage = "a tab is used for indentation; YAML indents with spaces only";
+
+    /// <summary>
+    /// Lines whose indentation holds a tab, with the tab's 1-based column, from <paramref name="fromLine"/> on.
+    /// Content lines of multi-line scalars (block scalars, quoted text) are skipped: a tab there is text. So are
+    /// blank lines and comment lines.
+    /// </summary>
+    private static IEnumerable<(int Line, int Column)> TabIndentedLines(string text, List<(long First, long Last)> multiLineScalars, long fromLine)
+    {
+        // Scalars never overlap, so marking the lines inside them costs one pass over the lines.
+        var inside = new bool[text.Count('\n') + text.Count('\r') + 2];
+        foreach (var (first, last) in multiLineScalars)
+        {
+            for (var l = first + 1; l <= last && l < inside.Length; l++)
+            {
+                inside[l] = true;
+            }
+        }
+
+        var line = 1;
+        var start = 0;
+        while (start <= text.Length)
+        {
+            var end = text.IndexOfAny(['\r', '\n'], start);
+            var length = (end < 0 ? text.Length : end) - start;
+            if (line >= fromLine)
+            {
+                var content = text.AsSpan(start, length);
+                var indent = content.IndexOfAnyExcept(' ', '\t');
+                var tab = content.IndexOf('\t');
+                if (indent > 0 && tab >= 0 && tab < indent && content[indent] != '#' &&
+                    !inside[line])
+                {
+                    yield return (line, tab + 1);
+                }
+            }
+
+            if (end < 0)
+            {
+                yield break;
+            }
+
+            start = end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
+            line++;
+        }
+    }
+
+    private static YNode ReadNode(IParser parser, string file, int depth, List<(long First, long Last)> multiLineScalars)
     {
         var current = parser.Current!;
         if (depth > MaxDepth)
@@ -99,15 +164,20 @@ internal static class YamlTree
         switch (current)
         {
             case AnchorAlias alias:
-                throw new RefusedYamlException(alias.Start, $"YAML aliases (*{alias.Value}) are not allowed in rule packs");
+                throw new RefusedYamlException(alias.Start, $"YAML aliases (*{ProblemText.Shorten(alias.Value.Value)}) are not allowed in rule packs");
             case NodeEvent { Anchor.IsEmpty: false } anchored:
-                throw new RefusedYamlException(anchored.Start, $"YAML anchors (&{anchored.Anchor}) are not allowed in rule packs");
+                throw new RefusedYamlException(anchored.Start, $"YAML anchors (&{ProblemText.Shorten(anchored.Anchor.Value)}) are not allowed in rule packs");
             case NodeEvent { Tag.IsEmpty: false } tagged when !tagged.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal):
-                throw new RefusedYamlException(tagged.Start, $"YAML tags ({tagged.Tag}) are not allowed in rule packs");
+                throw new RefusedYamlException(tagged.Start, $"YAML tags ({ProblemText.Shorten(tagged.Tag.Value)}) are not allowed in rule packs");
         }
 
         if (parser.TryConsume<Scalar>(out var scalar))
         {
+            if (scalar.End.Line > scalar.Start.Line)
+            {
+                multiLineScalars.Add((scalar.Start.Line, scalar.End.Line));
+            }
+
             return new YScalar(file, scalar.Start, scalar.Value, scalar.Style == ScalarStyle.Plain);
         }
 
@@ -116,7 +186,7 @@ internal static class YamlTree
             var items = new List<YNode>();
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                items.Add(ReadNode(parser, file, depth + 1));
+                items.Add(ReadNode(parser, file, depth + 1, multiLineScalars));
             }
 
             return new YSequence(file, sequenceStart.Start, items);
@@ -128,17 +198,17 @@ internal static class YamlTree
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                if (ReadNode(parser, file, depth + 1) is not YScalar key)
+                if (ReadNode(parser, file, depth + 1, multiLineScalars) is not YScalar key)
                 {
                     throw new RefusedYamlException(mappingStart.Start, "mapping keys must be plain text");
                 }
 
                 if (!seen.Add(key.Value))
                 {
-                    throw new RefusedYamlException(key.Line, key.Column, $"duplicate key '{key.Value}'");
+                    throw new RefusedYamlException(key.Line, key.Column, $"duplicate key '{ProblemText.Shorten(key.Value)}'");
                 }
 
-                entries.Add(new(key, ReadNode(parser, file, depth + 1)));
+                entries.Add(new(key, ReadNode(parser, file, depth + 1, multiLineScalars)));
             }
 
             return new YMapping(file, mappingStart.Start, entries);

@@ -68,7 +68,7 @@ internal sealed class Pattern
             var regex = new Regex(source, options, FastPathTimeout);
             if (LinearEngineRefuses(source) is { } construct)
             {
-                error = $"the regex uses {construct}, which is not allowed: patterns must run in linear time (no backreferences, lookarounds, atomic groups, conditionals or balancing groups)";
+                error = $"the regex uses {construct}, which is not allowed (backreferences, lookarounds, atomic groups, conditionals): patterns must run in linear time";
                 return null;
             }
 
@@ -110,10 +110,22 @@ internal sealed class Pattern
     public bool MayMatch(ReadOnlySpan<char> line) =>
         RequiredLiteral is null || line.IndexOf(RequiredLiteral.AsSpan(), Comparison) >= 0;
 
-    /// <summary>Matches the line; on success, returns the column (1-based) and fills the captures.</summary>
+    /// <summary>Lines longer than this are matched in windows of this many characters.</summary>
+    internal const int MatchWindow = 8192;
+
+    /// <summary>How far consecutive windows overlap: every match of at most this many characters lies whole in one window.</summary>
+    internal const int WindowOverlap = 4096;
+
+    /// <summary>
+    /// Matches the line; on success, returns the column (1-based) and fills the captures. A line longer than
+    /// <see cref="MatchWindow"/> characters (only hostile input has them) is matched in windows of that size that
+    /// overlap by <see cref="WindowOverlap"/>, each window on its own: a greedy capture then ends at the window's end
+    /// instead of running on through a megabyte. A match longer than the overlap may be found cut short.
+    /// </summary>
     public bool TryMatch(string line, out int column, out Match? match)
     {
         match = null;
+        column = 0;
         if (Regex is null)
         {
             var index = line.AsSpan().IndexOf(Literal.AsSpan(), Comparison);
@@ -123,28 +135,56 @@ internal sealed class Pattern
 
         if (!MayMatch(line))
         {
-            column = 0;
             return false;
         }
 
-        var m = MatchSafely(line);
-        column = m.Index + 1;
-        if (!m.Success)
+        if (line.Length <= MatchWindow)
         {
-            return false;
+            return Found(MatchSafely(line, 0, line.Length), out column, out match);
         }
 
-        match = m;
-        return true;
+        for (var start = 0; start < line.Length; start += MatchWindow - WindowOverlap)
+        {
+            var length = Math.Min(MatchWindow, line.Length - start);
+            if (MayMatch(line.AsSpan(start, length)))
+            {
+                var m = MatchSafely(line, start, length);
+                if (m.Success && m.Index == start && start > 0)
+                {
+                    // Inside a window, ^ and \b hold at its first character; a real match starting there lay whole in
+                    // the window before, which found it or an earlier one. Skip the spurious one.
+                    m = m.NextMatch();
+                }
+
+                if (m.Success)
+                {
+                    return Found(m, out column, out match);
+                }
+            }
+
+            if (start + length >= line.Length)
+            {
+                break;
+            }
+        }
+
+        return false;
     }
 
-    private Match MatchSafely(string line)
+    private static bool Found(Match m, out int column, out Match? match)
+    {
+        column = m.Index + 1;
+        match = m.Success ? m : null;
+        return m.Success;
+    }
+
+    private Match MatchSafely(string line, int start, int length)
     {
         if (!_fastDisabled)
         {
             try
             {
-                return Regex!.Match(line);
+                return Regex!.Match(line, start, length);
             }
             catch (RegexMatchTimeoutException)
             {
@@ -152,7 +192,7 @@ internal sealed class Pattern
             }
         }
 
-        return _linear!.Value.Match(line);
+        return _linear!.Value.Match(line, start, length);
     }
 
     /// <summary>

@@ -75,6 +75,10 @@ internal static class RequiredLiteralExtractor
                 case '.' or '^' or '$':
                     Break();
                     continue;
+                case '\r' or '\n':
+                    // Lines never hold a line break; as a prefilter literal it would make the scanner cut lines wrongly.
+                    Break();
+                    continue;
                 case '*' or '+' or '?' or '{':
                     // Quantifiers are handled with the character before them; a stray one ends the run.
                     Break();

@@ -27,7 +27,10 @@ public sealed partial class FirmwareVersion : IComparable<FirmwareVersion>, IEqu
     /// <summary>The patch level (PL); 0 when none was written.</summary>
     public int PatchLevel { get; }
 
-    [GeneratedRegex(@"^\s*(?:ver(?:sion)?\.?\s*|v\s*)?(?<release>\d{1,9}(?:\.\d{1,9})*)\s*(?:(?:-|pl\.?|patch\s*level)\s*(?<pl>\d{1,9}))?\s*$",
+    /// <summary>Long enough for every canonical form (six 9-digit components and a 9-digit patch level) with room for spelling.</summary>
+    private const int MaxTextLength = 160;
+
+    [GeneratedRegex(@"^\s*(?:ver(?:sion)?\.?\s*|v\s*)?(?<release>0*\d{1,9}(?:\.0*\d{1,9})*)\s*(?:(?:-|pl\.?|patch\s*level)\s*(?<pl>0*\d{1,9}))?\s*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Syntax();
 
@@ -41,7 +44,8 @@ public sealed partial class FirmwareVersion : IComparable<FirmwareVersion>, IEqu
             return false;
         }
 
-        var match = text.Length <= 64 ? Syntax().Match(text) : Match.Empty;
+        // Before, texts over 64 characters were refused, and with them the printed form of large versions.
+        var match = text.Length <= MaxTextLength ? Syntax().Match(text) : Match.Empty;
         if (!match.Success)
         {
             error = $"'{Shorten(text)}' is not a firmware version (expected forms like 2.0.4 PL 7, 2.0.4PL7 or 2.0.4-07)";

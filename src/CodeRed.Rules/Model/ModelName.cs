@@ -13,7 +13,7 @@ public static class ModelName
     public static string Normalize(string name)
     {
         var builder = new StringBuilder(name.Length);
-        foreach (var c in name.Normalize(NormalizationForm.FormKC))
+        foreach (var c in WellFormed(name).Normalize(NormalizationForm.FormKC))
         {
             if (c is ' ' or '-' or '_' or '\t' || char.IsWhiteSpace(c))
             {
@@ -24,5 +24,32 @@ public static class ModelName
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>The text with every lone surrogate replaced by U+FFFD: Unicode normalization refuses them.</summary>
+    private static string WellFormed(string text)
+    {
+        StringBuilder? fixedText = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                fixedText?.Append(c).Append(text[i + 1]);
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                fixedText ??= new StringBuilder(text, 0, i, text.Length);
+                fixedText.Append('\uFFFD');
+                continue;
+            }
+
+            fixedText?.Append(c);
+        }
+
+        return fixedText?.ToString() ?? text;
     }
 }

@@ -13,7 +13,7 @@ public static class TextReportWriter
         var ja = (culture ?? CultureInfo.CurrentUICulture).TwoLetterISOLanguageName == "ja";
         string T(string en, string jaText) => ja ? jaText : en;
 
-        output.WriteLine($"{T("Pack", "ルールパック")}: {report.Pack.Id} {report.Pack.Version} (sha256 {report.Pack.Sha256[..12]}…)");
+        output.WriteLine($"{T("Pack", "ルールパック")}: {report.Pack.Id} {report.Pack.Version} (sha256 {report.Pack.Sha256})");
         var device = report.Device;
         var model = device.Model?.Name ?? device.ModelInput ?? T("(not given)", "(指定なし)");
         var firmware = device.Firmware is null ? T("(not given)", "(指定なし)") : $"{device.Firmware} ({device.FirmwareSource})";
