@@ -374,7 +374,8 @@ internal sealed class Evaluator
             var bom = head.AsSpan(0, count);
             var skip = bom.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
             var wide = bom.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bom.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bom.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
-            var chosen = EvidenceSource.Decoding(encoding);
+            // A byte-order mark wins over the encoding asked for, as StreamReader does.
+            var chosen = skip == 3 ? EvidenceSource.Decoding(null) : EvidenceSource.Decoding(encoding);
             if (wide || !EncodingChoice.IsAsciiCompatible(chosen) || prefilter is { AsciiLiterals: null })
             {
                 using var reader = new StreamReader(new ReplayStream(head, count, stream), chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
