@@ -50,7 +50,7 @@ internal static class RegexLimits
                     frame.Atom(1);
                     break;
                 case '[':
-                    i = SkipClass(pattern, i);
+                    i = Matching.RequiredLiteralExtractor.SkipClass(pattern, i);
                     frame.Atom(1);
                     break;
                 case '(':
@@ -158,43 +158,6 @@ internal static class RegexLimits
         }
 
         return i + 1;
-    }
-
-    private static int SkipClass(string pattern, int start)
-    {
-        var i = start + 1;
-        if (i < pattern.Length && pattern[i] == '^')
-        {
-            i++;
-        }
-
-        if (i < pattern.Length && pattern[i] == ']')
-        {
-            i++;
-        }
-
-        var depth = 1;
-        for (; i < pattern.Length; i++)
-        {
-            switch (pattern[i])
-            {
-                case '\\':
-                    i = SkipEscape(pattern, i);
-                    break;
-                case '[' when pattern[i - 1] == '-':
-                    depth++; // character class subtraction: [a-z-[aeiou]]
-                    break;
-                case ']':
-                    if (--depth == 0)
-                    {
-                        return i;
-                    }
-
-                    break;
-            }
-        }
-
-        return pattern.Length - 1;
     }
 
     /// <summary>Index of the first character of a group's body: after <c>(</c>, <c>(?:</c>, <c>(?&lt;name&gt;</c>, <c>(?=</c>, <c>(?i:</c>...</summary>

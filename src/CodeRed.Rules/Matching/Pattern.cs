@@ -214,7 +214,7 @@ internal sealed class Pattern
 
                     break;
                 case '[':
-                    i = SkipClass(pattern, i);
+                    i = RequiredLiteralExtractor.SkipClass(pattern, i);
                     break;
                 case '(' when i + 2 < pattern.Length && pattern[i + 1] == '?':
                     var rest = pattern.AsSpan(i + 2);
@@ -243,33 +243,5 @@ internal sealed class Pattern
         }
 
         return null;
-    }
-
-    private static int SkipClass(string pattern, int start)
-    {
-        var i = start + 1;
-        if (i < pattern.Length && pattern[i] == '^')
-        {
-            i++;
-        }
-
-        if (i < pattern.Length && pattern[i] == ']')
-        {
-            i++;
-        }
-
-        for (; i < pattern.Length; i++)
-        {
-            if (pattern[i] == '\\')
-            {
-                i++;
-            }
-            else if (pattern[i] == ']')
-            {
-                return i;
-            }
-        }
-
-        return pattern.Length;
     }
 }

@@ -134,34 +134,6 @@ internal static class RequiredLiteralExtractor
         }
     }
 
-    private static int SkipClass(string pattern, int start)
-    {
-        var i = start + 1;
-        if (i < pattern.Length && pattern[i] == '^')
-        {
-            i++;
-        }
-
-        if (i < pattern.Length && pattern[i] == ']')
-        {
-            i++;
-        }
-
-        for (; i < pattern.Length; i++)
-        {
-            if (pattern[i] == '\\')
-            {
-                i++;
-            }
-            else if (pattern[i] == ']')
-            {
-                return i;
-            }
-        }
-
-        return pattern.Length;
-    }
-
     private static bool QuantifierAllowsZero(string pattern, int brace)
     {
         var close = pattern.IndexOf('}', brace);
@@ -174,5 +146,47 @@ internal static class RequiredLiteralExtractor
         var comma = body.IndexOf(',');
         var min = comma < 0 ? body : body[..comma];
         return !int.TryParse(min, out var n) || n == 0;
+    }
+
+    /// <summary>
+    /// Index of the <c>]</c> that closes the character class opened at <paramref name="start"/> (escapes and
+    /// class subtraction such as <c>[a-z-[aeiou]]</c> included), or the last index when it is not closed.
+    /// Shared by every reader of regex text in the engine.
+    /// </summary>
+    internal static int SkipClass(string pattern, int start)
+    {
+        var i = start + 1;
+        if (i < pattern.Length && pattern[i] == '^')
+        {
+            i++;
+        }
+
+        if (i < pattern.Length && pattern[i] == ']')
+        {
+            i++;
+        }
+
+        var depth = 1;
+        for (; i < pattern.Length; i++)
+        {
+            switch (pattern[i])
+            {
+                case '\\':
+                    i++;
+                    break;
+                case '[' when pattern[i - 1] == '-':
+                    depth++;
+                    break;
+                case ']':
+                    if (--depth == 0)
+                    {
+                        return i;
+                    }
+
+                    break;
+            }
+        }
+
+        return pattern.Length - 1;
     }
 }

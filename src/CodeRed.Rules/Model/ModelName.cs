@@ -13,7 +13,7 @@ public static class ModelName
     public static string Normalize(string name)
     {
         var builder = new StringBuilder(name.Length);
-        foreach (var c in WellFormed(name).Normalize(NormalizationForm.FormKC))
+        foreach (var c in Compatible(WellFormed(name)))
         {
             if (c is ' ' or '-' or '_' or '\t' || char.IsWhiteSpace(c))
             {
@@ -24,6 +24,19 @@ public static class ModelName
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>NFKC (full-width ＡＲ３２０ is AR320); text that normalization refuses, such as noncharacters (U+FFFE), stays as it is.</summary>
+    private static string Compatible(string text)
+    {
+        try
+        {
+            return text.Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            return text;
+        }
     }
 
     /// <summary>The text with every lone surrogate replaced by U+FFFD: Unicode normalization refuses them.</summary>

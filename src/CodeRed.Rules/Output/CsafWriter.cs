@@ -278,7 +278,7 @@ public static class CsafWriter
             {
                 json.WriteStartObject();
                 json.WriteString("label", label);
-                WriteStrings(json, "product_ids", ids);
+                JsonReportWriter.WriteStrings(json, "product_ids", ids);
                 json.WriteEndObject();
             }
 
@@ -305,7 +305,7 @@ public static class CsafWriter
                 json.WriteStartObject();
                 json.WriteString("category", category);
                 json.WriteString("details", details);
-                WriteStrings(json, "product_ids", ids);
+                JsonReportWriter.WriteStrings(json, "product_ids", ids);
                 json.WriteEndObject();
             }
 
@@ -326,7 +326,7 @@ public static class CsafWriter
                 json.WriteStartObject();
                 json.WriteString("category", "impact");
                 json.WriteString("details", group.First().Text);
-                WriteStrings(json, "product_ids", group.Select(t => t.Product!.Id));
+                JsonReportWriter.WriteStrings(json, "product_ids", group.Select(t => t.Product!.Id));
                 json.WriteEndObject();
             }
 
@@ -414,19 +414,8 @@ public static class CsafWriter
         var ids = products.Where(p => p is not null).Select(p => p!.Id).ToList();
         if (ids.Count > 0)
         {
-            WriteStrings(json, name, ids);
+            JsonReportWriter.WriteStrings(json, name, ids);
         }
-    }
-
-    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
-    {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
     }
 
     /// <summary>A date as CSAF's date-time, at midnight UTC.</summary>

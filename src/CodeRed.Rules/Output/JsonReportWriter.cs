@@ -95,26 +95,7 @@ public static class JsonReportWriter
 
         json.WriteEndArray();
 
-        json.WriteStartArray("remediation");
-        foreach (var step in report.Remediation)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("order", step.Order);
-            json.WriteString("id", step.Id);
-            WriteOptional(json, "command", step.Command);
-            json.WriteString("text", step.Text);
-            WriteOptional(json, "detail", step.Detail);
-            WriteOptional(json, "hint", step.Hint);
-            WriteStrings(json, "rules", step.Rules);
-            if (step.AppliesTo.Count > 0)
-            {
-                WriteStrings(json, "appliesTo", step.AppliesTo);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WriteRemediation(json, report.Remediation);
 
         json.WriteStartArray("sources");
         foreach (var (name, lines) in report.Sources)
@@ -126,13 +107,7 @@ public static class JsonReportWriter
         }
 
         json.WriteEndArray();
-        json.WriteStartObject("facts");
-        foreach (var (key, value) in report.Facts)
-        {
-            json.WriteString(key, value);
-        }
-
-        json.WriteEndObject();
+        WriteFacts(json, report.Facts);
         json.WriteEndObject();
     }
 
@@ -316,7 +291,44 @@ public static class JsonReportWriter
         json.WriteEndObject();
     }
 
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    /// <summary>The ordered remediation steps, as every JSON-based output writes them.</summary>
+    internal static void WriteRemediation(Utf8JsonWriter json, IReadOnlyList<RemediationStep> steps)
+    {
+        json.WriteStartArray("remediation");
+        foreach (var step in steps)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("order", step.Order);
+            json.WriteString("id", step.Id);
+            WriteOptional(json, "command", step.Command);
+            json.WriteString("text", step.Text);
+            WriteOptional(json, "detail", step.Detail);
+            WriteOptional(json, "hint", step.Hint);
+            WriteStrings(json, "rules", step.Rules);
+            if (step.AppliesTo.Count > 0)
+            {
+                WriteStrings(json, "appliesTo", step.AppliesTo);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>Facts read from the evidence, by name.</summary>
+    internal static void WriteFacts(Utf8JsonWriter json, IReadOnlyDictionary<string, string> facts)
+    {
+        json.WriteStartObject("facts");
+        foreach (var (key, value) in facts)
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
+    }
+
+    internal static void WriteOptional(Utf8JsonWriter json, string name, string? value)
     {
         if (value is not null)
         {
@@ -324,7 +336,7 @@ public static class JsonReportWriter
         }
     }
 
-    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    internal static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {
         json.WriteStartArray(name);
         foreach (var value in values)

@@ -258,7 +258,7 @@ public static partial class SarifWriter
             json.WriteStartObject("values");
             foreach (var (key, values) in d.Properties)
             {
-                WriteStrings(json, key, values);
+                JsonReportWriter.WriteStrings(json, key, values);
             }
 
             json.WriteEndObject();
@@ -271,7 +271,7 @@ public static partial class SarifWriter
 
         if (d.Caveats.Count > 0)
         {
-            WriteStrings(json, "caveats", d.Caveats);
+            JsonReportWriter.WriteStrings(json, "caveats", d.Caveats);
         }
 
         if (!located)
@@ -300,41 +300,16 @@ public static partial class SarifWriter
             json.WriteString("maxSeverity", max.ToName());
         }
 
-        json.WriteStartArray("remediation");
-        foreach (var step in report.Remediation)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("order", step.Order);
-            json.WriteString("id", step.Id);
-            WriteOptional(json, "command", step.Command);
-            json.WriteString("text", step.Text);
-            WriteOptional(json, "detail", step.Detail);
-            WriteOptional(json, "hint", step.Hint);
-            WriteStrings(json, "rules", step.Rules);
-            if (step.AppliesTo.Count > 0)
-            {
-                WriteStrings(json, "appliesTo", step.AppliesTo);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartObject("facts");
-        foreach (var (key, value) in report.Facts)
-        {
-            json.WriteString(key, value);
-        }
-
-        json.WriteEndObject();
+        JsonReportWriter.WriteRemediation(json, report.Remediation);
+        JsonReportWriter.WriteFacts(json, report.Facts);
         json.WriteEndObject();
     }
 
     private static void WriteDevice(Utf8JsonWriter json, string name, DeviceSummary device)
     {
         json.WriteStartObject(name);
-        WriteOptional(json, "modelInput", device.ModelInput);
-        WriteOptional(json, "model", device.Model?.Name);
+        JsonReportWriter.WriteOptional(json, "modelInput", device.ModelInput);
+        JsonReportWriter.WriteOptional(json, "model", device.Model?.Name);
         if (device.Model is { } model)
         {
             json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
@@ -342,8 +317,8 @@ public static partial class SarifWriter
             json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
         }
 
-        WriteOptional(json, "firmware", device.Firmware?.ToString());
-        WriteOptional(json, "firmwareSource", device.FirmwareSource);
+        JsonReportWriter.WriteOptional(json, "firmware", device.Firmware?.ToString());
+        JsonReportWriter.WriteOptional(json, "firmwareSource", device.FirmwareSource);
         json.WriteEndObject();
     }
 
@@ -430,23 +405,4 @@ public static partial class SarifWriter
 
     [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")]
     private static partial Regex SemanticVersion();
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is not null)
-        {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
-    {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
-    }
 }
