@@ -347,7 +347,6 @@ internal sealed class Evaluator
         /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
         internal const int BufferSize = 1 << 20;
 
-
         /// <summary>Text already decoded: lines holding a candidate become strings and reach the rules.</summary>
         public void Run(TextReader reader)
         {
