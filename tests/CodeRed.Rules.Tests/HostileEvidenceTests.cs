@@ -489,23 +489,11 @@ public class HostileEvidenceTests
 }
 
 /// <summary>A read-only stream over byte pieces made while it is read: gigabytes of input without the memory or the disk.</summary>
-internal sealed class GeneratedStream(IEnumerable<byte[]> pieces) : Stream
+internal sealed class GeneratedStream(IEnumerable<byte[]> pieces) : ReadOnlyTestStream
 {
     private readonly IEnumerator<byte[]> _pieces = pieces.GetEnumerator();
     private byte[] _current = [];
     private int _offset;
-    private long _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -523,14 +511,9 @@ internal sealed class GeneratedStream(IEnumerable<byte[]> pieces) : Stream
         var n = Math.Min(count, _current.Length - _offset);
         Buffer.BlockCopy(_current, _offset, buffer, offset, n);
         _offset += n;
-        _position += n;
+        BytesRead += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Samples the managed heap while it is alive and keeps the largest size seen.</summary>

@@ -24,18 +24,7 @@ public class HostilePackTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
 
-    private const string Rule = """
-        kind: rule
-        id: CR9001
-        title: Test rule
-        message: Test message
-        category: LogSignature
-        severity: warning
-        match:
-          - literal: hello
-        """;
-
-    private static string RuleWith(string regex) => Rule.Replace("- literal: hello", $"- regex: '{regex}'");
+    private static string RuleWith(string regex) => MinimalRule.Replace("- literal: hello", $"- regex: '{regex}'");
 
     /// <summary>
     /// Writes the default pack's manifest and model matrix (or the whole default pack) plus one hostile file, and
@@ -128,7 +117,7 @@ public class HostilePackTests
     {
         var pack = RulePack.LoadFromTexts([
             new("pack.yaml", File.ReadAllText(Path.Combine(RulesDir, "pack.yaml"))),
-            new("CR9001.yaml", Rule.Replace("message: Test message", "message: |\n  first\n  \tsecond").Replace("category: LogSignature", "category:\tLogSignature")),
+            new("CR9001.yaml", MinimalRule.Replace("message: Test message", "message: |\n  first\n  \tsecond").Replace("category: LogSignature", "category:\tLogSignature")),
         ]);
         Assert.Equal("first\n\tsecond", pack.FindRule("CR9001")!.MessageFormat.English.TrimEnd('\n'));
         Assert.Equal("LogSignature", pack.FindRule("CR9001")!.Category);
@@ -281,7 +270,7 @@ public class HostilePackTests
     [Fact]
     public void Unknown_keys_are_refused_each_with_its_place()
     {
-        var e = Refused("CR9001.yaml", Rule + "\ntitel: typo\nSeverity: error\n");
+        var e = Refused("CR9001.yaml", MinimalRule + "\ntitel: typo\nSeverity: error\n");
         At(Error(e, "unknown key 'titel' in a rule (known keys: category,"), "CR9001.yaml", 9, 1);
         At(Error(e, "unknown key 'Severity'"), "CR9001.yaml", 10, 1);
     }
@@ -299,7 +288,7 @@ public class HostilePackTests
     [InlineData("title: Test rule", "title: [a, b]", "'title' must be text or a mapping of language to text, not a list", 3, 8)]
     public void Wrong_types_are_refused_with_their_place(string from, string to, string message, int line, int column)
     {
-        var e = Refused("CR9001.yaml", Rule.Replace(from, to));
+        var e = Refused("CR9001.yaml", MinimalRule.Replace(from, to));
         At(Error(e, message), "CR9001.yaml", line, column);
     }
 
@@ -314,7 +303,7 @@ public class HostilePackTests
     [Fact]
     public void Duplicate_ids_are_refused_in_one_file_across_files_and_ignoring_case()
     {
-        var e = Refused("dup.yaml", Rule + "\n---\n" + Rule + "\n---\n" + Rule.Replace("CR9001", "cr2001"), wholeDefaultPack: true);
+        var e = Refused("dup.yaml", MinimalRule + "\n---\n" + MinimalRule + "\n---\n" + MinimalRule.Replace("CR9001", "cr2001"), wholeDefaultPack: true);
         var same = Assert.Single(e.Problems, p => p.Message.StartsWith("duplicate rule id 'CR9001'", StringComparison.Ordinal));
         At(same, "dup.yaml", 11, 5);
         Assert.Contains("first defined at dup.yaml(2,5)", same.Message);
@@ -331,14 +320,14 @@ public class HostilePackTests
     [InlineData("id: C", "must be a letter followed by 1 to 15 letters or digits")]
     public void Empty_missing_and_malformed_ids_are_refused(string id, string message)
     {
-        var e = Refused("CR9001.yaml", Rule.Replace("id: CR9001", id));
+        var e = Refused("CR9001.yaml", MinimalRule.Replace("id: CR9001", id));
         Assert.Equal("CR9001.yaml", Error(e, message).File);
     }
 
     [Fact]
     public void An_id_of_a_megabyte_is_refused_with_a_short_message()
     {
-        var e = Refused("CR9001.yaml", Rule.Replace("id: CR9001", "id: C" + new string('R', 1_000_000)));
+        var e = Refused("CR9001.yaml", MinimalRule.Replace("id: CR9001", "id: C" + new string('R', 1_000_000)));
         var p = Error(e, "must be a letter followed by 1 to 15");
         Assert.True(p.Message.Length < 200, $"{p.Message.Length} characters");
         At(p, "CR9001.yaml", 2, 5);
@@ -348,7 +337,7 @@ public class HostilePackTests
     public void Text_quoted_in_problems_is_cut_and_keeps_to_one_line()
     {
         var key = "bad\nkey" + new string('k', 1000); // YAML keys written without '?' stop at 1024 characters
-        var e = Refused("CR9001.yaml", Rule + $"\n\"{key.Replace("\n", "\\n")}\": 1\n");
+        var e = Refused("CR9001.yaml", MinimalRule + $"\n\"{key.Replace("\n", "\\n")}\": 1\n");
         var p = Error(e, "unknown key 'bad\\nkey");
         Assert.DoesNotContain('\n', p.Message);
         Assert.True(p.Message.Length < 300);
@@ -359,7 +348,7 @@ public class HostilePackTests
     {
         // Found by afl-fuzz (corpus/pack/crash-placeholder-with-line-break.yaml): a placeholder "{fixed\n}" was quoted
         // as it was, so the problem spanned two lines of the CLI's output. Now every problem message is one line.
-        var e = Refused("CR9001.yaml", Rule.Replace("message: Test message", "message: \"in {fixed\\n}\"") +
+        var e = Refused("CR9001.yaml", MinimalRule.Replace("message: Test message", "message: \"in {fixed\\n}\"") +
             "\nstatus: deprecated\nreplacedBy: \"CR\\r9\"\n");
         At(Error(e, "uses '{fixed\\n}'"), "CR9001.yaml", 4, 10);
         Error(e, "is replaced by 'CR\\r9'");
@@ -373,7 +362,7 @@ public class HostilePackTests
     [InlineData("message: '{ count }'", "'{ count }'")]
     public void Message_placeholders_with_nothing_behind_them_are_refused(string message, string named)
     {
-        var p = Error(Refused("CR9001.yaml", Rule.Replace("message: Test message", message)), named);
+        var p = Error(Refused("CR9001.yaml", MinimalRule.Replace("message: Test message", message)), named);
         At(p, "CR9001.yaml", 4, 10);
     }
 
@@ -418,7 +407,7 @@ public class HostilePackTests
     [Fact]
     public void Unknown_models_are_refused_each_with_its_place()
     {
-        var e = Refused("CR9001.yaml", Rule + "\nmodels: [AR320, AR999, 'AR 300 V3', [AR720]]\n");
+        var e = Refused("CR9001.yaml", MinimalRule + "\nmodels: [AR320, AR999, 'AR 300 V3', [AR720]]\n");
         At(Error(e, "unknown model 'AR999'"), "CR9001.yaml", 9, 17);
         At(Error(e, "unknown model 'AR 300 V3'"), "CR9001.yaml", 9, 24);
         At(Error(e, "items of 'models' must be model names"), "CR9001.yaml", 9, 37);
@@ -458,7 +447,7 @@ public class HostilePackTests
     [Fact]
     public void A_rule_version_that_is_not_a_whole_number_is_refused()
     {
-        var e = Refused("CR9001.yaml", Rule + "\nversion: 1.2.3\n");
+        var e = Refused("CR9001.yaml", MinimalRule + "\nversion: 1.2.3\n");
         At(Error(e, "'version' must be a whole number"), "CR9001.yaml", 9, 10);
     }
 
@@ -575,7 +564,7 @@ public class HostilePackTests
     [InlineData("literal: \"HTTP ERROR\\r\"")]
     public void A_literal_with_a_line_break_is_refused_since_it_could_never_match(string pattern)
     {
-        var e = Refused("CR9001.yaml", Rule.Replace("literal: hello", pattern));
+        var e = Refused("CR9001.yaml", MinimalRule.Replace("literal: hello", pattern));
         At(Error(e, "must not contain a line break"), "CR9001.yaml", 8, 14);
     }
 
@@ -586,7 +575,7 @@ public class HostilePackTests
         // counted the CR of a CRLF and the LF as two line breaks (4 lines reported for 3).
         var pack = RulePack.LoadFromTexts([
             new("pack.yaml", File.ReadAllText(Path.Combine(RulesDir, "pack.yaml"))),
-            new("CR9001.yaml", Rule.Replace("- literal: hello", "- regex: \"\\ndefine\"")),
+            new("CR9001.yaml", MinimalRule.Replace("- literal: hello", "- regex: \"\\ndefine\"")),
         ]);
         var pattern = Assert.Single(pack.CompiledRules.Single(r => r.Descriptor.Id == "CR9001").Patterns);
         Assert.True(pattern.RequiredLiteral is null || !pattern.RequiredLiteral.AsSpan().ContainsAny('\r', '\n'));
@@ -617,7 +606,7 @@ public class HostilePackTests
               - regex: 'a{1,5000}'
               - regex: '(unclosed'
             """);
-        dir.Write("CR9002.yaml", Rule.Replace("CR9001", "CR2001"));
+        dir.Write("CR9002.yaml", MinimalRule.Replace("CR9001", "CR2001"));
         dir.Write("CR9003.yaml", "kind: rule\nid: [x\n");
         var e = RefusedAt(dir.Path);
         var expected = new (string File, int Line, string Fragment)[]

@@ -31,17 +31,6 @@ public class PackLoadingTests
 
     private static PackProblem Only(RulePackException e) => Assert.Single(e.Problems, p => p.Severity == ProblemSeverity.Error);
 
-    private const string MinimalRule = """
-        kind: rule
-        id: CR9001
-        title: Test rule
-        message: Test message
-        category: LogSignature
-        severity: warning
-        match:
-          - literal: hello
-        """;
-
     [Fact]
     public void Yaml_syntax_error_names_file_line_and_column()
     {

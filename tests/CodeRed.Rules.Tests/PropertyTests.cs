@@ -345,34 +345,18 @@ public class PropertyTests
 }
 
 /// <summary>A stream that returns its bytes in pieces of 1 to <c>maxPiece</c> bytes, sizes drawn from a seed.</summary>
-internal sealed class PieceStream(byte[] bytes, int seed, int maxPiece) : Stream
+internal sealed class PieceStream(byte[] bytes, int seed, int maxPiece) : ReadOnlyTestStream
 {
     private readonly Random _random = new(seed);
-    private int _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        var n = Math.Min(Math.Min(count, 1 + _random.Next(maxPiece)), bytes.Length - _position);
-        Array.Copy(bytes, _position, buffer, offset, n);
-        _position += n;
+        var position = (int)BytesRead;
+        var n = Math.Min(Math.Min(count, 1 + _random.Next(maxPiece)), bytes.Length - position);
+        Array.Copy(bytes, position, buffer, offset, n);
+        BytesRead += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>A reader whose every Read returns at most <c>k</c> characters, a new random k each time.</summary>

@@ -20,6 +20,18 @@ internal static class TestSupport
 
     public static RulePack Pack => RulePack.Default;
 
+    /// <summary>The smallest valid rule document: tests break it one way at a time.</summary>
+    public const string MinimalRule = """
+        kind: rule
+        id: CR9001
+        title: Test rule
+        message: Test message
+        category: LogSignature
+        severity: warning
+        match:
+          - literal: hello
+        """;
+
     public static AnalysisReport Evaluate(string? model = null, string? firmware = null, params (string Name, string Text)[] texts) =>
         Pack.Evaluate(new DeviceEvidence
         {
@@ -86,3 +98,28 @@ internal static class TestSupport
 }
 
 internal sealed record CliResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>Read-only, forward-only stream members shared by the tests' generated streams; subclasses implement Read.</summary>
+internal abstract class ReadOnlyTestStream : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    protected long BytesRead { get; set; }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
