@@ -198,7 +198,6 @@ internal static class CliApp
             TextReportWriter.Write(output, report, culture);
         }
 
-        _ = stderr;
         return report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
     }
 

@@ -142,7 +142,7 @@ internal sealed partial class PackLoader
         }
 
         var compiled = ReadRules(rules, manifest, matrix);
-        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest) : [];
+        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled) : [];
 
         if (_problems.Count > 0 || manifest is null)
         {
@@ -527,7 +527,7 @@ internal sealed partial class PackLoader
 
     private List<CompiledRule> ReadRules(List<YMapping> nodes, Manifest? manifest, ModelMatrix matrix)
     {
-        var built = new List<(CompiledRule Rule, YMapping Node, IReadOnlyList<(string Id, YNode Node)> Suppresses, IReadOnlySet<string> Captures)>();
+        var built = new List<(CompiledRule Rule, IReadOnlyList<(string Id, YNode Node)> Suppresses)>();
         var seen = new Dictionary<string, YNode>(StringComparer.OrdinalIgnoreCase);
         foreach (var node in nodes)
         {
@@ -539,16 +539,11 @@ internal sealed partial class PackLoader
 
         built.Sort((a, b) => string.CompareOrdinal(a.Rule.Descriptor.Id, b.Rule.Descriptor.Id));
         var byId = new Dictionary<string, int>(StringComparer.Ordinal);
-        var result = new List<CompiledRule>();
-        foreach (var (rule, _, _, _) in built)
+        var result = built.Select(b => b.Rule).ToList();
+        for (var i = 0; i < result.Count; i++)
         {
-            var indexed = new CompiledRule
-            {
-                Descriptor = rule.Descriptor, Index = result.Count, Device = rule.Device, Patterns = rule.Patterns,
-                Section = rule.Section, Record = rule.Record, ModelKeys = rule.ModelKeys,
-            };
-            byId[rule.Descriptor.Id] = indexed.Index;
-            result.Add(indexed);
+            result[i].Index = i; // rules are indexed in ID order
+            byId[result[i].Descriptor.Id] = i;
         }
 
         for (var i = 0; i < built.Count; i++)
@@ -588,7 +583,7 @@ internal sealed partial class PackLoader
         return result;
     }
 
-    private (CompiledRule Rule, YMapping Node, IReadOnlyList<(string Id, YNode Node)> Suppresses, IReadOnlySet<string> Captures)? ReadRule(
+    private (CompiledRule Rule, IReadOnlyList<(string Id, YNode Node)> Suppresses)? ReadRule(
         YMapping node, Manifest? manifest, ModelMatrix matrix, Dictionary<string, YNode> seen)
     {
         var r = MapReader.Of(node, _problems, "a rule")!;
@@ -805,9 +800,9 @@ internal sealed partial class PackLoader
         };
         var rule = new CompiledRule
         {
-            Descriptor = descriptor, Index = -1, Device = device, Patterns = patterns, Section = section, Record = record, ModelKeys = modelKeys,
+            Descriptor = descriptor, Device = device, Patterns = patterns, Section = section, Record = record, ModelKeys = modelKeys,
         };
-        return (rule, node, suppresses, captures);
+        return (rule, suppresses);
     }
 
     private void SlowPathWarning(YNode node, string owner, Pattern pattern)
@@ -940,7 +935,7 @@ internal sealed partial class PackLoader
         return pattern;
     }
 
-    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules, Manifest? manifest)
+    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules)
     {
         var m = MapReader.Of(node, _problems, "the remediation document")!;
         m.String("kind");
@@ -1000,7 +995,6 @@ internal sealed partial class PackLoader
         }
 
         m.Finish();
-        _ = manifest;
         return result.ToArray();
     }
 

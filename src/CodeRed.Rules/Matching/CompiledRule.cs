@@ -50,7 +50,8 @@ internal sealed class FactSpec
 internal sealed class CompiledRule
 {
     public required RuleDescriptor Descriptor { get; init; }
-    public required int Index { get; init; }
+    /// <summary>Position in the pack's ID order, set once by the loader.</summary>
+    public int Index { get; set; } = -1;
     public DeviceCondition? Device { get; init; }
     public IReadOnlyList<Pattern> Patterns { get; init; } = [];
     public SectionSpec? Section { get; init; }
