@@ -61,9 +61,12 @@ internal sealed class Evaluator
             throw new FormatException(error);
         }
 
-        // Signature rules run unless the model is known and the rule does not apply to it.
+        // Signature rules run unless the model is known and the rule does not apply to it. Severity never decides
+        // which rules run: a rule turned off still suppresses others and still captures values for remediation
+        // texts, as Roslyn's `none` hides a diagnostic without changing what other analyzers see. It only decides,
+        // at the end, which findings are reported.
         var active = _pack.CompiledRules
-            .Where(r => r.Device is null && _severity[r.Index] is not null)
+            .Where(r => r.Device is null)
             .Where(r => model is null || r.ModelKeys is null || r.ModelKeys.Contains(model.Key))
             .ToArray();
 
@@ -96,9 +99,13 @@ internal sealed class Evaluator
             }
 
             sources.Add(new(source.Name, scan.Lines));
-            foreach (var diagnostic in scan.Finish())
+            foreach (var (diagnostic, reported) in scan.Finish())
             {
-                sourceDiagnostics.Add(diagnostic);
+                if (reported)
+                {
+                    sourceDiagnostics.Add(diagnostic);
+                }
+
                 foreach (var (name, values) in diagnostic.Properties)
                 {
                     var key = diagnostic.Id + "." + name;
@@ -567,7 +574,8 @@ internal sealed class Evaluator
             }
         }
 
-        public IEnumerable<Diagnostic> Finish()
+        /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
+        public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
             foreach (var rule in rules)
             {
@@ -576,12 +584,14 @@ internal sealed class Evaluator
                     continue;
                 }
 
+                var severity = owner._severity[rule.Index];
+
                 var properties = aggregate.Values.ToDictionary();
                 var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
-                yield return new Diagnostic
+                yield return (new Diagnostic
                 {
                     Descriptor = rule.Descriptor,
-                    Severity = owner._severity[rule.Index]!.Value,
+                    Severity = severity ?? DiagnosticSeverity.Hidden,
                     Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                         properties.TryGetValue(key, out var values)
                             ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
@@ -594,13 +604,13 @@ internal sealed class Evaluator
                     Properties = properties,
                     ValuesTruncated = aggregate.Values.Truncated,
                     Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
-                };
+                }, severity is not null);
             }
 
             foreach (var (index, error) in _failures)
             {
                 var rule = owner._pack.CompiledRules[index].Descriptor;
-                yield return new Diagnostic
+                yield return (new Diagnostic
                 {
                     Descriptor = RuleFailure,
                     Severity = DiagnosticSeverity.Warning,
@@ -609,7 +619,7 @@ internal sealed class Evaluator
                     Count = 1,
                     Properties = new Dictionary<string, IReadOnlyList<string>> { ["rule"] = [rule.Id] },
                     Caveats = [],
-                };
+                }, true);
             }
         }
 
