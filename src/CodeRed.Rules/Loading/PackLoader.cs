@@ -749,6 +749,11 @@ internal sealed partial class PackLoader
             }
         }
 
+        if (kinds.Count == 1 && r.Get("parameters") is YMapping given)
+        {
+            CheckParameters(r, what, KindOfKey(kinds[0]), given);
+        }
+
         r.Finish();
 
         if (id is null || title is null || message is null || category is null || severity is null)
@@ -804,6 +809,47 @@ internal sealed partial class PackLoader
         };
         return (rule, suppresses);
     }
+
+    /// <summary>
+    /// The parameters the engine honours, by rule kind. Any other is a load error: a parameter that does nothing would
+    /// still read as a promise in the message ("threshold 5" on a rule that fires on every hit).
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<RuleKind, IReadOnlyList<string>> HonouredParameters = new Dictionary<RuleKind, IReadOnlyList<string>>
+    {
+        [RuleKind.Device] = [],
+        [RuleKind.Line] = [],
+        [RuleKind.Section] = ["threshold"],
+    };
+
+    private static RuleKind KindOfKey(string key) => key switch
+    {
+        "when" => RuleKind.Device,
+        "section" => RuleKind.Section,
+        _ => RuleKind.Line,
+    };
+
+    private static void CheckParameters(MapReader r, string what, RuleKind kind, YMapping parameters)
+    {
+        var honoured = HonouredParameters[kind];
+        foreach (var (key, _) in parameters.Entries)
+        {
+            if (honoured.Contains(key.Value, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            var users = HonouredParameters.Where(p => p.Value.Contains(key.Value, StringComparer.Ordinal)).Select(p => KindName(p.Key) + " rules").ToList();
+            var known = honoured.Count == 0 ? $"a {KindName(kind)} rule takes no parameters" : $"a {KindName(kind)} rule takes only {string.Join(", ", honoured.Select(h => $"'{h}'"))}";
+            r.Error(key, $"{what}: parameter '{Shorten(key.Value)}' is not used by the engine here ({known}{(users.Count > 0 ? $"; '{Shorten(key.Value)}' is for {string.Join(" and ", users)}" : "")}); remove it");
+        }
+    }
+
+    private static string KindName(RuleKind kind) => kind switch
+    {
+        RuleKind.Device => "device",
+        RuleKind.Section => "counted-section",
+        _ => "line",
+    };
 
     private void SlowPathWarning(YNode node, string owner, Pattern pattern)
     {
