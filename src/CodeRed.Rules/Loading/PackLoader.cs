@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
 
@@ -151,7 +152,10 @@ internal sealed partial class PackLoader
 
         var identity = new PackIdentity(manifest.Id, manifest.Version, Hash(files));
         return new RulePack(identity, manifest.SchemaVersion, manifest.Title, manifest.Advisory, manifest.References, manifest.Vulnerabilities, matrix,
-            compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings);
+            compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings)
+        {
+            Phrases = manifest.Phrases,
+        };
     }
 
     /// <summary>SHA-256 over the files in path order, line endings normalized so a checkout's settings do not change it.</summary>
@@ -183,6 +187,7 @@ internal sealed partial class PackLoader
         public required IReadOnlyList<RecordSpec> Records { get; init; }
         public required IReadOnlyList<FactSpec> Facts { get; init; }
         public required IReadOnlyDictionary<string, VerdictSpec> Verdicts { get; init; }
+        public ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
     }
 
     private Manifest? ReadManifest(YMapping node)
@@ -433,6 +438,7 @@ internal sealed partial class PackLoader
             m.Error(node, "the pack manifest is missing the required key 'verdicts'");
         }
 
+        var phrases = ReadPhrases(m);
         m.Finish();
         if (id is null || version is null || title is null || advisory is null || schema is null)
         {
@@ -443,7 +449,53 @@ internal sealed partial class PackLoader
         {
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
+            Phrases = phrases,
         };
+    }
+
+    /// <summary>
+    /// The manifest's <c>phrases</c>: the engine's words in the pack's languages (or reworded), each a known phrase with
+    /// only its own placeholders.
+    /// </summary>
+    private ReportPhrases ReadPhrases(MapReader manifest)
+    {
+        if (manifest.Get("phrases") is not { } node || MapReader.Of(node, _problems, "phrases") is not { } p)
+        {
+            return ReportPhrases.BuiltIn;
+        }
+
+        var phrases = new Dictionary<string, LocalizedText>(StringComparer.Ordinal);
+        foreach (var (key, _) in ((YMapping)node).Entries)
+        {
+            if (!ReportPhrases.Known.TryGetValue(key.Value, out var known))
+            {
+                p.Error(key, $"unknown phrase '{Shorten(key.Value)}' (the engine's phrases: {string.Join(", ", ReportPhrases.Known.Keys)})");
+                p.Get(key.Value); // reported here, not again as an unknown key
+                continue;
+            }
+
+            if (Text(p, key.Value, required: true) is not { } text)
+            {
+                continue;
+            }
+
+            foreach (var language in text.Languages)
+            {
+                foreach (Match placeholder in Placeholder().Matches(text.Get(CultureInfo.GetCultureInfo(language))))
+                {
+                    var name = placeholder.Groups["name"];
+                    if (name.Success && !known.Placeholders.Contains(name.Value, StringComparer.Ordinal))
+                    {
+                        p.Error(p.Get(key.Value)!, $"phrase '{key.Value}' uses '{{{Shorten(name.Value)}}}', which it does not have ({(known.Placeholders.Length == 0 ? "it takes no placeholders" : "it has " + string.Join(", ", known.Placeholders.Select(x => "{" + x + "}")))})");
+                    }
+                }
+            }
+
+            phrases[key.Value] = text;
+        }
+
+        p.Finish();
+        return new ReportPhrases(phrases);
     }
 
     [GeneratedRegex(@"^\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,32})?$")]
