@@ -92,6 +92,12 @@ public sealed partial class ReportLanguageTests
         var text = Text(report);
         Assert.StartsWith("Regelpaket: ", text, StringComparison.Ordinal);
         Assert.Contains("Urteil: ", text, StringComparison.Ordinal);
+
+        // The phrases still in English are named, so the pack's author knows what the report would mix.
+        var warning = Assert.Single(pack.Warnings, w => w.Message.Contains("the pack carries 'de'", StringComparison.Ordinal));
+        Assert.Contains("noFindings", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(" pack,", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(pack.Warnings, w => w.Message.Contains("the pack carries 'ja'", StringComparison.Ordinal));
     }
 
     [Fact]

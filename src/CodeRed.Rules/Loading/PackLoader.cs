@@ -150,6 +150,7 @@ internal sealed partial class PackLoader
             throw new RulePackException([.. _problems, .. _warnings]);
         }
 
+        PhraseWarnings(manifests[0], manifest, compiled);
         var identity = new PackIdentity(manifest.Id, manifest.Version, Hash(files));
         return new RulePack(identity, manifest.SchemaVersion, manifest.Title, manifest.Advisory, manifest.References, manifest.Vulnerabilities, matrix,
             compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings)
@@ -451,6 +452,23 @@ internal sealed partial class PackLoader
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
             Phrases = phrases,
         };
+    }
+
+    /// <summary>A language the pack carries (as <see cref="RulePack.Languages"/> counts) whose phrases fall back to English.</summary>
+    private void PhraseWarnings(YMapping node, Manifest manifest, List<CompiledRule> rules)
+    {
+        var languages = manifest.Title.Languages
+            .Concat(rules.SelectMany(r => r.Descriptor.Title.Languages.Concat(r.Descriptor.MessageFormat.Languages)))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var language in languages)
+        {
+            var missing = ReportPhrases.Known.Keys.Where(k => !manifest.Phrases.Has(k, language)).ToList();
+            if (missing.Count > 0)
+            {
+                _warnings.Add(new PackProblem(node.File, node.Line, node.Column, ProblemSeverity.Warning,
+                    $"the pack carries '{language}', but the engine's phrases {string.Join(", ", missing)} have no '{language}' text; reports in '{language}' would show them in English (give them under 'phrases')"));
+            }
+        }
     }
 
     /// <summary>
