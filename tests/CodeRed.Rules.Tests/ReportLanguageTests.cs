@@ -33,6 +33,19 @@ public sealed partial class ReportLanguageTests
     }
 
     [Fact]
+    public void A_firmware_the_user_gave_is_said_in_the_report_language()
+    {
+        var evidence = new DeviceEvidence { Model = "AR320", Firmware = "1.9.3 PL 0" };
+        var ja = Pack.Evaluate(evidence, new EvaluationOptions { Culture = CultureInfo.GetCultureInfo("ja") });
+        Assert.Equal("given", ja.Device.FirmwareSource); // the API's and JSON's value stays
+        var message = ja.Diagnostics.Single(d => d.Id == "CR1002").Message;
+        Assert.Contains("(指定値)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("given", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("given", Text(ja), StringComparison.Ordinal);
+        Assert.Contains("(given)", Pack.Evaluate(evidence, new EvaluationOptions { Culture = CultureInfo.GetCultureInfo("en") }).Diagnostics.Single(d => d.Id == "CR1002").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_Japanese_text_report_has_no_English_engine_word()
     {
         var text = Text(EvaluateCapture("ja"));

@@ -76,7 +76,7 @@ internal sealed class Evaluator
         var captured = new Dictionary<string, CapturedValues>(StringComparer.Ordinal);
         foreach (var source in evidence.Sources)
         {
-            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : "given"), prefilter);
+            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource), prefilter);
             if (source.IsBinary)
             {
                 var stream = source.OpenStream();
@@ -120,7 +120,7 @@ internal sealed class Evaluator
         }
 
         var firmware = givenFirmware;
-        string? firmwareSource = givenFirmware is null ? null : "given";
+        string? firmwareSource = givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
         if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
         {
             firmware = found;
@@ -216,7 +216,7 @@ internal sealed class Evaluator
     {
         "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGiven,
         "firmware" => device?.Firmware?.ToString() ?? NotGiven,
-        "firmwareSource" => device?.FirmwareSource ?? NotGiven,
+        "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, _culture),
         "fixedIn" => device?.Model?.FixedIn?.ToString(),
         "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
         "note" => device?.Model?.Note.Get(_culture),

@@ -15,6 +15,7 @@ internal sealed class ReportPhrases
         new Dictionary<string, (LocalizedText, string[])>(StringComparer.Ordinal)
         {
             ["notGiven"] = (Texts("(not given)", "(指定なし)"), []),
+            ["givenFirmware"] = (Texts("given", "指定値"), []),
             ["moreValues"] = (Texts("(+{more} more)", "(他 {more} 件)"), ["more"]),
             ["moreValuesNotKept"] = (Texts("(+{more} more and others not kept)", "(他 {more} 件、ほかに保持しなかった値あり)"), ["more"]),
             ["othersNotKept"] = (Texts("(and others not kept)", "(ほかに保持しなかった値あり)"), []),
@@ -62,6 +63,13 @@ internal sealed class ReportPhrases
             ? template
             : Evaluator.Render(null, template, name => values.FirstOrDefault(v => v.Name == name).Value);
     }
+
+    /// <summary>Where the firmware came from, for people: "given" (the API's and JSON's value) in the culture's language.</summary>
+    internal string FirmwareSource(string? source, CultureInfo culture) =>
+        source == GivenFirmwareSource ? Get("givenFirmware", culture) : source ?? Get("notGiven", culture);
+
+    /// <summary>The <see cref="DeviceSummary.FirmwareSource"/> of a firmware the caller gave.</summary>
+    internal const string GivenFirmwareSource = "given";
 
     private static LocalizedText Texts(string english, string japanese) =>
         new(new Dictionary<string, string>(StringComparer.Ordinal) { ["en"] = english, ["ja"] = japanese });

@@ -20,7 +20,7 @@ public static class TextReportWriter
         output.WriteLine($"{T("pack")}: {report.Pack.Id} {report.Pack.Version} (sha256 {report.Pack.Sha256})");
         var device = report.Device;
         var model = device.Model?.Name ?? device.ModelInput ?? T("notGiven");
-        var firmware = device.Firmware is null ? T("notGiven") : $"{device.Firmware} ({device.FirmwareSource})";
+        var firmware = device.Firmware is null ? T("notGiven") : $"{device.Firmware} ({report.Phrases.FirmwareSource(device.FirmwareSource, report.Culture)})";
         output.WriteLine($"{T("device")}: {model}, {T("firmware")} {firmware}");
         output.WriteLine();
 
