@@ -37,7 +37,7 @@ public static class TextReportWriter
             {
                 var where = d.Line is { } line ? $" {T("line")} {line}" : "";
                 var count = d.Count > 1 ? $" (×{d.Count})" : "";
-                output.WriteLine($"  {d.Severity.ToName(),-7} {d.Id}{where}{count}: {d.Message}");
+                output.WriteLine($"  {T(d.Severity.ToName()),-7} {d.Id}{where}{count}: {d.Message}");
                 if (d.LineText is { } text)
                 {
                     output.WriteLine($"          > {text.Trim()}");
