@@ -80,6 +80,18 @@ public sealed partial class ReportLanguageTests
     }
 
     [Fact]
+    public void The_old_overload_with_a_culture_writes_the_report_in_its_own_language()
+    {
+        var report = EvaluateCapture("en");
+        var writer = new StringWriter();
+#pragma warning disable CS0618 // the obsolete overload is what old callers use
+        TextReportWriter.Write(writer, report, CultureInfo.GetCultureInfo("ja"));
+#pragma warning restore CS0618
+        Assert.Equal(Text(report), writer.ToString());
+        Assert.StartsWith("Pack: ", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_language_the_pack_lacks_gives_an_English_report()
     {
         var report = EvaluateCapture("fr");
