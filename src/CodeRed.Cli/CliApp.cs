@@ -127,10 +127,10 @@ internal static class CliApp
         var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "rules-sha256", "format", "lang", "encoding", "severity", "config");
         var fleet = each || options.Positional.Any(Directory.Exists);
         var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json", "sarif"]);
-        var culture = options.Culture();
         var encoding = options.Encoding();
         var pinned = options.Single("rules-sha256") is { } hex ? PinnedHash(hex) : null;
         var pack = options.Pack();
+        var culture = options.Culture(pack);
         if (pinned is not null && pinned != pack.Identity.Sha256)
         {
             throw new InputException(
@@ -195,7 +195,7 @@ internal static class CliApp
         }
         else
         {
-            TextReportWriter.Write(output, report, culture);
+            TextReportWriter.Write(output, report);
         }
 
         return report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
@@ -222,8 +222,8 @@ internal static class CliApp
     {
         var options = new Options(args, "rules", "format", "lang", "status");
         var format = options.Format();
-        var culture = options.Culture();
         var pack = options.Pack();
+        var culture = options.Culture(pack);
         Func<RuleDescriptor, bool> include = _ => true;
         if (options.Single("status") is { } status)
         {
@@ -461,14 +461,15 @@ internal static class CliApp
             return allowed.Contains(format) ? format : throw new UsageException($"--format must be {names}, not '{format}'");
         }
 
-        public CultureInfo Culture()
+        /// <summary>--lang: any language the pack carries; without it the UI culture's, English when the pack lacks it.</summary>
+        public CultureInfo Culture(RulePack pack)
         {
-            var lang = Single("lang");
+            var lang = Single("lang")?.Trim().ToLowerInvariant();
             return lang switch
             {
-                null => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "ja" ? CultureInfo.GetCultureInfo("ja") : CultureInfo.GetCultureInfo("en"),
-                "en" or "ja" => CultureInfo.GetCultureInfo(lang),
-                _ => throw new UsageException($"--lang must be en or ja, not '{lang}'"),
+                null => CultureInfo.CurrentUICulture,
+                _ when pack.Languages.Contains(lang, StringComparer.Ordinal) => CultureInfo.GetCultureInfo(lang),
+                _ => throw new UsageException($"--lang must be a language the pack {pack.Identity.Id} carries ({string.Join(", ", pack.Languages)}), not '{lang}'"),
             };
         }
 
@@ -522,6 +523,11 @@ internal static class CliApp
                 }
 
                 var target = setting[..eq].Trim();
+                if (target.Length == 0 || target.Equals("category:", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UsageException($"--severity '{setting}' must name a rule ID, category:NAME or all");
+                }
+
                 if (target.Equals("all", StringComparison.OrdinalIgnoreCase))
                 {
                     config = config.WithAll(level);
@@ -530,17 +536,16 @@ internal static class CliApp
                 {
                     config = config.WithCategory(target["category:".Length..], level);
                 }
-                else if (pack.FindRule(target) is null)
-                {
-                    throw new UsageException($"--severity: no rule '{target}' in the pack");
-                }
                 else
                 {
                     config = config.WithRule(target, level);
                 }
             }
 
-            return config;
+            // The library's own check, so the CLI refuses exactly what an evaluation would.
+            return config.Validate(pack) is { Count: > 0 } unknown
+                ? throw new UsageException("--severity: " + string.Join("; ", unknown))
+                : config;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
@@ -107,6 +108,33 @@ public sealed class RulePack
     /// <summary>Problems that did not stop the pack from loading (the linter's findings).</summary>
     public IReadOnlyList<PackProblem> Warnings { get; }
 
+    /// <summary>
+    /// The languages the pack carries (two-letter ISO names, English first): those of its title and of its rules' titles
+    /// and messages. A report asked for in another language is written in English (<see cref="AnalysisReport.Culture"/>).
+    /// </summary>
+    public IReadOnlyList<string> Languages => field ??= Title.Languages
+        .Concat(Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)))
+        .Where(l => l != "en")
+        .Distinct(StringComparer.Ordinal)
+        .Order(StringComparer.Ordinal)
+        .Prepend("en")
+        .ToArray();
+
+    /// <summary>
+    /// The culture a report asked for in <paramref name="culture"/> is written in: that culture when the pack carries its
+    /// language (<see cref="Languages"/>), else English. Null means the current UI culture.
+    /// </summary>
+    internal CultureInfo ReportCulture(CultureInfo? culture)
+    {
+        culture ??= CultureInfo.CurrentUICulture;
+        return Languages.Contains(culture.TwoLetterISOLanguageName, StringComparer.Ordinal) ? culture : English;
+    }
+
+    private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en");
+
+    /// <summary>Engine phrases, with the pack's own (manifest <c>phrases</c>) first.</summary>
+    internal ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
+
     internal IReadOnlyList<CompiledRule> CompiledRules { get; }
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }
@@ -116,26 +144,71 @@ public sealed class RulePack
     /// <summary>The default pack, embedded in this assembly. Loaded once.</summary>
     public static RulePack Default => DefaultPack.Value;
 
-    /// <summary>Finds a rule by ID (deprecated rules included).</summary>
-    public RuleDescriptor? FindRule(string id) => Rules.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Finds a rule by ID (deprecated rules included), ignoring case; null when the pack has none.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public RuleDescriptor? FindRule(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return Rules.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>
     /// Loads a pack from a directory (every <c>*.yaml</c>/<c>*.yml</c> below it, except <c>samples</c> folders)
-    /// or from one file. Throws <see cref="RulePackException"/> listing every problem.
+    /// or from one file.
     /// </summary>
-    public static RulePack LoadFrom(string path) => Load(PackFiles.FromPath(path), path);
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="RulePackException">The pack does not load (also a missing path); the exception lists every problem with file, line and column.</exception>
+    public static RulePack LoadFrom(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Load(PackFiles.FromPath(path), path);
+    }
 
     /// <summary>Loads a pack from YAML texts, each named by a path used in problem reports.</summary>
-    public static RulePack LoadFromTexts(IEnumerable<KeyValuePair<string, string>> files) =>
-        Load(files.Select(f => new PackFile(f.Key, f.Value)).ToArray(), "texts");
+    /// <exception cref="ArgumentNullException"><paramref name="files"/> is null.</exception>
+    /// <exception cref="RulePackException">The pack does not load; the exception lists every problem.</exception>
+    public static RulePack LoadFromTexts(IEnumerable<KeyValuePair<string, string>> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return Load(files.Select(f => new PackFile(f.Key ?? throw new ArgumentException("a file name is null", nameof(files)), f.Value ?? "")).ToArray(), "texts");
+    }
 
     /// <summary>Loads a pack from one YAML stream (one or more documents).</summary>
-    public static RulePack LoadFromStream(Stream stream, string name = "stream") =>
-        Load([new PackFile(name, PackFiles.ReadBounded(stream, name))], name);
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="name"/> is null.</exception>
+    /// <exception cref="RulePackException">The pack does not load (also a stream over the size bound); the exception lists every problem.</exception>
+    public static RulePack LoadFromStream(Stream stream, string name = "stream")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        return Load([new PackFile(name, PackFiles.ReadBounded(stream, name))], name);
+    }
 
     /// <summary>Evaluates evidence against this pack.</summary>
-    public AnalysisReport Evaluate(DeviceEvidence evidence, EvaluationOptions? options = null) =>
-        new Evaluator(this, options ?? EvaluationOptions.Default).Evaluate(evidence);
+    /// <exception cref="ArgumentNullException"><paramref name="evidence"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A source in <paramref name="evidence"/> is null, or the severity settings name a rule ID or category this pack does
+    /// not have (<see cref="SeverityConfiguration.Validate"/>; the message names the known ones).
+    /// </exception>
+    /// <exception cref="FormatException"><see cref="DeviceEvidence.Firmware"/> is not a firmware version.</exception>
+    /// <exception cref="InvalidOperationException">A source made by <see cref="EvidenceSource.FromStream"/> was already evaluated.</exception>
+    /// <exception cref="IOException">A source cannot be read (for a file: missing, unreadable, or a directory).</exception>
+    /// <exception cref="UnauthorizedAccessException">A source file may not be read.</exception>
+    public AnalysisReport Evaluate(DeviceEvidence evidence, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        options ??= EvaluationOptions.Default;
+        if (evidence.Sources.Any(s => s is null))
+        {
+            throw new ArgumentException("DeviceEvidence.Sources holds a null source.", nameof(evidence));
+        }
+
+        if (options.Severity.Validate(this) is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("The severity settings name what the pack does not have: " + string.Join("; ", problems), nameof(options));
+        }
+
+        return new Evaluator(this, options).Evaluate(evidence);
+    }
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);
 

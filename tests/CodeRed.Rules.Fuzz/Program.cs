@@ -172,7 +172,7 @@ internal static class Targets
         using var json = new MemoryStream();
         JsonReportWriter.Write(json, report);
         using var text = new StringWriter();
-        TextReportWriter.Write(text, report, CultureInfo.GetCultureInfo("ja"));
+        TextReportWriter.Write(text, report);
     }
 
     private static string ReadAll(byte[] data, Encoding? encoding)

@@ -614,6 +614,7 @@ public class HostilePackTests
             ("CR9001.yaml", 6, "'severity' must be one of"),
             ("CR9001.yaml", 7, "unknown model 'AR999'"),
             ("CR9001.yaml", 8, "'threshold' must be between 0 and 1000000, not -1"),
+            ("CR9001.yaml", 8, "parameter 'threshold' is not used by the engine here"),
             ("CR9001.yaml", 9, "unknown key 'colour'"),
             ("CR9001.yaml", 11, "not allowed"),
             ("CR9001.yaml", 12, "repeats something 5000 times"),
@@ -627,7 +628,7 @@ public class HostilePackTests
                 $"no {file}({line}): {fragment} in:\n{string.Join("\n", e.Problems)}");
         }
 
-        Assert.Contains("(9 error(s))", e.Message.Split('\n')[0]);
+        Assert.Contains("(10 error(s))", e.Message.Split('\n')[0]);
     }
 
     /// <summary>A read-only stream of <paramref name="length"/> bytes of YAML-ish text, counting what is read.</summary>

@@ -109,6 +109,8 @@ public class PackSchemaTests
         ["section without threshold"] = ("CR2003/CR2003.yaml", "parameters:\n  threshold: 100\n", "", "", "required"),
         ["section threshold of 0"] = ("CR2003/CR2003.yaml", "  threshold: 100\n", "  threshold: 0\n", "/parameters/threshold", "minimum"),
         ["maxHeaderLines out of range"] = ("CR2003/CR2003.yaml", "  maxHeaderLines: 4\n", "  maxHeaderLines: 51\n", "/section/maxHeaderLines", "maximum"),
+        ["parameter on a line rule"] = ("CR2001/CR2001.yaml", "severity: warning\n", "severity: warning\nparameters: { threshold: 5 }\n", "/parameters", "maxProperties"),
+        ["section parameter the engine does not use"] = ("CR2003/CR2003.yaml", "  threshold: 100\n", "  threshold: 100\n  limit: 5\n", "/parameters/limit", null),
         ["parameter is not a number"] = ("CR2003/CR2003.yaml", "  threshold: 100\n", "  threshold: many\n", "/parameters/threshold", "type"),
         ["deprecated without replacedBy"] = ("CR2001/CR2001.yaml", "status: stable\n", "status: deprecated\n", "", "required"),
         ["pack version not semver"] = ("pack.yaml", "version: 1.0.0\n", "version: 1.0\n", "/version", "pattern"),
@@ -166,7 +168,7 @@ public class PackSchemaTests
         ["deprecated with replacedBy"] = ("CR2001/CR2001.yaml", "status: stable\n", "status: deprecated\nreplacedBy: CR2002\n"),
         ["bools written True and False"] = ("CR1007/CR1007.yaml", "  modelKnown: false\n", "  modelKnown: False\n"),
         ["literal pattern with ignoreCase"] = ("CR2001/CR2001.yaml", "match:\n  - regex:", "match:\n  - { literal: No free HTTP sessions, ignoreCase: true }\n  - regex:"),
-        ["hidden severity and parameters"] = ("CR2001/CR2001.yaml", "severity: warning\n", "severity: hidden\nparameters: { limit: 0 }\n"),
+        ["hidden severity"] = ("CR2001/CR2001.yaml", "severity: warning\n", "severity: hidden\n"),
         ["firmware version written 2.0.4-07"] = ("models.yaml", "fixedIn: 2.0.7 PL 4 }\n  - { name: AR740", "fixedIn: 2.0.7-04 }\n  - { name: AR740"),
         ["remediation trigger on rules and severity"] = ("remediation.yaml", "when: { rules: [CR1002] }", "when: { rules: [CR1002, CR1003], minSeverity: error }"),
     };

@@ -80,7 +80,8 @@ public class ProvenanceTests
         foreach (var language in new[] { "en", "ja" })
         {
             var text = new StringWriter();
-            TextReportWriter.Write(text, report, CultureInfo.GetCultureInfo(language));
+            TextReportWriter.Write(text, Pack.Evaluate(new DeviceEvidence { Model = "AR320", Sources = [EvidenceSource.FromText("log", Encoding.ASCII.GetString(Log))] },
+                new EvaluationOptions { Culture = CultureInfo.GetCultureInfo(language) }));
             var header = text.ToString().Split('\n')[0];
             Assert.Contains(report.Pack.Id, header);
             Assert.Contains(report.Pack.Version, header);

@@ -22,11 +22,11 @@ public sealed class Diagnostic
     /// <summary>The evidence source of the first hit, or null for model and firmware findings.</summary>
     public string? Source { get; init; }
 
-    /// <summary>1-based line of the first hit, or null for model and firmware findings.</summary>
-    public int? Line { get; init; }
+    /// <summary>1-based line of the first hit, or null for model and firmware findings. 64-bit: evidence may have more than 2^31 lines.</summary>
+    public long? Line { get; init; }
 
-    /// <summary>1-based column of the first hit.</summary>
-    public int? Column { get; init; }
+    /// <summary>1-based column (in characters) of the first hit, within its whole line, also of a line longer than 2^31 characters.</summary>
+    public long? Column { get; init; }
 
     /// <summary>The text of the first matching line (cut at 500 characters).</summary>
     public string? LineText { get; init; }
@@ -39,6 +39,9 @@ public sealed class Diagnostic
 
     /// <summary>True when more distinct values were seen than kept.</summary>
     public bool ValuesTruncated { get; init; }
+
+    /// <summary>The capture names whose values were cut (see <see cref="ValuesTruncated"/>).</summary>
+    internal IReadOnlySet<string> TruncatedNames { get; init; } = new HashSet<string>();
 
     /// <summary>The advisory's caveats for this finding, in the report's language.</summary>
     public required IReadOnlyList<string> Caveats { get; init; }
@@ -87,6 +90,15 @@ public sealed class AnalysisReport
 
     /// <summary>The pack that produced the report.</summary>
     public required PackIdentity Pack { get; init; }
+
+    /// <summary>
+    /// The language the report is written in, every word of it: the culture asked for when the pack carries its
+    /// language (<see cref="RulePack.Languages"/>), else English. Writers use it.
+    /// </summary>
+    public required System.Globalization.CultureInfo Culture { get; init; }
+
+    /// <summary>The engine phrases of the pack, for writers that add words (the text report's labels).</summary>
+    internal ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
 
     /// <summary>The device as judged.</summary>
     public required DeviceSummary Device { get; init; }

@@ -48,7 +48,7 @@ internal sealed class Evaluator
     {
         _pack = pack;
         _options = options;
-        _culture = options.Culture ?? CultureInfo.CurrentUICulture;
+        _culture = pack.ReportCulture(options.Culture);
         _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
     }
 
@@ -61,19 +61,22 @@ internal sealed class Evaluator
             throw new FormatException(error);
         }
 
-        // Signature rules run unless the model is known and the rule does not apply to it.
+        // Signature rules run unless the model is known and the rule does not apply to it. Severity never decides
+        // which rules run: a rule turned off still suppresses others and still captures values for remediation
+        // texts, as Roslyn's `none` hides a diagnostic without changing what other analyzers see. It only decides,
+        // at the end, which findings are reported.
         var active = _pack.CompiledRules
-            .Where(r => r.Device is null && _severity[r.Index] is not null)
+            .Where(r => r.Device is null)
             .Where(r => model is null || r.ModelKeys is null || r.ModelKeys.Contains(model.Key))
             .ToArray();
 
         var prefilter = Prefilter.For(_pack, active);
         var sourceDiagnostics = new List<Diagnostic>();
         var sources = new List<KeyValuePair<string, long>>();
-        var captured = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var captured = new Dictionary<string, CapturedValues>(StringComparer.Ordinal);
         foreach (var source in evidence.Sources)
         {
-            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : "given"), prefilter);
+            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource), prefilter);
             if (source.IsBinary)
             {
                 var stream = source.OpenStream();
@@ -96,19 +99,28 @@ internal sealed class Evaluator
             }
 
             sources.Add(new(source.Name, scan.Lines));
-            foreach (var diagnostic in scan.Finish())
+            foreach (var (diagnostic, reported) in scan.Finish())
             {
-                sourceDiagnostics.Add(diagnostic);
+                if (reported)
+                {
+                    sourceDiagnostics.Add(diagnostic);
+                }
+
                 foreach (var (name, values) in diagnostic.Properties)
                 {
                     var key = diagnostic.Id + "." + name;
-                    captured[key] = captured.TryGetValue(key, out var existing) ? existing.Concat(values).Distinct().ToArray() : values;
+                    if (!captured.TryGetValue(key, out var all))
+                    {
+                        captured[key] = all = new CapturedValues();
+                    }
+
+                    all.Add(values, diagnostic.TruncatedNames.Contains(name), _options.MaxDistinctValues);
                 }
             }
         }
 
         var firmware = givenFirmware;
-        string? firmwareSource = givenFirmware is null ? null : "given";
+        string? firmwareSource = givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
         if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
         {
             firmware = found;
@@ -122,6 +134,8 @@ internal sealed class Evaluator
         return new AnalysisReport
         {
             Pack = _pack.Identity,
+            Culture = _culture,
+            Phrases = _pack.Phrases,
             Device = device,
             Diagnostics = diagnostics,
             Verdict = MakeVerdict(diagnostics),
@@ -198,11 +212,11 @@ internal sealed class Evaluator
     }
 
     /// <summary>Values every message and remediation text can use, besides captures and parameters.</summary>
-    private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, int? line) => name switch
+    private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, long? line) => name switch
     {
         "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGiven,
         "firmware" => device?.Firmware?.ToString() ?? NotGiven,
-        "firmwareSource" => device?.FirmwareSource ?? NotGiven,
+        "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, _culture),
         "fixedIn" => device?.Model?.FixedIn?.ToString(),
         "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
         "note" => device?.Model?.Note.Get(_culture),
@@ -212,7 +226,7 @@ internal sealed class Evaluator
         _ => _facts.TryGetValue(name, out var fact) ? fact.Value : null,
     };
 
-    private string NotGiven => _culture.TwoLetterISOLanguageName == "ja" ? "(指定なし)" : "(not given)";
+    private string NotGiven => _pack.Phrases.Get("notGiven", _culture);
 
     private const string Missing = "—";
 
@@ -248,7 +262,7 @@ internal sealed class Evaluator
         return new Verdict(spec.Word, text, max);
     }
 
-    private List<RemediationStep> MakeRemediation(DeviceSummary device, List<Diagnostic> diagnostics, Dictionary<string, IReadOnlyList<string>> captured)
+    private List<RemediationStep> MakeRemediation(DeviceSummary device, List<Diagnostic> diagnostics, Dictionary<string, CapturedValues> captured)
     {
         // Engine findings (CR0001) say a rule failed, not that the router needs fixing.
         var shown = diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden && d.Descriptor != RuleFailure).ToList();
@@ -285,7 +299,7 @@ internal sealed class Evaluator
             {
                 if (captured.TryGetValue(name, out var values))
                 {
-                    return JoinValues(values);
+                    return values.Join(_pack.Phrases, _culture);
                 }
 
                 return DeviceValue(name, device, triggering.Length, null, null);
@@ -327,7 +341,50 @@ internal sealed class Evaluator
         return steps;
     }
 
-    private static string JoinValues(IReadOnlyList<string> values) => string.Join(", ", values);
+    /// <summary>
+    /// One capture's values over all sources, for remediation texts: bounded as each diagnostic's are (the first
+    /// <see cref="EvaluationOptions.MaxDistinctValues"/> distinct values), with how many others were seen.
+    /// </summary>
+    private sealed class CapturedValues
+    {
+        private readonly List<string> _kept = [];
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        private int _others;
+        private bool _notKept;
+
+        public void Add(IReadOnlyList<string> values, bool truncated, int max)
+        {
+            _notKept |= truncated;
+            foreach (var value in values)
+            {
+                // Each diagnostic holds at most max values per name, so the set is bounded by what the report holds.
+                if (_seen.Add(value))
+                {
+                    if (_kept.Count < max)
+                    {
+                        _kept.Add(value);
+                    }
+                    else
+                    {
+                        _others++;
+                    }
+                }
+            }
+        }
+
+        public string Join(ReportPhrases phrases, CultureInfo culture)
+        {
+            var text = string.Join(", ", _kept);
+            var more = ("more", _others.ToString(CultureInfo.InvariantCulture));
+            return (_others, _notKept) switch
+            {
+                ( > 0, false) => text + " " + phrases.Get("detailMore", culture, more),
+                ( > 0, true) => text + " " + phrases.Get("detailMoreNotKept", culture, more),
+                (_, true) => text + " " + phrases.Get("detailNotKept", culture),
+                _ => text,
+            };
+        }
+    }
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
     private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device, Prefilter? prefilter)
@@ -340,7 +397,7 @@ internal sealed class Evaluator
         private long _offset;
 
         /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
-        private int Column(int columnInSegment) => (int)Math.Min(_offset + columnInSegment, int.MaxValue);
+        private long Column(int columnInSegment) => _offset + columnInSegment;
 
         public long Lines { get; private set; }
 
@@ -567,7 +624,8 @@ internal sealed class Evaluator
             }
         }
 
-        public IEnumerable<Diagnostic> Finish()
+        /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
+        public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
             foreach (var rule in rules)
             {
@@ -576,59 +634,63 @@ internal sealed class Evaluator
                     continue;
                 }
 
+                var severity = owner._severity[rule.Index];
+
                 var properties = aggregate.Values.ToDictionary();
                 var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
-                yield return new Diagnostic
+                yield return (new Diagnostic
                 {
                     Descriptor = rule.Descriptor,
-                    Severity = owner._severity[rule.Index]!.Value,
+                    Severity = severity ?? DiagnosticSeverity.Hidden,
                     Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                         properties.TryGetValue(key, out var values)
                             ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                            : owner.DeviceValue(key, device, aggregate.Count, name, (int)aggregate.First.Line)),
+                            : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
                     Source = name,
-                    Line = (int)Math.Min(aggregate.First.Line, int.MaxValue),
+                    Line = aggregate.First.Line,
                     Column = aggregate.First.Column,
                     LineText = text,
                     Count = aggregate.Count,
                     Properties = properties,
                     ValuesTruncated = aggregate.Values.Truncated,
+                    TruncatedNames = aggregate.Values.TruncatedNames,
                     Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
-                };
+                }, severity is not null);
             }
 
             foreach (var (index, error) in _failures)
             {
                 var rule = owner._pack.CompiledRules[index].Descriptor;
-                yield return new Diagnostic
+                yield return (new Diagnostic
                 {
                     Descriptor = RuleFailure,
                     Severity = DiagnosticSeverity.Warning,
-                    Message = Render(RuleFailure, RuleFailure.MessageFormat.English, key => key switch { "rule" => rule.Id, "error" => error, _ => null }),
+                    Message = owner._pack.Phrases.Get("ruleFailed", owner._culture, ("rule", rule.Id), ("error", error)),
                     Source = name,
                     Count = 1,
                     Properties = new Dictionary<string, IReadOnlyList<string>> { ["rule"] = [rule.Id] },
                     Caveats = [],
-                };
+                }, true);
             }
         }
 
-        private static string JoinForMessage(IReadOnlyList<string> values, bool truncated)
+        private string JoinForMessage(IReadOnlyList<string> values, bool truncated)
         {
             const int Shown = 5;
             var text = string.Join(", ", values.Take(Shown));
-            var more = values.Count - Shown;
-            return (more, truncated) switch
+            var more = ("more", (values.Count - Shown).ToString(CultureInfo.InvariantCulture));
+            var phrases = owner._pack.Phrases;
+            return (values.Count - Shown, truncated) switch
             {
-                ( > 0, false) => text + $" (+{more} more)",
-                ( > 0, true) => text + $" (+{more} more and others not kept)",
-                (_, true) => text + " (and others not kept)",
+                ( > 0, false) => text + " " + phrases.Get("moreValues", owner._culture, more),
+                ( > 0, true) => text + " " + phrases.Get("moreValuesNotKept", owner._culture, more),
+                (_, true) => text + " " + phrases.Get("othersNotKept", owner._culture),
                 _ => text,
             };
         }
     }
 
-    private sealed record Hit(long Line, int Column, string Text, Match? Match);
+    private sealed record Hit(long Line, long Column, string Text, Match? Match);
 
     private sealed class Aggregate(Hit first)
     {
@@ -674,6 +736,8 @@ internal sealed class Evaluator
         public bool Truncated => _truncated.Count > 0;
 
         public bool IsTruncated(string key) => _truncated.Contains(key);
+
+        public IReadOnlySet<string> TruncatedNames => _truncated;
 
         public void Add(Match? match, int max)
         {

@@ -30,19 +30,73 @@ public sealed class EvidenceSource
 
     internal bool OwnsStream { get; }
 
-    /// <summary>Evidence held in memory.</summary>
-    public static EvidenceSource FromText(string name, string text) => new(name, () => new StringReader(text), null, null, false);
+    /// <summary>Evidence held in memory; it can be evaluated any number of times.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="text"/> is null.</exception>
+    public static EvidenceSource FromText(string name, string text)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(text);
+        return new(name, () => new StringReader(text), null, null, false);
+    }
 
     /// <summary>
-    /// Evidence from a file. Without an encoding, a byte-order mark decides, else UTF-8; bytes that are not
-    /// valid in the encoding become U+FFFD and never hide the ASCII text around them.
+    /// Evidence from a file, opened at each evaluation. Without an encoding, a byte-order mark decides, else UTF-8; bytes
+    /// that are not valid in the encoding become U+FFFD and never hide the ASCII text around them.
     /// </summary>
-    public static EvidenceSource FromFile(string path, Encoding? encoding = null, string? name = null) =>
-        new(name ?? path, null, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan), encoding, true);
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or names a directory.</exception>
+    /// <remarks>
+    /// The file is opened when evaluated, so a missing or unreadable file throws then (<see cref="FileNotFoundException"/>,
+    /// <see cref="UnauthorizedAccessException"/>, or <see cref="IOException"/> naming a path that became a directory).
+    /// </remarks>
+    public static EvidenceSource FromFile(string path, Encoding? encoding = null, string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException(IsDirectory(path), nameof(path));
+        }
 
-    /// <summary>Evidence from a stream, read once; the stream is left open.</summary>
-    public static EvidenceSource FromStream(string name, Stream stream, Encoding? encoding = null) =>
-        new(name, null, () => stream, encoding, false);
+        return new(name ?? path, null, () => OpenFile(path), encoding, true);
+    }
+
+    private static string IsDirectory(string path) => $"'{path}' is a directory, not a file: give the evidence files in it one by one.";
+
+    private static FileStream OpenFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            // .NET reports a directory as "Access to the path is denied".
+            throw new IOException(IsDirectory(path));
+        }
+    }
+
+    /// <summary>
+    /// Evidence from a stream, read once by the first evaluation; the stream is left open. Evaluating the same source
+    /// again throws <see cref="InvalidOperationException"/> rather than reading an empty rest of the stream.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read.</exception>
+    public static EvidenceSource FromStream(string name, Stream stream, Encoding? encoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException($"the stream for evidence '{name}' cannot be read", nameof(stream));
+        }
+
+        var read = 0;
+        return new(name, null, () => Interlocked.Exchange(ref read, 1) == 0
+            ? stream
+            : throw new InvalidOperationException(
+                $"Evidence '{name}' comes from a stream, which only one evaluation can read, and it was already evaluated. " +
+                "Create a new EvidenceSource for each evaluation, or use FromFile or FromText, which can be evaluated again."), encoding, false);
+    }
 
     /// <summary>Evidence from any reader, opened once per evaluation (tests use it to feed text in small pieces).</summary>
     internal static EvidenceSource FromReader(string name, Func<TextReader> open) => new(name, open, null, null, false);
@@ -151,5 +205,10 @@ public sealed class DeviceEvidence
     public string? Firmware { get; init; }
 
     /// <summary>Logs, command outputs and transcripts, evaluated in order.</summary>
-    public IReadOnlyList<EvidenceSource> Sources { get; init; } = [];
+    /// <exception cref="ArgumentNullException">Set to null (use an empty list to judge the model and firmware alone).</exception>
+    public IReadOnlyList<EvidenceSource> Sources
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value), "DeviceEvidence.Sources must not be null; use an empty list to judge the model and firmware alone.");
+    } = [];
 }

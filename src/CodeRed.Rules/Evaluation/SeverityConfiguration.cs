@@ -27,22 +27,80 @@ public sealed class SeverityConfiguration
         new Dictionary<string, DiagnosticSeverity?>(StringComparer.OrdinalIgnoreCase),
         new Dictionary<string, DiagnosticSeverity?>(StringComparer.OrdinalIgnoreCase), false, null);
 
-    /// <summary>Sets one rule's severity; null turns it off.</summary>
-    public SeverityConfiguration WithRule(string id, DiagnosticSeverity? severity) =>
-        new(With(_rules, id, severity), _categories, _hasAll, _all);
+    /// <summary>
+    /// Sets one rule's severity; null hides its findings. A configuration can be built before the pack is known, so the
+    /// ID is checked against a pack by <see cref="Validate"/>, which every evaluation runs.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null, empty or white space.</exception>
+    public SeverityConfiguration WithRule(string id, DiagnosticSeverity? severity)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return new(With(_rules, id.Trim(), severity), _categories, _hasAll, _all);
+    }
 
-    /// <summary>Sets the severity of every rule in a category; null turns them off.</summary>
-    public SeverityConfiguration WithCategory(string category, DiagnosticSeverity? severity) =>
-        new(_rules, With(_categories, category, severity), _hasAll, _all);
+    /// <summary>Sets the severity of every rule in a category; null hides their findings. Checked by <see cref="Validate"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="category"/> is null, empty or white space.</exception>
+    public SeverityConfiguration WithCategory(string category, DiagnosticSeverity? severity)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(category);
+        return new(_rules, With(_categories, category.Trim(), severity), _hasAll, _all);
+    }
+
+    /// <summary>
+    /// What this configuration names that <paramref name="pack"/> lacks: one message per unknown rule ID or category,
+    /// naming the known ones; empty when every setting applies. The library (at the start of every evaluation), the
+    /// CLI and the dependency-injection options validator all use this one check.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="pack"/> is null.</exception>
+    public IReadOnlyList<string> Validate(RulePack pack)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        var problems = new List<string>();
+        foreach (var id in _rules.Keys)
+        {
+            if (UnknownRule(pack, id) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        foreach (var category in _categories.Keys)
+        {
+            if (UnknownCategory(pack, category) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The message for a rule ID the pack lacks, or null when it has it.</summary>
+    internal static string? UnknownRule(RulePack pack, string id) =>
+        pack.FindRule(id) is not null
+            ? null
+            : $"no rule '{Shorten(id)}' in pack {pack.Identity.Id} (its rules: {string.Join(", ", pack.Rules.Select(r => r.Id))})";
+
+    /// <summary>The message for a category no rule of the pack has, or null.</summary>
+    internal static string? UnknownCategory(RulePack pack, string category)
+    {
+        var known = pack.Rules.Select(r => r.Category).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        return known.Contains(category, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : $"no category '{Shorten(category)}' in pack {pack.Identity.Id} (its categories: {string.Join(", ", known)})";
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     /// <summary>Sets the severity of all rules; null turns them off.</summary>
     public SeverityConfiguration WithAll(DiagnosticSeverity? severity) => new(_rules, _categories, true, severity);
 
     /// <summary>
     /// Reads settings as the CLI's <c>--severity</c> options write them: the key is a rule ID,
-    /// <c>category:NAME</c> or <c>all</c>; the value is error, warning, info, hidden or none (rule off).
-    /// Rule IDs are not checked against a pack: a setting for a rule the pack lacks does nothing.
+    /// <c>category:NAME</c> or <c>all</c>; the value is error, warning, info, hidden or none (findings hidden).
+    /// Rule IDs and categories are checked against a pack by <see cref="Validate"/>, which every evaluation runs.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="settings"/> is null.</exception>
     /// <exception cref="FormatException">A key or value is not understood; the message names every such setting.</exception>
     public static SeverityConfiguration FromSettings(IEnumerable<KeyValuePair<string, string>> settings, SeverityConfiguration? start = null)
     {
@@ -128,12 +186,32 @@ public sealed class EvaluationOptions
     /// <summary>Defaults: rule defaults, the current UI culture's language.</summary>
     public static EvaluationOptions Default { get; } = new();
 
-    /// <summary>Severity settings.</summary>
-    public SeverityConfiguration Severity { get; init; } = SeverityConfiguration.Empty;
+    /// <summary>Severity settings; checked against the pack (<see cref="SeverityConfiguration.Validate"/>) when an evaluation starts.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public SeverityConfiguration Severity
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value), "EvaluationOptions.Severity must not be null; use SeverityConfiguration.Empty for the rule defaults.");
+    } = SeverityConfiguration.Empty;
 
-    /// <summary>Language of messages and remediation text; null means the current UI culture. English is the fallback.</summary>
+    /// <summary>
+    /// Language of messages and remediation text; null means the current UI culture. A language the pack does not carry
+    /// (<see cref="RulePack.Languages"/>) gives an English report; <see cref="AnalysisReport.Culture"/> says which.
+    /// </summary>
     public System.Globalization.CultureInfo? Culture { get; init; }
 
-    /// <summary>How many distinct values of one capture a diagnostic keeps; the report says when more were cut.</summary>
-    public int MaxDistinctValues { get; init; } = 100;
+    /// <summary>
+    /// How many distinct values of one capture a diagnostic keeps, and a remediation text shows over all sources; the
+    /// report says when more were cut. At least 1; default 100.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public int MaxDistinctValues
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 100;
 }

@@ -23,9 +23,16 @@ public static partial class SeverityConfigurationFile
     [GeneratedRegex(@"^dotnet_diagnostic\.(?<rule>[^.\s]+)\.severity$|^dotnet_analyzer_diagnostic\.category-(?<category>[^.\s]+)\.severity$|^dotnet_analyzer_diagnostic\.severity$", RegexOptions.IgnoreCase)]
     private static partial Regex Key();
 
-    /// <summary>Parses the text; rule IDs are checked against <paramref name="pack"/> when given.</summary>
+    /// <summary>
+    /// Parses the text; rule IDs and categories are checked against <paramref name="pack"/> when given (otherwise when
+    /// evaluated, by <see cref="SeverityConfiguration.Validate"/>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> or <paramref name="fileName"/> is null.</exception>
+    /// <exception cref="SeverityConfigurationException">A line is not understood; every problem has file, line and column.</exception>
     public static SeverityConfiguration Parse(string text, string fileName, RulePack? pack = null, SeverityConfiguration? start = null)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(fileName);
         var config = start ?? SeverityConfiguration.Empty;
         var problems = new List<PackProblem>();
         var lines = text.Split('\n');
@@ -70,9 +77,9 @@ public static partial class SeverityConfigurationFile
             if (match.Groups["rule"].Success)
             {
                 var id = match.Groups["rule"].Value;
-                if (pack is not null && pack.FindRule(id) is null)
+                if (pack is not null && SeverityConfiguration.UnknownRule(pack, id) is { } unknown)
                 {
-                    problems.Add(Problem(fileName, i, column, $"no rule '{id}' in pack {pack.Identity.Id}"));
+                    problems.Add(Problem(fileName, i, column, unknown));
                     continue;
                 }
 
@@ -80,7 +87,14 @@ public static partial class SeverityConfigurationFile
             }
             else if (match.Groups["category"].Success)
             {
-                config = config.WithCategory(match.Groups["category"].Value, severity);
+                var category = match.Groups["category"].Value;
+                if (pack is not null && SeverityConfiguration.UnknownCategory(pack, category) is { } unknown)
+                {
+                    problems.Add(Problem(fileName, i, column, unknown));
+                    continue;
+                }
+
+                config = config.WithCategory(category, severity);
             }
             else
             {

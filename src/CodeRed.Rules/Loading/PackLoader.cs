@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
 
@@ -149,9 +150,13 @@ internal sealed partial class PackLoader
             throw new RulePackException([.. _problems, .. _warnings]);
         }
 
+        PhraseWarnings(manifests[0], manifest, compiled);
         var identity = new PackIdentity(manifest.Id, manifest.Version, Hash(files));
         return new RulePack(identity, manifest.SchemaVersion, manifest.Title, manifest.Advisory, manifest.References, manifest.Vulnerabilities, matrix,
-            compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings);
+            compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings)
+        {
+            Phrases = manifest.Phrases,
+        };
     }
 
     /// <summary>SHA-256 over the files in path order, line endings normalized so a checkout's settings do not change it.</summary>
@@ -183,6 +188,7 @@ internal sealed partial class PackLoader
         public required IReadOnlyList<RecordSpec> Records { get; init; }
         public required IReadOnlyList<FactSpec> Facts { get; init; }
         public required IReadOnlyDictionary<string, VerdictSpec> Verdicts { get; init; }
+        public ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
     }
 
     private Manifest? ReadManifest(YMapping node)
@@ -433,6 +439,7 @@ internal sealed partial class PackLoader
             m.Error(node, "the pack manifest is missing the required key 'verdicts'");
         }
 
+        var phrases = ReadPhrases(m);
         m.Finish();
         if (id is null || version is null || title is null || advisory is null || schema is null)
         {
@@ -443,7 +450,70 @@ internal sealed partial class PackLoader
         {
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
+            Phrases = phrases,
         };
+    }
+
+    /// <summary>A language the pack carries (as <see cref="RulePack.Languages"/> counts) whose phrases fall back to English.</summary>
+    private void PhraseWarnings(YMapping node, Manifest manifest, List<CompiledRule> rules)
+    {
+        var languages = manifest.Title.Languages
+            .Concat(rules.SelectMany(r => r.Descriptor.Title.Languages.Concat(r.Descriptor.MessageFormat.Languages)))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var language in languages)
+        {
+            var missing = ReportPhrases.Known.Keys.Where(k => !manifest.Phrases.Has(k, language)).ToList();
+            if (missing.Count > 0)
+            {
+                _warnings.Add(new PackProblem(node.File, node.Line, node.Column, ProblemSeverity.Warning,
+                    $"the pack carries '{language}', but the engine's phrases {string.Join(", ", missing)} have no '{language}' text; reports in '{language}' would show them in English (give them under 'phrases')"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The manifest's <c>phrases</c>: the engine's words in the pack's languages (or reworded), each a known phrase with
+    /// only its own placeholders.
+    /// </summary>
+    private ReportPhrases ReadPhrases(MapReader manifest)
+    {
+        if (manifest.Get("phrases") is not { } node || MapReader.Of(node, _problems, "phrases") is not { } p)
+        {
+            return ReportPhrases.BuiltIn;
+        }
+
+        var phrases = new Dictionary<string, LocalizedText>(StringComparer.Ordinal);
+        foreach (var (key, _) in ((YMapping)node).Entries)
+        {
+            if (!ReportPhrases.Known.TryGetValue(key.Value, out var known))
+            {
+                p.Error(key, $"unknown phrase '{Shorten(key.Value)}' (the engine's phrases: {string.Join(", ", ReportPhrases.Known.Keys)})");
+                p.Get(key.Value); // reported here, not again as an unknown key
+                continue;
+            }
+
+            if (Text(p, key.Value, required: true) is not { } text)
+            {
+                continue;
+            }
+
+            foreach (var language in text.Languages)
+            {
+                foreach (Match placeholder in Placeholder().Matches(text.Get(CultureInfo.GetCultureInfo(language))))
+                {
+                    var name = placeholder.Groups["name"];
+                    if (name.Success && !known.Placeholders.Contains(name.Value, StringComparer.Ordinal))
+                    {
+                        p.Error(p.Get(key.Value)!, $"phrase '{key.Value}' uses '{{{Shorten(name.Value)}}}', which it does not have ({(known.Placeholders.Length == 0 ? "it takes no placeholders" : "it has " + string.Join(", ", known.Placeholders.Select(x => "{" + x + "}")))})");
+                    }
+                }
+            }
+
+            phrases[key.Value] = text;
+        }
+
+        p.Finish();
+        return new ReportPhrases(phrases);
     }
 
     [GeneratedRegex(@"^\d{1,9}\.\d{1,9}\.\d{1,9}(?:-[0-9A-Za-z.-]{1,32})?$")]
@@ -749,6 +819,11 @@ internal sealed partial class PackLoader
             }
         }
 
+        if (kinds.Count == 1 && r.Get("parameters") is YMapping given)
+        {
+            CheckParameters(r, what, KindOfKey(kinds[0]), given);
+        }
+
         r.Finish();
 
         if (id is null || title is null || message is null || category is null || severity is null)
@@ -804,6 +879,47 @@ internal sealed partial class PackLoader
         };
         return (rule, suppresses);
     }
+
+    /// <summary>
+    /// The parameters the engine honours, by rule kind. Any other is a load error: a parameter that does nothing would
+    /// still read as a promise in the message ("threshold 5" on a rule that fires on every hit).
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<RuleKind, IReadOnlyList<string>> HonouredParameters = new Dictionary<RuleKind, IReadOnlyList<string>>
+    {
+        [RuleKind.Device] = [],
+        [RuleKind.Line] = [],
+        [RuleKind.Section] = ["threshold"],
+    };
+
+    private static RuleKind KindOfKey(string key) => key switch
+    {
+        "when" => RuleKind.Device,
+        "section" => RuleKind.Section,
+        _ => RuleKind.Line,
+    };
+
+    private static void CheckParameters(MapReader r, string what, RuleKind kind, YMapping parameters)
+    {
+        var honoured = HonouredParameters[kind];
+        foreach (var (key, _) in parameters.Entries)
+        {
+            if (honoured.Contains(key.Value, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            var users = HonouredParameters.Where(p => p.Value.Contains(key.Value, StringComparer.Ordinal)).Select(p => KindName(p.Key) + " rules").ToList();
+            var known = honoured.Count == 0 ? $"a {KindName(kind)} rule takes no parameters" : $"a {KindName(kind)} rule takes only {string.Join(", ", honoured.Select(h => $"'{h}'"))}";
+            r.Error(key, $"{what}: parameter '{Shorten(key.Value)}' is not used by the engine here ({known}{(users.Count > 0 ? $"; '{Shorten(key.Value)}' is for {string.Join(" and ", users)}" : "")}); remove it");
+        }
+    }
+
+    private static string KindName(RuleKind kind) => kind switch
+    {
+        RuleKind.Device => "device",
+        RuleKind.Section => "counted-section",
+        _ => "line",
+    };
 
     private void SlowPathWarning(YNode node, string owner, Pattern pattern)
     {

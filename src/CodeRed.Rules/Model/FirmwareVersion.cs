@@ -72,6 +72,7 @@ public sealed partial class FirmwareVersion : IComparable<FirmwareVersion>, IEqu
     }
 
     /// <summary>Parses a version or throws <see cref="FormatException"/> saying what is wrong.</summary>
+    /// <exception cref="FormatException"><paramref name="text"/> is null or not a firmware version; the message says what is wrong.</exception>
     public static FirmwareVersion Parse(string text) =>
         TryParse(text, out var version, out var error) ? version : throw new FormatException(error);
 

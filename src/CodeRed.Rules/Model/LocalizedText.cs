@@ -13,7 +13,9 @@ public sealed class LocalizedText
     internal LocalizedText(IReadOnlyDictionary<string, string> byLanguage) => _byLanguage = byLanguage;
 
     /// <summary>English-only text.</summary>
-    public static LocalizedText Of(string english) => new(new Dictionary<string, string> { ["en"] = english });
+    /// <exception cref="ArgumentNullException"><paramref name="english"/> is null.</exception>
+    public static LocalizedText Of(string english) =>
+        new(new Dictionary<string, string> { ["en"] = english ?? throw new ArgumentNullException(nameof(english)) });
 
     /// <summary>The empty text.</summary>
     public static LocalizedText Empty { get; } = Of("");
@@ -29,7 +31,8 @@ public sealed class LocalizedText
         culture is not null && _byLanguage.TryGetValue(culture.TwoLetterISOLanguageName, out var text) ? text : English;
 
     /// <summary>True when the text exists in <paramref name="language"/> (not only by fallback).</summary>
-    public bool Has(string language) => _byLanguage.ContainsKey(language);
+    /// <exception cref="ArgumentNullException"><paramref name="language"/> is null.</exception>
+    public bool Has(string language) => _byLanguage.ContainsKey(language ?? throw new ArgumentNullException(nameof(language)));
 
     /// <summary>The English text.</summary>
     public override string ToString() => English;

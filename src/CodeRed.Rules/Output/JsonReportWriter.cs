@@ -18,15 +18,21 @@ public static class JsonReportWriter
     };
 
     /// <summary>Writes one report as a JSON object.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="report"/> is null.</exception>
     public static void Write(Stream output, AnalysisReport report, bool indented = true)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(report);
         using var json = new Utf8JsonWriter(output, Options with { Indented = indented });
         Write(json, report);
     }
 
     /// <summary>Writes one report as a JSON object into an existing writer.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> or <paramref name="report"/> is null.</exception>
     public static void Write(Utf8JsonWriter json, AnalysisReport report)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(report);
         json.WriteStartObject();
         WritePack(json, report.Pack);
 
@@ -112,8 +118,11 @@ public static class JsonReportWriter
     }
 
     /// <summary>Writes the pack's catalogue: identity, advisory, model matrix and every rule.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="pack"/> is null.</exception>
     public static void WriteCatalogue(Stream output, RulePack pack, System.Globalization.CultureInfo? culture = null, Func<RuleDescriptor, bool>? include = null)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(pack);
         using var json = new Utf8JsonWriter(output, Options);
         json.WriteStartObject();
         WritePack(json, pack.Identity);

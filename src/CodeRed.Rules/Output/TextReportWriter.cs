@@ -1,4 +1,3 @@
-using System.Globalization;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
 
@@ -7,49 +6,54 @@ namespace CodeRed.Rules.Output;
 /// <summary>Writes a report for a person at a terminal: short, grouped, with the commands to type.</summary>
 public static class TextReportWriter
 {
-    /// <summary>Writes the report. Hidden diagnostics are left out, as Roslyn leaves them out of build output.</summary>
-    public static void Write(TextWriter output, AnalysisReport report, CultureInfo? culture = null)
+    /// <summary>
+    /// Writes the report in its own language (<see cref="AnalysisReport.Culture"/>), labels included. Hidden diagnostics
+    /// are left out, as Roslyn leaves them out of build output.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="report"/> is null.</exception>
+    public static void Write(TextWriter output, AnalysisReport report)
     {
-        var ja = (culture ?? CultureInfo.CurrentUICulture).TwoLetterISOLanguageName == "ja";
-        string T(string en, string jaText) => ja ? jaText : en;
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(report);
+        string T(string key) => report.Phrases.Get(key, report.Culture);
 
-        output.WriteLine($"{T("Pack", "ルールパック")}: {report.Pack.Id} {report.Pack.Version} (sha256 {report.Pack.Sha256})");
+        output.WriteLine($"{T("pack")}: {report.Pack.Id} {report.Pack.Version} (sha256 {report.Pack.Sha256})");
         var device = report.Device;
-        var model = device.Model?.Name ?? device.ModelInput ?? T("(not given)", "(指定なし)");
-        var firmware = device.Firmware is null ? T("(not given)", "(指定なし)") : $"{device.Firmware} ({device.FirmwareSource})";
-        output.WriteLine($"{T("Device", "機器")}: {model}, {T("firmware", "ファームウエア")} {firmware}");
+        var model = device.Model?.Name ?? device.ModelInput ?? T("notGiven");
+        var firmware = device.Firmware is null ? T("notGiven") : $"{device.Firmware} ({report.Phrases.FirmwareSource(device.FirmwareSource, report.Culture)})";
+        output.WriteLine($"{T("device")}: {model}, {T("firmware")} {firmware}");
         output.WriteLine();
 
         var shown = report.Diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).ToList();
         if (shown.Count == 0)
         {
-            output.WriteLine(T("No findings.", "検出事項はありません。"));
+            output.WriteLine(T("noFindings"));
         }
 
         foreach (var group in shown.GroupBy(d => d.Source ?? ""))
         {
-            output.WriteLine(group.Key.Length == 0 ? T("Model and firmware:", "機種とファームウエア:") : $"{group.Key}:");
+            output.WriteLine(group.Key.Length == 0 ? T("modelAndFirmware") : $"{group.Key}:");
             foreach (var d in group.OrderByDescending(d => d.Severity).ThenBy(d => d.Id, StringComparer.Ordinal))
             {
-                var where = d.Line is { } line ? $" {T("line", "行")} {line}" : "";
+                var where = d.Line is { } line ? $" {T("line")} {line}" : "";
                 var count = d.Count > 1 ? $" (×{d.Count})" : "";
-                output.WriteLine($"  {d.Severity.ToName(),-7} {d.Id}{where}{count}: {d.Message}");
+                output.WriteLine($"  {T(d.Severity.ToName()),-7} {d.Id}{where}{count}: {d.Message}");
                 if (d.LineText is { } text)
                 {
                     output.WriteLine($"          > {text.Trim()}");
                 }
 
-                output.WriteLine($"          {T("help", "ヘルプ")}: {d.Descriptor.HelpUri}");
+                output.WriteLine($"          {T("help")}: {d.Descriptor.HelpUri}");
             }
 
             output.WriteLine();
         }
 
-        output.WriteLine($"{T("Verdict", "判定")}: {report.Verdict.Word} — {report.Verdict.Text}");
+        output.WriteLine($"{T("verdict")}: {report.Verdict.Word} — {report.Verdict.Text}");
         if (report.Remediation.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine(T("Remediation, in order:", "対策 (この順に実施):"));
+            output.WriteLine(T("remediation"));
             foreach (var step in report.Remediation)
             {
                 if (step.Command is not null)
@@ -64,7 +68,7 @@ public static class TextReportWriter
 
                 if (step.Hint is not null)
                 {
-                    output.WriteLine($"     {T("First", "先に")}: {step.Hint}");
+                    output.WriteLine($"     {T("first")}: {step.Hint}");
                 }
 
                 if (step.Detail is not null)
@@ -74,7 +78,7 @@ public static class TextReportWriter
 
                 if (step.AppliesTo.Count > 0)
                 {
-                    output.WriteLine($"     {T("Applies to", "対象機種")}: {string.Join(", ", step.AppliesTo)}");
+                    output.WriteLine($"     {T("appliesTo")}: {string.Join(", ", step.AppliesTo)}");
                 }
             }
         }
@@ -83,11 +87,16 @@ public static class TextReportWriter
         if (caveats.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine(T("Caveats (from the advisory):", "注意 (アドバイザリより):"));
+            output.WriteLine(T("caveats"));
             foreach (var caveat in caveats)
             {
                 output.WriteLine($"  - {caveat}");
             }
         }
     }
+
+    /// <summary>Writes the report; the culture is not used, since a report is written in its own language.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="report"/> is null.</exception>
+    [Obsolete("A report is written in its own language (AnalysisReport.Culture); choose it with EvaluationOptions.Culture and call Write(output, report).")]
+    public static void Write(TextWriter output, AnalysisReport report, System.Globalization.CultureInfo? culture) => Write(output, report);
 }

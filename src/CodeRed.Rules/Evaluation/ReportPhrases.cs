@@ -1,0 +1,79 @@
+using System.Globalization;
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Evaluation;
+
+/// <summary>
+/// The words a report needs besides the pack's own texts: "(+3 more)", "(not given)", the text report's labels. The
+/// engine has them in English and Japanese; a pack's manifest may give them in more languages (or reword them) under
+/// <c>phrases</c>, so a pack in any language gives a report wholly in that language.
+/// </summary>
+internal sealed class ReportPhrases
+{
+    /// <summary>Every phrase: its built-in texts, and the placeholders it may use.</summary>
+    internal static readonly IReadOnlyDictionary<string, (LocalizedText Text, string[] Placeholders)> Known =
+        new Dictionary<string, (LocalizedText, string[])>(StringComparer.Ordinal)
+        {
+            ["notGiven"] = (Texts("(not given)", "(指定なし)"), []),
+            ["givenFirmware"] = (Texts("given", "指定値"), []),
+            ["moreValues"] = (Texts("(+{more} more)", "(他 {more} 件)"), ["more"]),
+            ["moreValuesNotKept"] = (Texts("(+{more} more and others not kept)", "(他 {more} 件、ほかに保持しなかった値あり)"), ["more"]),
+            ["othersNotKept"] = (Texts("(and others not kept)", "(ほかに保持しなかった値あり)"), []),
+            ["detailMore"] = (Texts("and {more} others", "ほか {more} 件"), ["more"]),
+            ["detailMoreNotKept"] = (Texts("and {more} others, and more not kept", "ほか {more} 件、ほかに保持しなかった値あり"), ["more"]),
+            ["detailNotKept"] = (Texts("and others not kept", "ほかに保持しなかった値あり"), []),
+            ["ruleFailed"] = (Texts("Rule {rule} failed and was skipped for the rest of this source: {error}", "ルール {rule} が失敗したため、このソースの残りでは実行しませんでした: {error}"), ["rule", "error"]),
+            ["error"] = (Texts("error", "エラー"), []),
+            ["warning"] = (Texts("warning", "警告"), []),
+            ["info"] = (Texts("info", "情報"), []),
+            ["pack"] = (Texts("Pack", "ルールパック"), []),
+            ["device"] = (Texts("Device", "機器"), []),
+            ["firmware"] = (Texts("firmware", "ファームウエア"), []),
+            ["noFindings"] = (Texts("No findings.", "検出事項はありません。"), []),
+            ["modelAndFirmware"] = (Texts("Model and firmware:", "機種とファームウエア:"), []),
+            ["line"] = (Texts("line", "行"), []),
+            ["help"] = (Texts("help", "ヘルプ"), []),
+            ["verdict"] = (Texts("Verdict", "判定"), []),
+            ["remediation"] = (Texts("Remediation, in order:", "対策 (この順に実施):"), []),
+            ["first"] = (Texts("First", "先に"), []),
+            ["appliesTo"] = (Texts("Applies to", "対象機種"), []),
+            ["caveats"] = (Texts("Caveats (from the advisory):", "注意 (アドバイザリより):"), []),
+        };
+
+    /// <summary>The engine's phrases alone, for packs without <c>phrases</c>.</summary>
+    internal static ReportPhrases BuiltIn { get; } = new(new Dictionary<string, LocalizedText>(StringComparer.Ordinal));
+
+    private readonly IReadOnlyDictionary<string, LocalizedText> _pack;
+
+    internal ReportPhrases(IReadOnlyDictionary<string, LocalizedText> pack) => _pack = pack;
+
+    /// <summary>Languages the pack's phrases add.</summary>
+    internal IEnumerable<string> Languages => _pack.Values.SelectMany(t => t.Languages);
+
+    /// <summary>True when the phrase exists in <paramref name="language"/>, from the pack or built in.</summary>
+    internal bool Has(string key, string language) =>
+        _pack.TryGetValue(key, out var text) && text.Has(language) || Known[key].Text.Has(language);
+
+    /// <summary>The phrase in the culture's language: the pack's, else the engine's, else English.</summary>
+    internal string Get(string key, CultureInfo culture, params (string Name, string Value)[] values)
+    {
+        var language = culture.TwoLetterISOLanguageName;
+        var builtIn = Known[key].Text;
+        var template = _pack.TryGetValue(key, out var own) && own.Has(language) ? own.Get(culture)
+            : builtIn.Has(language) ? builtIn.Get(culture)
+            : own?.English ?? builtIn.English;
+        return values.Length == 0 && !template.Contains('{', StringComparison.Ordinal)
+            ? template
+            : Evaluator.Render(null, template, name => values.FirstOrDefault(v => v.Name == name).Value);
+    }
+
+    /// <summary>Where the firmware came from, for people: "given" (the API's and JSON's value) in the culture's language.</summary>
+    internal string FirmwareSource(string? source, CultureInfo culture) =>
+        source == GivenFirmwareSource ? Get("givenFirmware", culture) : source ?? Get("notGiven", culture);
+
+    /// <summary>The <see cref="DeviceSummary.FirmwareSource"/> of a firmware the caller gave.</summary>
+    internal const string GivenFirmwareSource = "given";
+
+    private static LocalizedText Texts(string english, string japanese) =>
+        new(new Dictionary<string, string>(StringComparer.Ordinal) { ["en"] = english, ["ja"] = japanese });
+}
