@@ -14,16 +14,24 @@ public static class PackLinter
     {
         var problems = new List<PackProblem>(pack.Warnings);
 
-        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed).
-        var patterns = pack.CompiledRules.SelectMany(r => r.Patterns.Concat(r.Section is { } s ? [s.Start, s.Row, s.Count] : []).Select(p => (r.Descriptor.SourceFile, p)))
-            .Concat(pack.Records.Select(r => ("pack", r.Start)))
-            .Concat(pack.Facts.Select(f => ("pack", f.Pattern)));
-        foreach (var (file, pattern) in patterns)
+        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed), in batches.
+        var files = new Dictionary<Matching.Pattern, string>(ReferenceEqualityComparer.Instance);
+        foreach (var rule in pack.CompiledRules)
         {
-            if (pattern.VerifyLinear() is { } refusal)
+            foreach (var pattern in rule.Patterns.Concat(rule.Section is { } s ? [s.Start, s.Row, s.Count] : []))
             {
-                problems.Add(new PackProblem(file, 1, 1, ProblemSeverity.Error, $"pattern '{pattern.Source}': {refusal}"));
+                files.TryAdd(pattern, rule.Descriptor.SourceFile);
             }
+        }
+
+        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)))
+        {
+            files.TryAdd(pattern, "pack");
+        }
+
+        foreach (var (pattern, refusal) in LinearEngineCheck.Refusals(files.Keys))
+        {
+            problems.Add(new PackProblem(files[pattern], 1, 1, ProblemSeverity.Error, $"pattern '{ProblemText.Shorten(pattern.Source)}': {refusal}"));
         }
 
         var languages = pack.Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)).ToHashSet(StringComparer.Ordinal);
