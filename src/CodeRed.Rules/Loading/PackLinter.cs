@@ -4,7 +4,8 @@ namespace CodeRed.Rules.Loading;
 
 /// <summary>
 /// Checks a loaded pack for what loads but should not ship: texts missing a language the pack uses elsewhere,
-/// and rules without positive and negative samples beside them. The loader's own warnings (patterns without a
+/// rules without positive and negative samples (found through <see cref="SampleLayout"/>; <c>codered rules test</c>
+/// runs them), and sample files that do not parse. The loader's own warnings (patterns without a
 /// required literal) come first. Used by <c>codered rules validate</c> and the tests.
 /// </summary>
 public static class PackLinter
@@ -35,6 +36,12 @@ public static class PackLinter
         }
 
         var languages = pack.Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)).ToHashSet(StringComparer.Ordinal);
+        var layout = rulesDirectory is not null && Directory.Exists(rulesDirectory) ? SampleLayout.Read(pack, rulesDirectory) : null;
+        if (layout is not null)
+        {
+            problems.AddRange(layout.Problems);
+        }
+
         foreach (var rule in pack.Rules)
         {
             foreach (var (what, text) in new[] { ("title", rule.Title), ("message", rule.MessageFormat), ("description", rule.Description) })
@@ -45,25 +52,23 @@ public static class PackLinter
                 }
             }
 
-            if (rulesDirectory is not null && Directory.Exists(rulesDirectory))
+            if (layout is not null)
             {
-                var samples = Path.Combine(rulesDirectory, Path.GetDirectoryName(rule.SourceFile) ?? "", "samples");
-                var cases = Path.Combine(samples, "cases.yaml");
-                var caseText = File.Exists(cases) ? File.ReadAllText(cases) : "";
-                var positive = HasFiles(Path.Combine(samples, "positive")) || caseText.Contains("positive:", StringComparison.Ordinal);
-                var negative = HasFiles(Path.Combine(samples, "negative")) || caseText.Contains("negative:", StringComparison.Ordinal);
+                // Presence only, through the layout 'codered rules test' runs: comments in cases.yaml are not samples.
+                var samples = layout.Of(rule.Id).ToList();
+                var positive = samples.Any(s => s.Kind == SampleKind.Positive);
+                var negative = samples.Any(s => s.Kind == SampleKind.Negative);
                 if (!positive || !negative)
                 {
+                    var folder = layout.FolderOf(rule.Id);
                     problems.Add(Warn(rule.SourceFile,
-                        $"rule {rule.Id} has no {(positive ? "negative" : negative ? "positive" : "positive or negative")} sample (add files under samples/positive and samples/negative beside the rule, or samples/cases.yaml)"));
+                        $"rule {rule.Id} has no {(positive ? "negative" : negative ? "positive" : "positive or negative")} sample (looked in {folder}/positive, {folder}/negative and {folder}/cases.yaml)"));
                 }
             }
         }
 
         return problems;
     }
-
-    private static bool HasFiles(string directory) => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any();
 
     private static PackProblem Warn(string file, string message) => new(file, 1, 1, ProblemSeverity.Warning, message);
 }
