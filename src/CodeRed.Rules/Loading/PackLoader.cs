@@ -142,7 +142,7 @@ internal sealed partial class PackLoader
         }
 
         var compiled = ReadRules(rules, manifest, matrix);
-        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled) : [];
+        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest?.Facts ?? []) : [];
 
         if (_problems.Count > 0 || manifest is null)
         {
@@ -935,7 +935,7 @@ internal sealed partial class PackLoader
         return pattern;
     }
 
-    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules)
+    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules, IReadOnlyList<FactSpec> facts)
     {
         var m = MapReader.Of(node, _problems, "the remediation document")!;
         m.String("kind");
@@ -953,6 +953,9 @@ internal sealed partial class PackLoader
             var text = Text(s, "text", required: true);
             var detail = Text(s, "detail", required: false);
             var hint = Text(s, "hintIfMissing", required: false);
+            CheckRemediationPlaceholders(s, "command", command is null ? [] : [command], rules, facts);
+            CheckRemediationPlaceholders(s, "text", AllLanguages(text), rules, facts);
+            CheckRemediationPlaceholders(s, "detail", AllLanguages(detail), rules, facts);
             var ruleIds = new List<string>();
             DiagnosticSeverity? minSeverity = null;
             var workaround = false;
