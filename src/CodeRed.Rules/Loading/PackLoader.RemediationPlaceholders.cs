@@ -23,12 +23,13 @@ internal sealed partial class PackLoader
             return;
         }
 
+        var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var text in texts)
         {
             foreach (Match placeholder in Placeholder().Matches(text))
             {
                 var name = placeholder.Groups["name"];
-                if (name.Success && RemediationPlaceholderProblem(name.Value, rules, facts) is { } problem)
+                if (name.Success && reported.Add(name.Value) && RemediationPlaceholderProblem(name.Value, rules, facts) is { } problem)
                 {
                     step.Error(node, $"the {key} of a remediation step uses '{{{Shorten(name.Value)}}}', but {problem}");
                 }

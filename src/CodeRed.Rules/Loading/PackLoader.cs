@@ -213,6 +213,7 @@ internal sealed partial class PackLoader
 
         var title = Text(m, "title", required: true);
         var publisher = m.String("publisher") ?? "";
+        CheckDisplayText(m.Get("publisher"), "publisher", null, publisher);
         AdvisoryInfo? advisory = null;
         if (m.Get("advisory") is { } advisoryNode && MapReader.Of(advisoryNode, _problems, "advisory") is { } a)
         {
@@ -254,6 +255,7 @@ internal sealed partial class PackLoader
             if (MapReader.Of(item, _problems, "a reference") is { } r)
             {
                 var refTitle = r.String("title", required: true);
+                CheckDisplayText(r.Get("title"), "title", null, refTitle);
                 var url = r.String("url");
                 r.Finish();
                 if (refTitle is not null)
@@ -413,6 +415,7 @@ internal sealed partial class PackLoader
                 if (v.Get(level) is { } levelNode && MapReader.Of(levelNode, _problems, $"verdict '{level}'") is { } l)
                 {
                     var word = l.String("word", required: true);
+                    CheckDisplayText(l.Get("word"), "word", null, word);
                     var text = Text(l, "text", required: true);
                     l.Finish();
                     if (word is not null && text is not null)
@@ -610,6 +613,7 @@ internal sealed partial class PackLoader
         var message = Text(r, "message", required: true);
         var description = Text(r, "description", required: false) ?? LocalizedText.Empty;
         var category = r.String("category", required: true);
+        CheckDisplayText(r.Get("category"), "category", null, category);
         var severity = r.Enum("severity", SeverityNames.ByName, required: true);
         var enabled = r.Bool("enabled") ?? true;
         var status = r.Enum("status", RuleStatuses) ?? RuleStatus.Stable;
@@ -950,6 +954,7 @@ internal sealed partial class PackLoader
 
             var id = s.String("id", required: true);
             var command = s.String("command");
+            CheckDisplayText(s.Get("command"), "command", null, command);
             var text = Text(s, "text", required: true);
             var detail = Text(s, "detail", required: false);
             var hint = Text(s, "hintIfMissing", required: false);
@@ -1021,6 +1026,7 @@ internal sealed partial class PackLoader
                     return null;
                 }
 
+                CheckDisplayText(node, key, null, scalar.Value);
                 return LocalizedText.Of(scalar.Value);
             case YMapping map:
                 var byLanguage = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -1033,6 +1039,7 @@ internal sealed partial class PackLoader
                     else if (value is YScalar { IsNull: false } text)
                     {
                         byLanguage[language.Value] = text.Value;
+                        CheckDisplayText(text, key, language.Value, text.Value);
                     }
                     else
                     {
