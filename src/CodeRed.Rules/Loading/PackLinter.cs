@@ -25,7 +25,7 @@ public static class PackLinter
             }
         }
 
-        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)))
+        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)).Concat(pack.Facts.Select(f => f.Shape).OfType<Matching.Pattern>()))
         {
             files.TryAdd(pattern, "pack");
         }
@@ -33,6 +33,15 @@ public static class PackLinter
         foreach (var (pattern, refusal) in LinearEngineCheck.Refusals(files.Keys))
         {
             problems.Add(new PackProblem(files[pattern], 1, 1, ProblemSeverity.Error, $"pattern '{ProblemText.Shorten(pattern.Source)}': {refusal}"));
+        }
+
+        // A value read from the evidence and typed as part of a command should have a declared shape.
+        foreach (var step in pack.Remediation.Where(s => s.Command is not null))
+        {
+            foreach (var fact in pack.Facts.Where(f => f.Shape is null && step.Command!.Contains("{" + f.Name + "}", StringComparison.Ordinal)))
+            {
+                problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses fact '{fact.Name}', which declares no 'shape': any text the evidence holds after its pattern would go into the command"));
+            }
         }
 
         var languages = pack.Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)).ToHashSet(StringComparer.Ordinal);

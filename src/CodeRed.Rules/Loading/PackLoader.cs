@@ -378,6 +378,8 @@ internal sealed partial class PackLoader
             var name = f.String("name", required: true);
             var pattern = PatternOf(f, "pattern", required: true);
             var take = f.String("take") ?? "last";
+            var shape = FactShape(f);
+            var shapeDescription = Text(f, "shapeDescription", required: false);
             if (take is not ("first" or "last"))
             {
                 f.Error(f.Get("take")!, $"'take' must be first or last, not '{Shorten(take)}'");
@@ -404,7 +406,7 @@ internal sealed partial class PackLoader
             }
 
             SlowPathWarning(item, $"fact {Shorten(name)}", pattern);
-            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last" });
+            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last", Shape = shape, ShapeDescription = shapeDescription });
         }
 
         var verdicts = new Dictionary<string, VerdictSpec>(StringComparer.Ordinal);
