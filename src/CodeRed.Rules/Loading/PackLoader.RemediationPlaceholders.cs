@@ -11,6 +11,9 @@ internal sealed partial class PackLoader
     /// <summary>What a device rule's diagnostic carries, for <c>{RULEID.name}</c>.</summary>
     private static readonly string[] DeviceProperties = ["model", "firmware", "firmwareSource", "fixedIn"];
 
+    /// <summary>Something failed to load already: a placeholder naming a rule not found may name a rule in it, and is not reported as well.</summary>
+    private bool _someRuleUnread;
+
     /// <summary>
     /// Reports every placeholder of a remediation step's <paramref name="key"/> (all languages) that names no built-in
     /// value, no fact, and no capture of a rule (<c>{RULEID.capture}</c>). <c>{source}</c> and <c>{line}</c> belong to
@@ -29,7 +32,7 @@ internal sealed partial class PackLoader
             foreach (Match placeholder in Placeholder().Matches(text))
             {
                 var name = placeholder.Groups["name"];
-                if (name.Success && reported.Add(name.Value) && RemediationPlaceholderProblem(name.Value, rules, facts) is { } problem)
+                if (name.Success && reported.Add(name.Value) && RemediationPlaceholderProblem(name.Value, rules, facts, _someRuleUnread) is { } problem)
                 {
                     step.Error(node, $"the {key} of a remediation step uses '{{{Shorten(name.Value)}}}', but {problem}");
                 }
@@ -37,7 +40,7 @@ internal sealed partial class PackLoader
         }
     }
 
-    private static string? RemediationPlaceholderProblem(string name, List<CompiledRule> rules, IReadOnlyList<FactSpec> facts)
+    private static string? RemediationPlaceholderProblem(string name, List<CompiledRule> rules, IReadOnlyList<FactSpec> facts, bool someRuleUnread)
     {
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         if (dot < 0)
@@ -56,7 +59,7 @@ internal sealed partial class PackLoader
         var capture = name[(dot + 1)..];
         if (rules.FirstOrDefault(r => r.Descriptor.Id == id) is not { } rule)
         {
-            return $"no rule '{Shorten(id)}' is in the pack";
+            return someRuleUnread ? null : $"no rule '{Shorten(id)}' is in the pack";
         }
 
         var captures = CapturesOf(rule);

@@ -142,6 +142,7 @@ internal sealed partial class PackLoader
         }
 
         var compiled = ReadRules(rules, manifest, matrix);
+        _someRuleUnread = compiled.Count < rules.Count || _problems.Count > 0; // a file that did not parse may hold the rule
         var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest?.Facts ?? []) : [];
 
         if (_problems.Count > 0 || manifest is null)
