@@ -177,6 +177,15 @@ public class RulesTestCommandTests
     }
 
     [Fact]
+    public void Help_shows_the_usage_and_exits_0()
+    {
+        var r = RunCli(["rules", "test", "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("usage: codered rules test [PATH]", r.Stdout);
+        Assert.Equal(2, RunCli(["rules", "test", "--strict"]).ExitCode);
+    }
+
+    [Fact]
     public void Nothing_to_test_and_a_file_instead_of_a_folder_are_refused()
     {
         using var dir = new TempDir().WithDefaultRules();
