@@ -78,6 +78,16 @@ public class FactShapeTests
     }
 
     [Fact]
+    public void A_captured_value_in_a_command_is_a_lint_warning()
+    {
+        using var dir = new TempDir().WithDefaultRules();
+        var remediation = File.ReadAllText(Path.Combine(RulesDir, "remediation.yaml")).TrimEnd();
+        dir.Write("remediation.yaml", remediation + "\n  - { id: block-peers, command: 'add ip filter=1 source={CR2001.peer}', text: t, when: { rules: [CR2001] } }\n");
+        var warning = Assert.Single(PackLinter.Lint(RulePack.LoadFrom(dir.Path), null), p => p.Message.Contains("block-peers"));
+        Assert.Contains("uses '{CR2001.peer}', a value captured from the evidence that cannot declare a shape", warning.Message);
+    }
+
+    [Fact]
     public void A_shape_that_does_not_compile_is_a_load_error()
     {
         using var dir = new TempDir().WithDefaultRules();

@@ -184,15 +184,19 @@ public static class MarkdownDocsWriter
             foreach (var sample in samples.Of(id).Where(s => s.Kind == kind && s.LogPath is not null))
             {
                 md.Append(CultureInfo.InvariantCulture, $"{(kind == SampleKind.Positive ? "Reported" : "Not reported")}: `rules/{sample.Name}`{Expected(sample)}\n\n```\n");
-                var lines = File.ReadAllLines(sample.LogPath!, Encoding.Latin1);
-                foreach (var line in lines.Take(ExampleLines))
+                // Streamed: a large sample costs its reading time, not its size in memory.
+                var total = 0L;
+                foreach (var line in File.ReadLines(sample.LogPath!, Encoding.Latin1))
                 {
-                    md.Append(line.TrimEnd()).Append('\n');
+                    if (++total <= ExampleLines)
+                    {
+                        md.Append(line.TrimEnd()).Append('\n');
+                    }
                 }
 
-                if (lines.Length > ExampleLines)
+                if (total > ExampleLines)
                 {
-                    md.Append(CultureInfo.InvariantCulture, $"... ({lines.Length - ExampleLines} more lines)\n");
+                    md.Append(CultureInfo.InvariantCulture, $"... ({total - ExampleLines} more lines)\n");
                 }
 
                 md.Append("```\n\n");
