@@ -27,6 +27,7 @@ internal static class CliApp
           codered rules validate PATH [--strict]
           codered rules lock PATH
           codered rules docs OUTDIR [--rules PATH]
+          codered rules test [PATH]
           codered export csaf [--vex] [--rules PATH] [-o FILE]
           codered --version
 
@@ -52,7 +53,8 @@ internal static class CliApp
                 ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
                 ["rules", "docs", .. var rest] => WriteDocs(rest, output),
                 ["rules", "lock", .. var rest] => WriteLock(rest, output),
-                ["rules", ..] => throw new UsageException("'rules' needs a subcommand: list, validate, lock or docs"),
+                ["rules", "test", .. var rest] => RulesTestCommand.Run(rest, output, stderr),
+                ["rules", ..] => throw new UsageException("'rules' needs a subcommand: list, validate, lock, docs or test"),
                 ["export", "csaf", .. var rest] => ExportCsaf(rest, stdout, output),
                 _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
             };

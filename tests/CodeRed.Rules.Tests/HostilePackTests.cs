@@ -117,9 +117,10 @@ public class HostilePackTests
     {
         var pack = RulePack.LoadFromTexts([
             new("pack.yaml", File.ReadAllText(Path.Combine(RulesDir, "pack.yaml"))),
-            new("CR9001.yaml", MinimalRule.Replace("message: Test message", "message: |\n  first\n  \tsecond").Replace("category: LogSignature", "category:\tLogSignature")),
+            // Prose (a description) may hold line breaks and tabs; a message may not (PackTextSafetyTests).
+            new("CR9001.yaml", MinimalRule.Replace("message: Test message", "message: Test message\ndescription: |\n  first\n  \tsecond").Replace("category: LogSignature", "category:\tLogSignature")),
         ]);
-        Assert.Equal("first\n\tsecond", pack.FindRule("CR9001")!.MessageFormat.English.TrimEnd('\n'));
+        Assert.Equal("first\n\tsecond", pack.FindRule("CR9001")!.Description.English.TrimEnd('\n'));
         Assert.Equal("LogSignature", pack.FindRule("CR9001")!.Category);
     }
 

@@ -306,9 +306,23 @@ internal sealed class Evaluator
             }
 
             string? command = null;
+            var refused = new List<string>();
             if (spec.Command is not null)
             {
-                command = Render(null, spec.Command, name => Lookup(name) ?? Flag($"<{name}>"));
+                // A fact's value goes into a command only when it fits the fact's declared shape.
+                command = Render(null, spec.Command, name => Lookup(name) is { } value && Fits(name, value) ? value : Flag($"<{name}>"));
+            }
+
+            bool Fits(string name, string value)
+            {
+                if (PackLoader.BuiltInPlaceholders.Contains(name) || !_facts.TryGetValue(name, out var read)
+                    || _pack.Facts.FirstOrDefault(f => f.Name == name) is not { } fact || FactShapes.Fits(fact, value))
+                {
+                    return true;
+                }
+
+                refused.Add(FactShapes.Reason(fact, value, read.Where, _culture));
+                return false;
             }
 
             string? Flag(string placeholder)
@@ -332,7 +346,7 @@ internal sealed class Evaluator
                 Command = command,
                 Text = Render(null, spec.Text.Get(_culture), Lookup),
                 Detail = unresolved ? null : detail,
-                Hint = missing ? spec.HintIfMissing?.Get(_culture) : null,
+                Hint = missing ? string.Join(" ", refused.Append(spec.HintIfMissing?.Get(_culture)).OfType<string>()) is { Length: > 0 } hint ? hint : null : null,
                 Rules = triggering,
                 AppliesTo = appliesTo,
             });

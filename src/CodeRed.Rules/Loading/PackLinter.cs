@@ -4,7 +4,8 @@ namespace CodeRed.Rules.Loading;
 
 /// <summary>
 /// Checks a loaded pack for what loads but should not ship: texts missing a language the pack uses elsewhere,
-/// and rules without positive and negative samples beside them. The loader's own warnings (patterns without a
+/// rules without positive and negative samples (found through <see cref="SampleLayout"/>; <c>codered rules test</c>
+/// runs them), and sample files that do not parse. The loader's own warnings (patterns without a
 /// required literal) come first. Used by <c>codered rules validate</c> and the tests.
 /// </summary>
 public static class PackLinter
@@ -14,19 +15,47 @@ public static class PackLinter
     {
         var problems = new List<PackProblem>(pack.Warnings);
 
-        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed).
-        var patterns = pack.CompiledRules.SelectMany(r => r.Patterns.Concat(r.Section is { } s ? [s.Start, s.Row, s.Count] : []).Select(p => (r.Descriptor.SourceFile, p)))
-            .Concat(pack.Records.Select(r => ("pack", r.Start)))
-            .Concat(pack.Facts.Select(f => ("pack", f.Pattern)));
-        foreach (var (file, pattern) in patterns)
+        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed), in batches.
+        var files = new Dictionary<Matching.Pattern, string>(ReferenceEqualityComparer.Instance);
+        foreach (var rule in pack.CompiledRules)
         {
-            if (pattern.VerifyLinear() is { } refusal)
+            foreach (var pattern in rule.Patterns.Concat(rule.Section is { } s ? [s.Start, s.Row, s.Count] : []))
             {
-                problems.Add(new PackProblem(file, 1, 1, ProblemSeverity.Error, $"pattern '{pattern.Source}': {refusal}"));
+                files.TryAdd(pattern, rule.Descriptor.SourceFile);
+            }
+        }
+
+        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)).Concat(pack.Facts.Select(f => f.Shape).OfType<Matching.Pattern>()))
+        {
+            files.TryAdd(pattern, "pack");
+        }
+
+        foreach (var (pattern, refusal) in LinearEngineCheck.Refusals(files.Keys))
+        {
+            problems.Add(new PackProblem(files[pattern], 1, 1, ProblemSeverity.Error, $"pattern '{ProblemText.Shorten(pattern.Source)}': {refusal}"));
+        }
+
+        // A value read from the evidence and typed as part of a command should have a declared shape.
+        foreach (var step in pack.Remediation.Where(s => s.Command is not null))
+        {
+            foreach (var fact in pack.Facts.Where(f => f.Shape is null && step.Command!.Contains("{" + f.Name + "}", StringComparison.Ordinal)))
+            {
+                problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses fact '{fact.Name}', which declares no 'shape': any text the evidence holds after its pattern would go into the command"));
+            }
+
+            foreach (var captured in PackLoader.Placeholder().Matches(step.Command!).Select(m => m.Groups["name"]).Where(g => g.Success && g.Value.Contains('.', StringComparison.Ordinal)))
+            {
+                problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses '{{{ProblemText.Shorten(captured.Value)}}}', a value captured from the evidence that cannot declare a shape: read it through a fact with a 'shape' instead"));
             }
         }
 
         var languages = pack.Rules.SelectMany(r => r.Title.Languages.Concat(r.MessageFormat.Languages)).ToHashSet(StringComparer.Ordinal);
+        var layout = rulesDirectory is not null && Directory.Exists(rulesDirectory) ? SampleLayout.Read(pack, rulesDirectory) : null;
+        if (layout is not null)
+        {
+            problems.AddRange(layout.Problems);
+        }
+
         foreach (var rule in pack.Rules)
         {
             foreach (var (what, text) in new[] { ("title", rule.Title), ("message", rule.MessageFormat), ("description", rule.Description) })
@@ -37,25 +66,23 @@ public static class PackLinter
                 }
             }
 
-            if (rulesDirectory is not null && Directory.Exists(rulesDirectory))
+            if (layout is not null)
             {
-                var samples = Path.Combine(rulesDirectory, Path.GetDirectoryName(rule.SourceFile) ?? "", "samples");
-                var cases = Path.Combine(samples, "cases.yaml");
-                var caseText = File.Exists(cases) ? File.ReadAllText(cases) : "";
-                var positive = HasFiles(Path.Combine(samples, "positive")) || caseText.Contains("positive:", StringComparison.Ordinal);
-                var negative = HasFiles(Path.Combine(samples, "negative")) || caseText.Contains("negative:", StringComparison.Ordinal);
+                // Presence only, through the layout 'codered rules test' runs: comments in cases.yaml are not samples.
+                var samples = layout.Of(rule.Id).ToList();
+                var positive = samples.Any(s => s.Kind == SampleKind.Positive);
+                var negative = samples.Any(s => s.Kind == SampleKind.Negative);
                 if (!positive || !negative)
                 {
+                    var folder = layout.FolderOf(rule.Id);
                     problems.Add(Warn(rule.SourceFile,
-                        $"rule {rule.Id} has no {(positive ? "negative" : negative ? "positive" : "positive or negative")} sample (add files under samples/positive and samples/negative beside the rule, or samples/cases.yaml)"));
+                        $"rule {rule.Id} has no {(positive ? "negative" : negative ? "positive" : "positive or negative")} sample (looked in {folder}/positive, {folder}/negative and {folder}/cases.yaml)"));
                 }
             }
         }
 
         return problems;
     }
-
-    private static bool HasFiles(string directory) => Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any();
 
     private static PackProblem Warn(string file, string message) => new(file, 1, 1, ProblemSeverity.Warning, message);
 }

@@ -143,7 +143,8 @@ internal sealed partial class PackLoader
         }
 
         var compiled = ReadRules(rules, manifest, matrix);
-        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled) : [];
+        _someRuleUnread = compiled.Count < rules.Count || _problems.Count > 0; // a file that did not parse may hold the rule
+        var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest?.Facts ?? []) : [];
 
         if (_problems.Count > 0 || manifest is null)
         {
@@ -219,6 +220,7 @@ internal sealed partial class PackLoader
 
         var title = Text(m, "title", required: true);
         var publisher = m.String("publisher") ?? "";
+        CheckDisplayText(m.Get("publisher"), "publisher", null, publisher);
         AdvisoryInfo? advisory = null;
         if (m.Get("advisory") is { } advisoryNode && MapReader.Of(advisoryNode, _problems, "advisory") is { } a)
         {
@@ -260,6 +262,7 @@ internal sealed partial class PackLoader
             if (MapReader.Of(item, _problems, "a reference") is { } r)
             {
                 var refTitle = r.String("title", required: true);
+                CheckDisplayText(r.Get("title"), "title", null, refTitle);
                 var url = r.String("url");
                 r.Finish();
                 if (refTitle is not null)
@@ -382,6 +385,8 @@ internal sealed partial class PackLoader
             var name = f.String("name", required: true);
             var pattern = PatternOf(f, "pattern", required: true);
             var take = f.String("take") ?? "last";
+            var shape = FactShape(f);
+            var shapeDescription = Text(f, "shapeDescription", required: false);
             if (take is not ("first" or "last"))
             {
                 f.Error(f.Get("take")!, $"'take' must be first or last, not '{Shorten(take)}'");
@@ -408,7 +413,7 @@ internal sealed partial class PackLoader
             }
 
             SlowPathWarning(item, $"fact {Shorten(name)}", pattern);
-            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last" });
+            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last", Shape = shape, ShapeDescription = shapeDescription });
         }
 
         var verdicts = new Dictionary<string, VerdictSpec>(StringComparer.Ordinal);
@@ -419,6 +424,7 @@ internal sealed partial class PackLoader
                 if (v.Get(level) is { } levelNode && MapReader.Of(levelNode, _problems, $"verdict '{level}'") is { } l)
                 {
                     var word = l.String("word", required: true);
+                    CheckDisplayText(l.Get("word"), "word", null, word);
                     var text = Text(l, "text", required: true);
                     l.Finish();
                     if (word is not null && text is not null)
@@ -680,6 +686,7 @@ internal sealed partial class PackLoader
         var message = Text(r, "message", required: true);
         var description = Text(r, "description", required: false) ?? LocalizedText.Empty;
         var category = r.String("category", required: true);
+        CheckDisplayText(r.Get("category"), "category", null, category);
         var severity = r.Enum("severity", SeverityNames.ByName, required: true);
         var enabled = r.Bool("enabled") ?? true;
         var status = r.Enum("status", RuleStatuses) ?? RuleStatus.Stable;
@@ -1051,7 +1058,7 @@ internal sealed partial class PackLoader
         return pattern;
     }
 
-    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules)
+    private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules, IReadOnlyList<FactSpec> facts)
     {
         var m = MapReader.Of(node, _problems, "the remediation document")!;
         m.String("kind");
@@ -1066,9 +1073,13 @@ internal sealed partial class PackLoader
 
             var id = s.String("id", required: true);
             var command = s.String("command");
+            CheckDisplayText(s.Get("command"), "command", null, command);
             var text = Text(s, "text", required: true);
             var detail = Text(s, "detail", required: false);
             var hint = Text(s, "hintIfMissing", required: false);
+            CheckRemediationPlaceholders(s, "command", command is null ? [] : [command], rules, facts);
+            CheckRemediationPlaceholders(s, "text", AllLanguages(text), rules, facts);
+            CheckRemediationPlaceholders(s, "detail", AllLanguages(detail), rules, facts);
             var ruleIds = new List<string>();
             DiagnosticSeverity? minSeverity = null;
             var workaround = false;
@@ -1134,6 +1145,7 @@ internal sealed partial class PackLoader
                     return null;
                 }
 
+                CheckDisplayText(node, key, null, scalar.Value);
                 return LocalizedText.Of(scalar.Value);
             case YMapping map:
                 var byLanguage = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -1146,6 +1158,7 @@ internal sealed partial class PackLoader
                     else if (value is YScalar { IsNull: false } text)
                     {
                         byLanguage[language.Value] = text.Value;
+                        CheckDisplayText(text, key, language.Value, text.Value);
                     }
                     else
                     {

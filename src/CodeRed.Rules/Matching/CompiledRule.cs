@@ -44,6 +44,12 @@ internal sealed class FactSpec
     public required string Name { get; init; }
     public required Pattern Pattern { get; init; }
     public required bool TakeLast { get; init; }
+
+    /// <summary>What a value must look like, whole, to go into a remediation command (anchored at both ends), or null for any value.</summary>
+    public Pattern? Shape { get; init; }
+
+    /// <summary>The shape in words (e.g. "a configuration file name"), for the reason a value was kept out of a command.</summary>
+    public Model.LocalizedText? ShapeDescription { get; init; }
 }
 
 /// <summary>A rule ready to run: its public descriptor plus the compiled matchers behind it.</summary>

@@ -85,19 +85,20 @@ internal sealed class Pattern
     }
 
     /// <summary>
-    /// Builds the linear engine now and reports whether it accepts the pattern. The linter calls this for every
-    /// pattern; evaluation builds it only on the first timeout.
+    /// Builds the linear engine and reports whether it accepts the pattern; the engine is dropped, not kept (the
+    /// linter checks thousands of patterns, and one engine costs about a megabyte). Evaluation builds its own only
+    /// on the first timeout.
     /// </summary>
     public string? VerifyLinear()
     {
-        if (_linear is null)
+        if (Regex is null)
         {
             return null;
         }
 
         try
         {
-            _ = _linear.Value;
+            _ = new Regex(Source, Regex.Options | RegexOptions.NonBacktracking);
             return null;
         }
         catch (NotSupportedException e)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Output;
@@ -24,9 +25,10 @@ public static class MarkdownDocsWriter
         {
             ["catalogue.md"] = Catalogue(pack),
         };
+        var samples = rulesDirectory is not null && Directory.Exists(rulesDirectory) ? SampleLayout.Read(pack, rulesDirectory) : null;
         foreach (var rule in pack.Rules)
         {
-            pages[$"rules/{rule.Id}.md"] = RulePage(pack, rule, rulesDirectory);
+            pages[$"rules/{rule.Id}.md"] = RulePage(pack, rule, samples);
         }
 
         return pages;
@@ -83,7 +85,7 @@ public static class MarkdownDocsWriter
         return md.ToString();
     }
 
-    private static string RulePage(RulePack pack, RuleDescriptor r, string? rulesDirectory)
+    private static string RulePage(RulePack pack, RuleDescriptor r, SampleLayout? samples)
     {
         var md = new StringBuilder();
         md.Append(CultureInfo.InvariantCulture, $"# {r.Id}: {r.Title.English}\n\n");
@@ -147,7 +149,7 @@ public static class MarkdownDocsWriter
             $"To turn the rule off: `codered analyze --severity {r.Id}=none`, or `dotnet_diagnostic.{r.Id}.severity = none` in a `--config` file.\n\n");
 
         md.Append("## Examples\n\n");
-        var examples = Examples(rulesDirectory, r.Id);
+        var examples = samples is null ? "" : Examples(samples, r.Id);
         md.Append(examples.Length > 0 ? examples : "No samples.\n\n");
 
         md.Append("## Related rules\n\n");
@@ -173,45 +175,38 @@ public static class MarkdownDocsWriter
         return md.ToString();
     }
 
-    private static string Examples(string? rulesDirectory, string id)
+    /// <summary>The rule's samples as the layout finds them ('codered rules test' runs the same ones).</summary>
+    private static string Examples(SampleLayout samples, string id)
     {
-        if (rulesDirectory is null || !Directory.Exists(Path.Combine(rulesDirectory, id, "samples")))
-        {
-            return "";
-        }
-
         var md = new StringBuilder();
-        var samples = Path.Combine(rulesDirectory, id, "samples");
-        foreach (var kind in new[] { "positive", "negative" })
+        foreach (var kind in new[] { SampleKind.Positive, SampleKind.Negative })
         {
-            var dir = Path.Combine(samples, kind);
-            if (!Directory.Exists(dir))
+            foreach (var sample in samples.Of(id).Where(s => s.Kind == kind && s.LogPath is not null))
             {
-                continue;
-            }
-
-            foreach (var file in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
-            {
-                md.Append(CultureInfo.InvariantCulture, $"{(kind == "positive" ? "Reported" : "Not reported")}: `rules/{id}/samples/{kind}/{Path.GetFileName(file)}`\n\n```\n");
-                var lines = File.ReadAllLines(file, Encoding.Latin1);
-                foreach (var line in lines.Take(ExampleLines))
+                md.Append(CultureInfo.InvariantCulture, $"{(kind == SampleKind.Positive ? "Reported" : "Not reported")}: `rules/{sample.Name}`{Expected(sample)}\n\n```\n");
+                // Streamed: a large sample costs its reading time, not its size in memory.
+                var total = 0L;
+                foreach (var line in File.ReadLines(sample.LogPath!, Encoding.Latin1))
                 {
-                    md.Append(line.TrimEnd()).Append('\n');
+                    if (++total <= ExampleLines)
+                    {
+                        md.Append(line.TrimEnd()).Append('\n');
+                    }
                 }
 
-                if (lines.Length > ExampleLines)
+                if (total > ExampleLines)
                 {
-                    md.Append(CultureInfo.InvariantCulture, $"... ({lines.Length - ExampleLines} more lines)\n");
+                    md.Append(CultureInfo.InvariantCulture, $"... ({total - ExampleLines} more lines)\n");
                 }
 
                 md.Append("```\n\n");
             }
         }
 
-        var cases = Path.Combine(samples, "cases.yaml");
-        if (File.Exists(cases))
+        var cases = Path.Combine(samples.RulesDirectory, samples.FolderOf(id), "cases.yaml");
+        if (samples.Of(id).Any(s => s.LogPath is null) && File.Exists(cases))
         {
-            md.Append(CultureInfo.InvariantCulture, $"Device cases (`rules/{id}/samples/cases.yaml`):\n\n```yaml\n");
+            md.Append(CultureInfo.InvariantCulture, $"Device cases (`rules/{samples.FolderOf(id)}/cases.yaml`):\n\n```yaml\n");
             foreach (var line in File.ReadAllLines(cases).Where(l => !l.StartsWith('#')))
             {
                 md.Append(line).Append('\n');
@@ -221,6 +216,27 @@ public static class MarkdownDocsWriter
         }
 
         return md.ToString();
+    }
+
+    private static string Expected(RuleSample sample)
+    {
+        var parts = new List<string>();
+        if (sample.ExpectedCount is { } count)
+        {
+            parts.Add($"{count} time(s)");
+        }
+
+        if (sample.ExpectedLine is { } line)
+        {
+            parts.Add(sample.ExpectedColumn is { } column ? $"first at line {line}, column {column}" : $"first at line {line}");
+        }
+
+        if (sample.Model is { } model)
+        {
+            parts.Add($"model {model}");
+        }
+
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
     private static string Status(RuleDescriptor r) =>
