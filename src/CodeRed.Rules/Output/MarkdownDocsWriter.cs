@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CodeRed.Rules.IO;
 using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Output;
@@ -52,7 +53,7 @@ public static class MarkdownDocsWriter
         {
             var path = Path.Combine(outputDirectory, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text, new UTF8Encoding(false));
+            AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text)); // never half a page on a full disk
         }
 
         return pages.Count;
