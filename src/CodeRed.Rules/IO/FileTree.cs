@@ -96,6 +96,9 @@ internal static partial class FileTree
         return Native.StatFd(fd) is { } stat ? stat.IsRegular || stat.IsFifo || stat.IsSocket : null;
     }
 
+    /// <summary>Whether the open descriptor is a pipe or a socket (false where it cannot tell).</summary>
+    public static bool IsPipe(int fd) => OperatingSystem.IsLinux() && Native.StatFd(fd) is { } stat && (stat.IsFifo || stat.IsSocket);
+
     /// <summary>Whether <paramref name="path"/> names a FIFO, device or socket (such as <c>/dev/stdout</c>), which cannot be replaced by a rename.</summary>
     public static bool IsSpecial(string path) =>
         OperatingSystem.IsLinux() && Native.Stat(Encoding.UTF8.GetBytes(path), follow: true) is { IsRegular: false, IsDirectory: false };

@@ -53,7 +53,9 @@ public static class MarkdownDocsWriter
         {
             var path = Path.Combine(outputDirectory, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text)); // never half a page on a full disk
+            // Whole or not at all (never half a page on a full disk); control and bidi characters from pack texts
+            // are shown escaped, so 'cat' of a page cannot forge or hide a line.
+            AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(TerminalText.EscapeKeepingLines(text)));
         }
 
         return pages.Count;

@@ -22,10 +22,15 @@ public static class TerminalText
 
     /// <summary>The text with every control, bidi control and line separator shown as a visible escape.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
-    public static string Escape(string text)
+    public static string Escape(string text) => EscapeCore(text, keepLineBreaks: false);
+
+    /// <summary>As <see cref="Escape(string)"/>, but line feeds and tabs stay: for whole pages (Markdown) whose lines are meant.</summary>
+    internal static string EscapeKeepingLines(string text) => EscapeCore(text, keepLineBreaks: true);
+
+    private static string EscapeCore(string text, bool keepLineBreaks)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var first = IndexOfEscape(text);
+        var first = IndexOfEscape(text, keepLineBreaks);
         if (first < 0)
         {
             return text;
@@ -36,7 +41,7 @@ public static class TerminalText
         for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
-            if (!NeedsEscape(c))
+            if (!NeedsEscape(c) || (keepLineBreaks && c is '\n' or '\t'))
             {
                 escaped.Append(c);
                 continue;
@@ -55,11 +60,11 @@ public static class TerminalText
         return escaped.ToString();
     }
 
-    private static int IndexOfEscape(string text)
+    private static int IndexOfEscape(string text, bool keepLineBreaks)
     {
         for (var i = 0; i < text.Length; i++)
         {
-            if (NeedsEscape(text[i]))
+            if (NeedsEscape(text[i]) && !(keepLineBreaks && text[i] is '\n' or '\t'))
             {
                 return i;
             }
