@@ -134,7 +134,7 @@ internal static class FleetCommand
                     if (problem is not null)
                     {
                         // A FIFO or device is skipped by design and a loop adds nothing; an unreadable folder is a gap.
-                        CliApp.Error(stderr, problem.Kind == FileTreeProblemKind.Unreadable ? $"cannot read '{problem.DisplayPath}': {problem.Reason}" : problem.ToString());
+                        CliApp.Error(stderr, problem.Kind == FileTreeProblemKind.Unreadable ? $"cannot read '{problem.DisplayPath}': {problem.Reason}" : $"skipped '{problem.DisplayPath}': {problem.Reason}");
                         missed |= problem.Kind == FileTreeProblemKind.Unreadable;
                     }
                     else

@@ -203,7 +203,7 @@ internal static partial class FileTree
                     var loop = ancestors.FindIndex(a => a.Identity == stat.Identity);
                     if (loop >= 0)
                     {
-                        yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.Loop, $"a link back to '{ancestors[loop].Display}', which encloses it (a loop): not followed"));
+                        yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.Loop, $"a link back to '{ancestors[loop].Display}', which encloses it (a loop)"));
                         continue;
                     }
 
@@ -226,7 +226,7 @@ internal static partial class FileTree
                 }
                 else if (!stat.IsRegular)
                 {
-                    yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.NotRegular, $"skipped: {stat.KindName}, not a regular file"));
+                    yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.NotRegular, $"{stat.KindName}, not a regular file"));
                 }
                 else if (_files.Add(stat.Identity))
                 {
@@ -282,7 +282,7 @@ internal static partial class FileTree
 
                     if (child.LinkTarget is not null)
                     {
-                        yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.Loop, "skipped: a link to a folder, not followed on this system"));
+                        yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.Loop, "a link to a folder (links to folders are not followed on this system)"));
                         continue;
                     }
 

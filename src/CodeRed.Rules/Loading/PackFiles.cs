@@ -49,7 +49,13 @@ internal static class PackFiles
         {
             if (problem is not null)
             {
-                problems.Add(new PackProblem(problem.DisplayPath, 0, 0, ProblemSeverity.Error, problem.Reason));
+                var why = problem.Kind switch
+                {
+                    FileTreeProblemKind.Loop => "; a rule folder must not loop",
+                    FileTreeProblemKind.NotRegular => "; rule files must be plain files",
+                    _ => "",
+                };
+                problems.Add(new PackProblem(problem.DisplayPath, 0, 0, ProblemSeverity.Error, problem.Reason + why));
             }
             else if (files.Count == MaxFiles)
             {
