@@ -188,4 +188,35 @@ public class FolderWalkTests
     [Fact]
     public void Display_names_show_invalid_utf8_bytes_as_hex() =>
         Assert.Equal("bad\\xff\\xfename-é.log", FileTree.DisplayName([.. "bad"u8, 0xff, 0xfe, .. "name-é.log"u8]));
+
+    [LinuxFact]
+    public void A_configmap_style_rules_folder_loads_with_the_hash_of_a_plain_copy()
+    {
+        // Kubernetes mounts a ConfigMap as '..<timestamp>/' holding the files, '..data -> ..<timestamp>', and one
+        // visible link per file through '..data'.
+        using var dir = new TempDir();
+        var data = Path.Combine(dir.Path, "..2026_12_01_20_00_00.1");
+        foreach (var file in Directory.EnumerateFiles(RulesDir, "*.yaml", SearchOption.AllDirectories).Where(f => !f.Contains("/samples/", StringComparison.Ordinal)))
+        {
+            var relative = Path.GetRelativePath(RulesDir, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(data, relative))!);
+            File.Copy(file, Path.Combine(data, relative));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "..data"), Path.GetFileName(data));
+        foreach (var top in Directory.EnumerateFileSystemEntries(data))
+        {
+            var name = Path.GetFileName(top);
+            if (Directory.Exists(top))
+            {
+                Directory.CreateSymbolicLink(Path.Combine(dir.Path, name), Path.Combine("..data", name));
+            }
+            else
+            {
+                File.CreateSymbolicLink(Path.Combine(dir.Path, name), Path.Combine("..data", name));
+            }
+        }
+
+        Assert.Equal(Pack.Identity.Sha256, RulePack.LoadFrom(dir.Path).Identity.Sha256);
+    }
 }

@@ -38,10 +38,14 @@ internal static class PackFiles
 
         // The safe walk: links followed once by (device, inode), loops, FIFOs, devices and unreadable folders
         // refused by name. A pack is all or nothing, so anything skipped would be a rule silently missing.
+        // Hidden names are skipped: editors' backup files, .git, and a Kubernetes ConfigMap volume's '..data' and
+        // '..<timestamp>' folders, whose files the visible links already lead to (with the same paths, so the
+        // same hash, as a plain copy of the folder).
         var files = new List<FileTreeEntry>();
         var problems = new List<PackProblem>();
         var walk = FileTree.Walk(path, new FileTreeOptions
         {
+            SkipHidden = true,
             IncludeFile = name => name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase),
             Descend = name => !name.Equals("samples", StringComparison.OrdinalIgnoreCase),
         });
