@@ -115,7 +115,7 @@ internal static class CliApp
     {
         switch (args)
         {
-            case [] or ["-h" or "--help"]:
+            case [] or ["-h" or "--help", ..]:
                 return Help(invocation.Output);
             case ["help", .. var topic] when topic.Length > 0:
                 return Dispatch([.. topic, "--help"], invocation);
