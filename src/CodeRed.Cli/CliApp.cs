@@ -2,116 +2,197 @@ using System.Globalization;
 using System.Text;
 using CodeRed.Rules;
 using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.IO;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
 
 namespace CodeRed.Cli;
 
+/// <summary>What a command runs with: the standard streams and what they are connected to.</summary>
+internal sealed record Invocation(Stream Stdin, Stream Stdout, StreamWriter Output, TextWriter Stderr, bool StdinIsPiped, bool StdoutIsTerminal, bool StderrIsTerminal, bool NoColor);
+
 /// <summary>
 /// The <c>codered</c> command line. Exit codes: 0 nothing at warning or above; 1 at least one warning or
-/// error; 2 usage error, unreadable input or invalid rule pack. Errors are one clear line on stderr.
+/// error; 2 usage error, unreadable input or invalid rule pack; 141 standard output closed by its reader (as a
+/// process killed by SIGPIPE). Errors are one clear line on stderr, escaped like every text the CLI prints.
 /// </summary>
 internal static class CliApp
 {
     public const int Clean = 0;
     public const int Findings = 1;
     public const int Failure = 2;
+    public const int BrokenPipe = 128 + 13;
 
+    private const string Banner = "codered: the Allied Telesis AR-router Code Red advisory (2001, revised 2002) as executable rules.";
 
-    private const string Usage = """
-        usage:
-          codered analyze [--each] [--model M] [--firmware V] [--rules PATH] [--rules-sha256 HEX] [--format text|json|jsonl|sarif] [--lang en|ja]
-                          [--encoding utf-8|shift_jis|euc-jp|latin1] [--severity ID|category:NAME|all=LEVEL]... [--config FILE] [FILE...]
-          codered rules list [--rules PATH] [--format text|json] [--lang en|ja] [--status S]
-          codered rules validate PATH [--strict]
-          codered rules lock PATH
-          codered rules docs OUTDIR [--rules PATH]
-          codered rules test [PATH]
-          codered export csaf [--vex] [--rules PATH] [-o FILE]
-          codered --version
+    private static readonly UTF8Encoding Utf8 = new(false);
 
-        FILE '-' reads standard input; with no FILE only the model and firmware are judged.
-        A DIR (or --each) analyses every file as its own device, in parallel, one report per file
-        (--format text, json or jsonl); a progress bar goes to stderr when it is a terminal.
-        LEVEL is error, warning, info, hidden or none (off).
-        'export csaf' writes the pack's advisory as a CSAF 2.0 security advisory (--vex: a CSAF VEX document) to FILE or stdout.
-        Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
-        """;
-
-    public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr, bool stderrIsTerminal = false)
+    /// <summary>Runs one command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdin">Standard input.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="stderrIsTerminal">Progress bars go to stderr only when it is a terminal.</param>
+    /// <param name="stdinIsPiped">Standard input is a pipe or a file: read it when no FILE is given.</param>
+    /// <param name="stdoutIsTerminal">Colour by default only on a terminal.</param>
+    /// <param name="noColor">NO_COLOR is set (https://no-color.org): no colour unless <c>--color always</c>.</param>
+    public static int Run(string[] args, Stream stdin, Stream stdout, TextWriter stderr, bool stderrIsTerminal = false, bool stdinIsPiped = false, bool stdoutIsTerminal = false, bool noColor = false)
     {
-        var output = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = false };
+        var guarded = new GuardedOutputStream(stdout);
+        var output = new StreamWriter(guarded, Utf8, leaveOpen: true) { AutoFlush = false };
+        stderr = new SafeErrorWriter(stderr);
+        var invocation = new Invocation(stdin, guarded, output, stderr, stdinIsPiped, stdoutIsTerminal, stderrIsTerminal, noColor);
         try
         {
-            return args switch
-            {
-                [] or ["-h" or "--help" or "help"] => Help(output),
-                ["--version"] => Version(output),
-                ["analyze", .. var rest] => Analyze(rest, stdin, stdout, output, stderr, stderrIsTerminal),
-                ["rules", "list", .. var rest] => ListRules(rest, stdout, output),
-                ["rules", "validate", .. var rest] => Validate(rest, output, stderr),
-                ["rules", "docs", .. var rest] => WriteDocs(rest, output),
-                ["rules", "lock", .. var rest] => WriteLock(rest, output),
-                ["rules", "test", .. var rest] => RulesTestCommand.Run(rest, output, stderr),
-                ["rules", ..] => throw new UsageException("'rules' needs a subcommand: list, validate, lock, docs or test"),
-                ["export", "csaf", .. var rest] => ExportCsaf(rest, stdout, output),
-                _ => throw new UsageException($"unknown command '{string.Join(' ', args.Take(2))}'"),
-            };
+            var code = Dispatch(args, invocation);
+            output.Flush();
+            return code;
+        }
+        catch (BrokenPipeException)
+        {
+            return BrokenPipe; // the reader has what it wanted (| head -1): stop at once, say nothing
+        }
+        catch (OutputFailedException e)
+        {
+            Error(stderr, e.Message);
+            return Failure;
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"codered: {e.Message}");
-            stderr.WriteLine("Run 'codered --help' for usage.");
+            Error(stderr, e.Message);
+            stderr.WriteLine(e.Command is { } command ? $"Run 'codered {command} --help' for usage." : "Run 'codered --help' for usage.");
             return Failure;
         }
         catch (RulePackException e)
         {
-            stderr.WriteLine("codered: the rule pack is invalid:");
+            Error(stderr, "the rule pack is invalid:");
             foreach (var problem in e.Problems.Where(p => p.Severity == ProblemSeverity.Error))
             {
-                stderr.WriteLine("  " + problem);
+                stderr.WriteLine("  " + TerminalText.Escape(problem.ToString()));
             }
 
             return Failure;
         }
         catch (SeverityConfigurationException e)
         {
-            stderr.WriteLine("codered: the severity configuration is invalid:");
+            Error(stderr, "the severity configuration is invalid:");
             foreach (var problem in e.Problems)
             {
-                stderr.WriteLine("  " + problem);
+                stderr.WriteLine("  " + TerminalText.Escape(problem.ToString()));
             }
 
             return Failure;
         }
-        catch (CsafExportException e)
+        catch (Exception e) when (e is CsafExportException or InputException)
         {
-            stderr.WriteLine($"codered: {e.Message}");
-            return Failure;
-        }
-        catch (InputException e)
-        {
-            stderr.WriteLine($"codered: {e.Message}");
+            Error(stderr, e.Message);
             return Failure;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Last line of defence: one clear line, never a stack trace.
-            stderr.WriteLine($"codered: internal error ({e.GetType().Name}): {e.Message}");
+            Error(stderr, $"internal error ({e.GetType().Name}): {e.Message}");
             return Failure;
         }
         finally
         {
-            output.Flush();
+            try
+            {
+                output.Dispose();
+            }
+            catch (Exception e) when (e is BrokenPipeException or OutputFailedException)
+            {
+                // Already reported (or, for a closed pipe, deliberately not).
+            }
+        }
+    }
+
+    /// <summary>One line on stderr, escaped: file names and values in messages come from the user or the evidence.</summary>
+    internal static void Error(TextWriter stderr, string message) => stderr.WriteLine("codered: " + TerminalText.Escape(message));
+
+    private static int Dispatch(string[] args, Invocation invocation)
+    {
+        switch (args)
+        {
+            case [] or ["-h" or "--help", ..]:
+                return Help(invocation.Output);
+            case ["help", .. var topic] when topic.Length > 0:
+                return Dispatch([.. topic, "--help"], invocation);
+            case ["help"]:
+                return Help(invocation.Output);
+            case ["--version"]:
+                return Version(invocation.Output);
+        }
+
+        var first = args[0];
+        Command? command;
+        string[] rest;
+        if (Command.Groups.Contains(first))
+        {
+            var subcommands = Command.All.Where(c => c.Name.StartsWith(first + " ", StringComparison.Ordinal)).ToList();
+            var names = subcommands.Select(c => c.Name[(first.Length + 1)..]).ToList();
+            if (args.Length == 1 || args[1] is "-h" or "--help")
+            {
+                if (args.Length == 1)
+                {
+                    throw new UsageException($"'{first}' needs a subcommand: {Options.Words(names)}", first);
+                }
+
+                invocation.Output.Write($"usage:\n{Command.Synopsis(subcommands)}\n\nRun 'codered {first} SUBCOMMAND --help' for a subcommand's options.\n");
+                return Clean;
+            }
+
+            command = subcommands.FirstOrDefault(c => c.Name == first + " " + args[1]);
+            if (command is null)
+            {
+                var nearest = Command.Nearest(args[1], names);
+                throw new UsageException($"unknown command '{first} {args[1]}'" + (nearest is null ? $"; '{first}' has {Options.Words(names)}" : $" (did you mean '{first} {nearest}'?)"), first);
+            }
+
+            rest = args[2..];
+        }
+        else
+        {
+            command = Command.All.FirstOrDefault(c => c.Name == first);
+            if (command is null)
+            {
+                var nearest = Command.Nearest(first, [.. Command.All.Select(c => c.Name.Split(' ')[0]).Distinct(), "help", "--help", "--version"]);
+                throw new UsageException($"unknown command '{first}'" + (nearest is null ? "" : $" (did you mean '{nearest}'?)"));
+            }
+
+            rest = args[1..];
+        }
+
+        if (rest.TakeWhile(a => a != "--").Any(a => a is "-h" or "--help"))
+        {
+            invocation.Output.Write(command.Usage.ReplaceLineEndings("\n"));
+            return Clean;
+        }
+
+        try
+        {
+            return command.Run(invocation, new Options(rest, command));
+        }
+        catch (UsageException e) when (e.Command is null)
+        {
+            throw new UsageException(e.Message, command.Name);
         }
     }
 
     private static int Help(TextWriter output)
     {
-        output.WriteLine("codered: the Allied Telesis AR-router Code Red advisory (2001, revised 2002) as executable rules.");
-        output.WriteLine();
-        output.WriteLine(Usage);
+        output.Write($"""
+            {Banner}
+
+            usage:
+            {Command.Synopsis(Command.All)}
+              codered --version
+
+            Run 'codered COMMAND --help' (or 'codered help COMMAND') for a command's options.
+            Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
+
+            """.ReplaceLineEndings("\n"));
         return Clean;
     }
 
@@ -123,22 +204,30 @@ internal static class CliApp
         return Clean;
     }
 
-    private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr, bool stderrIsTerminal)
+    /// <summary>Whether text output is coloured: <c>--color</c>, else only on a terminal and without NO_COLOR.</summary>
+    private static bool Colour(Invocation invocation, Options options, bool toFile) => (options.Single("color") ?? "auto") switch
     {
-        var each = args.Contains("--each");
-        var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "rules-sha256", "format", "lang", "encoding", "severity", "config");
+        "always" => true,
+        "never" => false,
+        "auto" => !toFile && invocation.StdoutIsTerminal && !invocation.NoColor,
+        var other => throw new UsageException($"--color must be auto, always or never, not '{other}'"),
+    };
+
+    internal static int Analyze(Invocation invocation, Options options)
+    {
+        var each = options.Has("each");
         var fleet = each || options.Positional.Any(Directory.Exists);
-        var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json", "sarif"]);
-        var encoding = options.Encoding();
-        var pinned = options.Single("rules-sha256") is { } hex ? PinnedHash(hex) : null;
-        var pack = options.Pack();
-        var culture = options.Culture(pack);
-        if (pinned is not null && pinned != pack.Identity.Sha256)
+        var format = options.Format("text", "json", "jsonl", "sarif");
+        if (fleet && format == "sarif")
         {
-            throw new InputException(
-                $"the rule pack {pack.Identity.Id} {pack.Identity.Version} has SHA-256 {pack.Identity.Sha256}, but --rules-sha256 pins {pinned}; refusing to run with a pack that is not the pinned one");
+            throw new UsageException("a fleet (a DIR or --each) is written as text, json or jsonl, not sarif");
         }
 
+        var outputFile = options.Single("output") is { } o && o != "-" ? o : null;
+        var color = Colour(invocation, options, outputFile is not null);
+        var encoding = options.Encoding();
+        var pack = options.Pack();
+        var culture = options.Culture(pack);
         var severity = options.Severity(pack);
 
         var firmware = options.Single("firmware");
@@ -147,83 +236,133 @@ internal static class CliApp
             throw new UsageException($"--firmware: {firmwareError}");
         }
 
+        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture };
         if (fleet)
         {
-            var evaluation = new EvaluationOptions { Severity = severity, Culture = culture };
             var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
-            return FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, stdout, output, stderr, stderrIsTerminal);
+            var code = Clean;
+            WriteOutput(invocation, outputFile, target =>
+                code = FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, target, invocation.Stderr, invocation.StderrIsTerminal, color));
+            return code;
         }
 
+        // No FILE: read standard input when something is piped or redirected in, as ripgrep does.
+        var inputs = options.Positional.Count == 0 && invocation.StdinIsPiped ? ["-"] : options.Positional;
+        var failed = false;
+        var files = new List<WatchedFile>();
         var sources = new List<EvidenceSource>();
-        foreach (var file in options.Positional)
-        {
-            if (file == "-")
-            {
-                sources.Add(EvidenceSource.FromStream("-", stdin, encoding));
-            }
-            else if (!File.Exists(file))
-            {
-                throw new InputException($"cannot read '{file}': no such file");
-            }
-            else
-            {
-                sources.Add(EvidenceSource.FromFile(file, encoding, name: file));
-            }
-        }
-
-        AnalysisReport report;
         try
         {
-            report = pack.Evaluate(
-                new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Sources = sources },
-                new EvaluationOptions { Severity = severity, Culture = culture });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"cannot read the evidence: {e.Message}");
-        }
+            foreach (var input in inputs)
+            {
+                if (input == "-")
+                {
+                    sources.Add(EvidenceSource.FromStream("-", invocation.Stdin, encoding));
+                    continue;
+                }
 
-        if (format == "json")
-        {
-            output.Flush();
-            JsonReportWriter.Write(stdout, report);
-            stdout.Write("\n"u8);
-        }
-        else if (format == "sarif")
-        {
-            output.Flush();
-            SarifWriter.Write(stdout, report, pack, severity, ToolVersion);
-            stdout.Write("\n"u8);
-        }
-        else
-        {
-            TextReportWriter.Write(output, report);
-        }
+                // One unreadable FILE among several: say so, report the others, exit 2 at the end (as grep does).
+                if (WatchedFile.Open(input, out var error) is not { } file)
+                {
+                    Error(invocation.Stderr, $"cannot read '{input}': {error}");
+                    failed = true;
+                    continue;
+                }
 
-        return report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
+                files.Add(file);
+                sources.Add(EvidenceSource.FromStream(input, file, encoding));
+            }
+
+            if (failed && sources.Count == 0)
+            {
+                return Failure; // nothing at all could be read: no report that would look like a clean one
+            }
+
+            AnalysisReport report;
+            try
+            {
+                report = pack.Evaluate(new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Sources = sources }, evaluation);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InputException($"cannot read the evidence: {e.Message}");
+            }
+
+            WriteOutput(invocation, outputFile, target =>
+            {
+                switch (format)
+                {
+                    case "json":
+                        JsonReportWriter.Write(target, report);
+                        target.Write("\n"u8);
+                        break;
+                    case "jsonl":
+                        JsonReportWriter.Write(target, report, indented: false);
+                        target.Write("\n"u8);
+                        break;
+                    case "sarif":
+                        SarifWriter.Write(target, report, pack, severity, ToolVersion);
+                        target.Write("\n"u8);
+                        break;
+                    default:
+                        using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
+                        {
+                            TextReportWriter.Write(text, report, color);
+                        }
+
+                        break;
+                }
+            });
+
+            foreach (var file in files)
+            {
+                if (file.Shrank() is { } problem)
+                {
+                    Error(invocation.Stderr, $"'{file.DisplayName}' {problem}: the report covers only what was read");
+                    failed = true;
+                }
+            }
+
+            return failed ? Failure : report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
+        }
+        finally
+        {
+            foreach (var file in files)
+            {
+                file.Dispose();
+            }
+        }
     }
 
-    /// <summary>A SHA-256 given on the command line: 64 hex digits, any case, optionally prefixed <c>sha256:</c>.</summary>
-    private static string PinnedHash(string text)
+    /// <summary>
+    /// Writes to standard output, or to <paramref name="file"/> through a temporary file renamed over it, so that
+    /// a full disk or an error halfway never leaves a fragment where a good file was.
+    /// </summary>
+    private static void WriteOutput(Invocation invocation, string? file, Action<Stream> write)
     {
-        var hex = text.Trim();
-        if (hex.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        if (file is null or "-")
         {
-            hex = hex["sha256:".Length..];
+            invocation.Output.Flush();
+            write(invocation.Stdout);
+            invocation.Stdout.Flush();
+            return;
         }
 
-        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+        try
         {
-            throw new UsageException($"--rules-sha256 must be 64 hexadecimal digits (as 'codered rules validate' prints), not '{(text.Length > 80 ? text[..80] + "…" : text)}'");
+            using var atomic = AtomicFile.Create(file);
+            write(atomic.Stream);
+            atomic.Commit();
         }
-
-        return hex.ToLowerInvariant();
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InputException($"cannot write '{file}': {e.Message}");
+        }
     }
 
-    private static int ListRules(string[] args, Stream stdout, StreamWriter output)
+    internal static int ListRules(Invocation invocation, Options options)
     {
-        var options = new Options(args, "rules", "format", "lang", "status");
-        var format = options.Format();
+        var format = options.Format("text", "json");
         var pack = options.Pack();
         var culture = options.Culture(pack);
         Func<RuleDescriptor, bool> include = _ => true;
@@ -239,35 +378,39 @@ internal static class CliApp
 
         if (format == "json")
         {
-            output.Flush();
-            JsonReportWriter.WriteCatalogue(stdout, pack, culture, include);
-            stdout.Write("\n"u8);
+            WriteOutput(invocation, null, target =>
+            {
+                JsonReportWriter.WriteCatalogue(target, pack, culture, include);
+                target.Write("\n"u8);
+            });
             return Clean;
         }
 
-        output.WriteLine($"{pack.Identity.Id} {pack.Identity.Version}  sha256 {pack.Identity.Sha256}");
+        // Pack texts are shown escaped: a title with an ESC sequence must not forge a line of the list.
+        static string E(string text) => TerminalText.Escape(text);
+        var output = invocation.Output;
+        output.WriteLine($"{E(pack.Identity.Id)} {E(pack.Identity.Version)}  sha256 {pack.Identity.Sha256}");
         output.WriteLine();
         output.WriteLine($"{"ID",-8}{"Severity",-9}{"Category",-14}Title");
         foreach (var rule in pack.Rules.Where(include))
         {
             var enabled = rule.IsEnabledByDefault ? "" : " (disabled by default)";
-            var deprecated = rule.ReplacedBy is { } by ? $" (deprecated: use {by})" : "";
-            output.WriteLine($"{rule.Id,-8}{rule.DefaultSeverity.ToName(),-9}{rule.Category,-14}{rule.Title.Get(culture)}{enabled}{deprecated}");
+            var deprecated = rule.ReplacedBy is { } by ? $" (deprecated: use {E(by)})" : "";
+            output.WriteLine($"{E(rule.Id),-8}{rule.DefaultSeverity.ToName(),-9}{E(rule.Category),-14}{E(rule.Title.Get(culture))}{enabled}{deprecated}");
         }
 
         output.WriteLine();
         output.WriteLine($"{"Model",-11}{"Status",-14}{"Workaround",-12}Fixed in");
         foreach (var m in pack.Models.Models)
         {
-            output.WriteLine($"{m.Name,-11}{(m.Status == ModelStatus.Affected ? "affected" : "not-affected"),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{m.FixedIn?.ToString() ?? "pending"}");
+            output.WriteLine($"{E(m.Name),-11}{(m.Status == ModelStatus.Affected ? "affected" : "not-affected"),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{E(m.FixedIn?.ToString() ?? "pending")}");
         }
 
         return Clean;
     }
 
-    private static int WriteDocs(string[] args, StreamWriter output)
+    internal static int WriteDocs(Invocation invocation, Options options)
     {
-        var options = new Options(args, "rules");
         if (options.Positional.Count != 1)
         {
             throw new UsageException("'rules docs' takes one OUTDIR");
@@ -276,15 +419,23 @@ internal static class CliApp
         var rulesPath = options.Single("rules");
         var pack = options.Pack();
         var samples = rulesPath is not null && Directory.Exists(rulesPath) ? rulesPath : null;
-        var count = MarkdownDocsWriter.WriteTo(pack, samples, options.Positional[0]);
-        output.WriteLine($"wrote {count} page(s) to {options.Positional[0]}");
+        int count;
+        try
+        {
+            count = MarkdownDocsWriter.WriteTo(pack, samples, options.Positional[0]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"cannot write the pages to '{options.Positional[0]}': {e.Message}");
+        }
+
+        invocation.Output.WriteLine($"wrote {count} page(s) to {TerminalText.Escape(options.Positional[0])}");
         return Clean;
     }
 
-    private static int Validate(string[] args, StreamWriter output, TextWriter stderr)
+    internal static int Validate(Invocation invocation, Options options)
     {
-        var strict = args.Contains("--strict");
-        var options = new Options(args.Where(a => a != "--strict").ToArray());
+        var strict = options.Has("strict");
         if (options.Positional.Count != 1)
         {
             throw new UsageException("'rules validate' takes one PATH (a rule directory or file)");
@@ -295,7 +446,7 @@ internal static class CliApp
         var warnings = PackLinter.Lint(pack, Directory.Exists(path) ? path : null);
         foreach (var warning in warnings)
         {
-            stderr.WriteLine("  " + warning);
+            invocation.Stderr.WriteLine("  " + TerminalText.Escape(warning.ToString()));
         }
 
         if (warnings.Any(w => w.Severity == ProblemSeverity.Error))
@@ -318,16 +469,15 @@ internal static class CliApp
             }
         }
 
-        output.WriteLine($"valid: {pack.Identity.Id} {pack.Identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {warnings.Count} warning(s){(strict ? ", release tracking and lock up to date" : "")}");
-        output.WriteLine($"sha256: {pack.Identity.Sha256}");
+        var identity = pack.Identity;
+        invocation.Output.WriteLine(TerminalText.Escape($"valid: {identity.Id} {identity.Version}, {pack.Rules.Count} rules, {pack.Models.Models.Count} models, {warnings.Count} warning(s){(strict ? ", release tracking and lock up to date" : "")}"));
+        invocation.Output.WriteLine($"sha256: {identity.Sha256}");
         return Clean;
     }
 
-    private static int ExportCsaf(string[] args, Stream stdout, StreamWriter output)
+    internal static int ExportCsaf(Invocation invocation, Options options)
     {
-        var vex = args.Contains("--vex");
-        // Here -o names the output file (in 'analyze' it is short for --format).
-        var options = new Options(args.Where(a => a != "--vex").Select(a => a == "-o" ? "--output" : a).ToArray(), "rules", "output");
+        var vex = options.Has("vex");
         if (options.Positional.Count != 0)
         {
             throw new UsageException($"'export csaf' takes no FILE argument (use -o FILE), not '{options.Positional[0]}'");
@@ -335,225 +485,49 @@ internal static class CliApp
 
         var pack = options.Pack();
         var kind = vex ? CsafDocumentKind.Vex : CsafDocumentKind.SecurityAdvisory;
-        var file = options.Single("output");
-        if (file is null or "-")
-        {
-            output.Flush();
-            CsafWriter.Write(stdout, pack, kind);
-            stdout.Write("\n"u8);
-            return Clean;
-        }
+        var file = options.Single("output") is { } o && o != "-" ? o : null;
 
-        // Write the whole document before touching the file, so a failure leaves no half-written file.
+        // The whole document first: a pack that cannot be exported leaves no file at all.
         using var buffer = new MemoryStream();
         CsafWriter.Write(buffer, pack, kind);
         buffer.Write("\n"u8);
-        try
+        WriteOutput(invocation, file, target => buffer.WriteTo(target));
+        if (file is not null)
         {
-            File.WriteAllBytes(file, buffer.ToArray());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new InputException($"cannot write '{file}': {e.Message}");
+            invocation.Output.WriteLine($"wrote {TerminalText.Escape(file)} ({(vex ? "csaf_vex" : "csaf_security_advisory")})");
         }
 
-        output.WriteLine($"wrote {file} ({(vex ? "csaf_vex" : "csaf_security_advisory")})");
         return Clean;
     }
 
-    private static int WriteLock(string[] args, StreamWriter output)
+    internal static int WriteLock(Invocation invocation, Options options)
     {
-        var options = new Options(args);
         if (options.Positional.Count != 1 || !Directory.Exists(options.Positional[0]))
         {
             throw new UsageException("'rules lock' takes one PATH, the rule directory");
         }
 
         var pack = RulePack.LoadFrom(options.Positional[0]);
-        ReleaseTracking.WriteLock(pack, options.Positional[0]);
-        output.WriteLine($"wrote {Path.Combine(options.Positional[0], ReleaseTracking.LockFile)} ({pack.Rules.Count} rules)");
+        var lockFile = Path.Combine(options.Positional[0], ReleaseTracking.LockFile);
+        try
+        {
+            ReleaseTracking.WriteLock(pack, options.Positional[0]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"cannot write '{lockFile}': {e.Message}");
+        }
+
+        invocation.Output.WriteLine($"wrote {TerminalText.Escape(lockFile)} ({pack.Rules.Count} rules)");
         return Clean;
-    }
-
-    /// <summary>Command-line options: <c>--name value</c>, <c>--name=value</c>, short forms, and positional arguments.</summary>
-    private sealed class Options
-    {
-        private static readonly Dictionary<string, string> Short = new(StringComparer.Ordinal)
-        {
-            ["-m"] = "model", ["-f"] = "firmware", ["-r"] = "rules", ["-o"] = "format",
-        };
-
-        private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
-
-        public Options(string[] args, params string[] allowed)
-        {
-            for (var i = 0; i < args.Length; i++)
-            {
-                var arg = args[i];
-                if (arg == "--")
-                {
-                    Positional.AddRange(args.Skip(i + 1));
-                    break;
-                }
-
-                if (arg.Length > 1 && arg[0] == '-' && arg != "-")
-                {
-                    var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : Short.GetValueOrDefault(arg) ?? arg;
-                    string? value = null;
-                    var eq = name.IndexOf('=');
-                    if (eq > 0)
-                    {
-                        value = name[(eq + 1)..];
-                        name = name[..eq];
-                    }
-
-                    if (!allowed.Contains(name))
-                    {
-                        throw new UsageException($"unknown option '{arg}'");
-                    }
-
-                    if (value is null)
-                    {
-                        if (i + 1 >= args.Length)
-                        {
-                            throw new UsageException($"option '--{name}' needs a value");
-                        }
-
-                        value = args[++i];
-                    }
-
-                    if (!_values.TryGetValue(name, out var list))
-                    {
-                        _values[name] = list = [];
-                    }
-
-                    list.Add(value);
-                }
-                else
-                {
-                    Positional.Add(arg);
-                }
-            }
-        }
-
-        public List<string> Positional { get; } = [];
-
-        public string? Single(string name)
-        {
-            if (!_values.TryGetValue(name, out var list))
-            {
-                return null;
-            }
-
-            if (list.Count > 1)
-            {
-                throw new UsageException($"option '--{name}' is given more than once");
-            }
-
-            return list[0];
-        }
-
-        public IReadOnlyList<string> All(string name) => _values.TryGetValue(name, out var list) ? list : [];
-
-        public string Format(params string[] allowed)
-        {
-            allowed = allowed.Length > 0 ? allowed : ["text", "json"];
-            var format = Single("format") ?? "text";
-            var names = allowed.Length == 2 ? $"{allowed[0]} or {allowed[1]}" : $"{string.Join(", ", allowed[..^1])} or {allowed[^1]}";
-            return allowed.Contains(format) ? format : throw new UsageException($"--format must be {names}, not '{format}'");
-        }
-
-        /// <summary>--lang: any language the pack carries; without it the UI culture's, English when the pack lacks it.</summary>
-        public CultureInfo Culture(RulePack pack)
-        {
-            var lang = Single("lang")?.Trim().ToLowerInvariant();
-            return lang switch
-            {
-                null => CultureInfo.CurrentUICulture,
-                _ when pack.Languages.Contains(lang, StringComparer.Ordinal) => CultureInfo.GetCultureInfo(lang),
-                _ => throw new UsageException($"--lang must be a language the pack {pack.Identity.Id} carries ({string.Join(", ", pack.Languages)}), not '{lang}'"),
-            };
-        }
-
-        public Encoding? Encoding()
-        {
-            var name = Single("encoding");
-            if (name is null or "auto")
-            {
-                return null;
-            }
-
-            try
-            {
-                return name.ToLowerInvariant() switch
-                {
-                    "utf-8" or "utf8" => new UTF8Encoding(false, false),
-                    "sjis" or "shift-jis" or "shift_jis" or "cp932" => System.Text.Encoding.GetEncoding(932),
-                    "euc-jp" or "eucjp" => System.Text.Encoding.GetEncoding("euc-jp"),
-                    "latin1" or "iso-8859-1" => System.Text.Encoding.Latin1,
-                    _ => System.Text.Encoding.GetEncoding(name),
-                };
-            }
-            catch (ArgumentException)
-            {
-                throw new UsageException($"--encoding: unknown encoding '{name}' (try utf-8, shift_jis, euc-jp or latin1)");
-            }
-        }
-
-        public RulePack Pack() => Single("rules") is { } path ? RulePack.LoadFrom(path) : RulePack.Default;
-
-        public SeverityConfiguration Severity(RulePack pack)
-        {
-            var config = SeverityConfiguration.Empty;
-            if (Single("config") is { } configFile)
-            {
-                if (!File.Exists(configFile))
-                {
-                    throw new InputException($"cannot read '{configFile}': no such file");
-                }
-
-                config = SeverityConfigurationFile.Parse(File.ReadAllText(configFile), configFile, pack);
-            }
-
-            // --severity options come after the file, so they win.
-            foreach (var setting in All("severity"))
-            {
-                var eq = setting.IndexOf('=');
-                if (eq <= 0 || !SeverityNames.TryParseSetting(setting[(eq + 1)..], out var level))
-                {
-                    throw new UsageException($"--severity '{setting}' must look like CR2001=error, category:LogSignature=warning or all=none");
-                }
-
-                var target = setting[..eq].Trim();
-                if (target.Length == 0 || target.Equals("category:", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new UsageException($"--severity '{setting}' must name a rule ID, category:NAME or all");
-                }
-
-                if (target.Equals("all", StringComparison.OrdinalIgnoreCase))
-                {
-                    config = config.WithAll(level);
-                }
-                else if (target.StartsWith("category:", StringComparison.OrdinalIgnoreCase))
-                {
-                    config = config.WithCategory(target["category:".Length..], level);
-                }
-                else
-                {
-                    config = config.WithRule(target, level);
-                }
-            }
-
-            // The library's own check, so the CLI refuses exactly what an evaluation would.
-            return config.Validate(pack) is { Count: > 0 } unknown
-                ? throw new UsageException("--severity: " + string.Join("; ", unknown))
-                : config;
-        }
     }
 }
 
-/// <summary>The command line was not understood.</summary>
-internal sealed class UsageException(string message) : Exception(message);
+/// <summary>The command line was not understood; <see cref="Command"/> names the command whose usage would help.</summary>
+internal sealed class UsageException(string message, string? command = null) : Exception(message)
+{
+    public string? Command { get; } = command;
+}
 
 /// <summary>An input could not be read.</summary>
 internal sealed class InputException(string message) : Exception(message);

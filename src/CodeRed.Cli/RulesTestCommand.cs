@@ -12,24 +12,15 @@ internal static class RulesTestCommand
 {
     public const string Usage = "codered rules test [PATH]";
 
-    public static int Run(string[] args, TextWriter output, TextWriter stderr)
+    public static int Run(Invocation invocation, Options options)
     {
-        if (args is ["-h" or "--help"])
-        {
-            output.WriteLine("usage: " + Usage);
-            output.WriteLine();
-            output.WriteLine("Runs the samples beside each rule of the rule directory PATH (default: rules): every positive sample");
-            output.WriteLine("must raise its rule (with the count, line and column of its NAME.expect.yaml, if any), every negative");
-            output.WriteLine("sample must not. Exit codes: 0 all held, 1 a sample failed or none was found, 2 usage or pack error.");
-            return CliApp.Clean;
-        }
-
-        if (args.Length > 1 || args.Any(a => a.StartsWith('-')))
+        var (output, stderr, args) = (invocation.Output, invocation.Stderr, options.Positional);
+        if (args.Count > 1)
         {
             throw new UsageException($"'rules test' takes at most one PATH, the rule directory: {Usage}");
         }
 
-        var path = args.Length == 1 ? args[0] : "rules";
+        var path = args.Count == 1 ? args[0] : "rules";
         if (!Directory.Exists(path))
         {
             throw new UsageException($"'rules test' needs the rule directory (samples live beside the rule files), and '{path}' is not a directory");

@@ -27,7 +27,7 @@ public class FactShapeTests
         var step = SaveStep("Current configuration: boot.cfg\u001b[2K\u001b[1Gdelete");
         Assert.Equal("create config=<currentConfig>", step.Command);
         Assert.NotNull(step.Hint);
-        Assert.Contains(@"The currentConfig value read at x.log:1, 'boot.cfg\u001b[2K\u001b[1Gdelete', is not an AR router configuration file name (letters, digits or hyphens, then .cfg), so it was not put into the command.", step.Hint);
+        Assert.Contains(@"The currentConfig value read at x.log:1, 'boot.cfg\x1b[2K\x1b[1Gdelete', is not an AR router configuration file name (letters, digits or hyphens, then .cfg), so it was not put into the command.", step.Hint);
         Assert.Contains("Run 'show config' first", step.Hint);
         Assert.DoesNotContain('\u001b', step.Hint + step.Command);
     }
@@ -36,7 +36,7 @@ public class FactShapeTests
     public void The_reason_is_in_the_report_language()
     {
         var step = SaveStep("Current configuration: boot.cfg\u001b[2K", "ja");
-        Assert.Contains("x.log:1 で読み取った currentConfig の値 'boot.cfg\\u001b[2K' はAR ルータの設定ファイル名", step.Hint);
+        Assert.Contains("x.log:1 で読み取った currentConfig の値 'boot.cfg\\x1b[2K' はAR ルータの設定ファイル名", step.Hint);
         Assert.Contains("先に show config を実行し", step.Hint);
     }
 

@@ -44,13 +44,13 @@ internal static class TestSupport
 
     public static string[] Ids(this AnalysisReport report) => report.Diagnostics.Select(d => d.Id).ToArray();
 
-    /// <summary>Runs the CLI in-process and captures its output and exit code.</summary>
-    public static CliResult RunCli(string[] args, byte[]? stdin = null)
+    /// <summary>Runs the CLI in-process and captures its output and exit code; <paramref name="stdinIsPiped"/> as if input were piped in.</summary>
+    public static CliResult RunCli(string[] args, byte[]? stdin = null, bool stdinIsPiped = false)
     {
         using var input = new MemoryStream(stdin ?? []);
         using var output = new MemoryStream();
         var error = new StringWriter();
-        var code = CliApp.Run(args, input, output, error);
+        var code = CliApp.Run(args, input, output, error, stdinIsPiped: stdinIsPiped);
         return new CliResult(code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
     }
 

@@ -47,22 +47,7 @@ internal static class FactShapes
             : $"The {fact.Name} value read at {where}, '{quoted}', is not {shape ?? "of the shape the pack declares"}, so it was not put into the command.";
     }
 
-    /// <summary>The value with control and bidirectional-formatting characters written as <c>\u001b</c>, cut to 40 characters.</summary>
-    private static string Quote(string value)
-    {
-        var text = new StringBuilder();
-        foreach (var c in value.Length > MaxQuoted ? value[..MaxQuoted] : value)
-        {
-            if (PackLoader.ForbiddenDisplayCharacter(c.ToString(), prose: false) is null)
-            {
-                text.Append(c);
-            }
-            else
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            }
-        }
-
-        return value.Length > MaxQuoted ? text.Append('…').ToString() : text.ToString();
-    }
+    /// <summary>The value cut to 40 characters, control and bidirectional-formatting characters shown as the text writers show them.</summary>
+    private static string Quote(string value) =>
+        value.Length > MaxQuoted ? Output.TerminalText.Escape(value[..MaxQuoted]) + "…" : Output.TerminalText.Escape(value);
 }

@@ -24,6 +24,47 @@ public static partial class SeverityConfigurationFile
     private static partial Regex Key();
 
     /// <summary>
+    /// A configuration file longer than this is refused: real ones are a few lines. The bound holds for files that
+    /// report no length (<c>/dev/zero</c>, a pipe) too, since the text is read in pieces.
+    /// </summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>Reads and parses a configuration file, refusing one larger than <see cref="MaxFileBytes"/>.</summary>
+    /// <exception cref="SeverityConfigurationException">The file is too large or has an invalid line; every problem names the file.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static SeverityConfiguration Load(string path, RulePack? pack = null, SeverityConfiguration? start = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, FileOptions.SequentialScan);
+        if (stream.CanSeek && stream.Length > MaxFileBytes)
+        {
+            throw TooLarge(path);
+        }
+
+        // Bytes, counted as they come: a device or pipe that never ends is cut off at the bound.
+        var bytes = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (bytes.Length + read > MaxFileBytes)
+            {
+                throw TooLarge(path);
+            }
+
+            bytes.Write(buffer, 0, read);
+        }
+
+        bytes.Position = 0;
+        using var reader = new StreamReader(bytes, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Parse(reader.ReadToEnd(), path, pack, start);
+    }
+
+    private static SeverityConfigurationException TooLarge(string path) =>
+        new([new PackProblem(path, 1, 1, ProblemSeverity.Error, $"the file is larger than {MaxFileBytes / 1024} KiB; severity configuration files are a few lines, this is not one")]);
+
+    /// <summary>
     /// Parses the text; rule IDs and categories are checked against <paramref name="pack"/> when given (otherwise when
     /// evaluated, by <see cref="SeverityConfiguration.Validate"/>).
     /// </summary>

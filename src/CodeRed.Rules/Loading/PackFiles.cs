@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using CodeRed.Rules.IO;
 
 namespace CodeRed.Rules.Loading;
 
@@ -35,33 +36,52 @@ internal static class PackFiles
             throw Refuse(path, 0, "no such file or directory");
         }
 
-        var root = System.IO.Path.GetFullPath(path);
-        List<(string Full, string Relative)> files;
-        try
+        // The safe walk: links followed once by (device, inode), loops, FIFOs, devices and unreadable folders
+        // refused by name. A pack is all or nothing, so anything skipped would be a rule silently missing.
+        // Hidden names are skipped: editors' backup files, .git, and a Kubernetes ConfigMap volume's '..data' and
+        // '..<timestamp>' folders, whose files the visible links already lead to (with the same paths, so the
+        // same hash, as a plain copy of the folder).
+        var files = new List<FileTreeEntry>();
+        var problems = new List<PackProblem>();
+        var walk = FileTree.Walk(path, new FileTreeOptions
         {
-            // Take one more than allowed, so a directory of a million files is refused without listing them all.
-            files = Directory.EnumerateFiles(root, "*.*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false, MatchType = MatchType.Win32 })
-                .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-                .Select(f => (Full: f, Relative: System.IO.Path.GetRelativePath(root, f).Replace('\\', '/')))
-                .Where(f => !f.Relative.Split('/').Contains("samples", StringComparer.OrdinalIgnoreCase))
-                .Take(MaxFiles + 1)
-                .ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            SkipHidden = true,
+            IncludeFile = name => name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase),
+            Descend = name => !name.Equals("samples", StringComparison.OrdinalIgnoreCase),
+        });
+        foreach (var (entry, problem) in walk)
         {
-            throw Refuse(path, 0, "cannot read the directory: " + e.Message);
+            if (problem is not null)
+            {
+                var why = problem.Kind switch
+                {
+                    FileTreeProblemKind.Loop => "; a rule folder must not loop",
+                    FileTreeProblemKind.NotRegular => "; rule files must be plain files",
+                    _ => "",
+                };
+                problems.Add(new PackProblem(problem.DisplayPath, 0, 0, ProblemSeverity.Error, problem.Reason + why));
+            }
+            else if (files.Count == MaxFiles)
+            {
+                // One more than allowed: a directory of a million files is refused without listing them all.
+                throw Refuse(path, 0, $"more than {MaxFiles} rule files");
+            }
+            else
+            {
+                files.Add(entry!);
+            }
         }
 
-        if (files.Count > MaxFiles)
+        if (problems.Count > 0)
         {
-            throw Refuse(path, 0, $"more than {MaxFiles} rule files");
+            throw new RulePackException(problems);
         }
 
-        files.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
+        files.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         long total = 0;
-        foreach (var (full, relative) in files)
+        foreach (var file in files)
         {
-            total += Length(full, relative);
+            total += file.Length > MaxFileBytes ? throw TooLarge(file.RelativePath) : file.Length;
         }
 
         if (total > MaxPackBytes)
@@ -69,7 +89,7 @@ internal static class PackFiles
             throw Refuse(path, 0, $"the rule files add up to {total} bytes, more than {MaxPackBytes / (1024 * 1024)} MiB; rule packs are small, this is not one");
         }
 
-        return files.Select(f => Read(f.Full, f.Relative)).ToArray();
+        return files.Select(Read).ToArray();
     }
 
     public static IReadOnlyList<PackFile> FromEmbedded(Assembly assembly) =>
@@ -98,6 +118,19 @@ internal static class PackFiles
         }
 
         return length > MaxFileBytes ? throw TooLarge(relative) : length;
+    }
+
+    private static PackFile Read(FileTreeEntry file)
+    {
+        try
+        {
+            using var stream = file.Open();
+            return new PackFile(file.RelativePath, ReadBounded(stream, file.RelativePath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Refuse(file.RelativePath, 0, "cannot read the file: " + e.Message);
+        }
     }
 
     private static PackFile Read(string fullPath, string relative)

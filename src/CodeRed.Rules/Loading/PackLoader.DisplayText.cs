@@ -34,16 +34,8 @@ internal sealed partial class PackLoader
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            var forbidden = c switch
-            {
-                '\t' or '\n' => !prose,
-                < ' ' or '\u007f' => true,
-                >= '\u0080' and <= '\u009f' => true,
-                '\u061c' or '\u200e' or '\u200f' or '\u2028' or '\u2029' => true,
-                >= '\u202a' and <= '\u202e' => true,
-                >= '\u2066' and <= '\u2069' => true,
-                _ => false,
-            };
+            // The characters a terminal would act on are the ones the text writers escape: one set for both.
+            var forbidden = c is '\t' or '\n' ? !prose : Output.TerminalText.NeedsEscape(c);
             if (forbidden)
             {
                 return i;

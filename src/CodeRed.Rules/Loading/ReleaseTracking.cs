@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CodeRed.Rules.IO;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
 
@@ -48,8 +49,9 @@ public static class ReleaseTracking
     /// <summary>Writes <c>rules.lock.json</c> for the pack into <paramref name="directory"/>.</summary>
     public static void WriteLock(RulePack pack, string directory)
     {
-        using var stream = File.Create(Path.Combine(directory, LockFile));
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        // Written to a temporary file and renamed: a full disk never leaves half a lock.
+        using var file = AtomicFile.Create(Path.Combine(directory, LockFile));
+        var json = new Utf8JsonWriter(file.Stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("pack", pack.Identity.Id);
         json.WriteStartObject("rules");
@@ -63,6 +65,9 @@ public static class ReleaseTracking
 
         json.WriteEndObject();
         json.WriteEndObject();
+        json.Flush();
+        json.Dispose();
+        file.Commit();
     }
 
     /// <summary>Checks the release files and the lock in <paramref name="directory"/> against the pack.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CodeRed.Rules.IO;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 
@@ -54,7 +55,9 @@ public static class MarkdownDocsWriter
         {
             var path = Path.Combine(outputDirectory, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text, new UTF8Encoding(false));
+            // Whole or not at all (never half a page on a full disk); control and bidi characters from pack texts
+            // are shown escaped, so 'cat' of a page cannot forge or hide a line.
+            AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(TerminalText.EscapeKeepingLines(text)));
         }
 
         return pages.Count;

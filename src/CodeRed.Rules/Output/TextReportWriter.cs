@@ -3,7 +3,11 @@ using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Output;
 
-/// <summary>Writes a report for a person at a terminal: short, grouped, with the commands to type.</summary>
+/// <summary>
+/// Writes a report for a person at a terminal: short, grouped, with the commands to type. Every text that comes
+/// from evidence or the pack goes through <see cref="TerminalText.Escape"/>, so a log line cannot move the cursor,
+/// erase a line or reorder a command.
+/// </summary>
 public static class TextReportWriter
 {
     /// <summary>
@@ -11,16 +15,25 @@ public static class TextReportWriter
     /// are left out, as Roslyn leaves them out of build output.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="report"/> is null.</exception>
-    public static void Write(TextWriter output, AnalysisReport report)
+    public static void Write(TextWriter output, AnalysisReport report) => Write(output, report, color: false);
+
+    /// <summary>
+    /// Writes the report in its own language; with <paramref name="color"/>, severity words and the verdict are
+    /// coloured with ANSI sequences (only these: colour is for finding the important lines, not decoration).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="report"/> is null.</exception>
+    public static void Write(TextWriter output, AnalysisReport report, bool color)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(report);
         string T(string key) => report.Phrases.Get(key, report.Culture);
+        static string E(string text) => TerminalText.Escape(text);
+        string Paint(string text, DiagnosticSeverity? severity) => color ? Ansi.Paint(text, severity) : text;
 
-        output.WriteLine($"{T("pack")}: {report.Pack.Id} {report.Pack.Version} (sha256 {report.Pack.Sha256})");
+        output.WriteLine($"{T("pack")}: {E(report.Pack.Id)} {E(report.Pack.Version)} (sha256 {report.Pack.Sha256})");
         var device = report.Device;
-        var model = device.Model?.Name ?? device.ModelInput ?? T("notGiven");
-        var firmware = device.Firmware is null ? T("notGiven") : $"{device.Firmware} ({report.Phrases.FirmwareSource(device.FirmwareSource, report.Culture)})";
+        var model = E(device.Model?.Name ?? device.ModelInput ?? T("notGiven"));
+        var firmware = device.Firmware is null ? T("notGiven") : $"{E(device.Firmware.ToString())} ({E(report.Phrases.FirmwareSource(device.FirmwareSource, report.Culture))})";
         output.WriteLine($"{T("device")}: {model}, {T("firmware")} {firmware}");
         output.WriteLine();
 
@@ -32,24 +45,24 @@ public static class TextReportWriter
 
         foreach (var group in shown.GroupBy(d => d.Source ?? ""))
         {
-            output.WriteLine(group.Key.Length == 0 ? T("modelAndFirmware") : $"{group.Key}:");
+            output.WriteLine(group.Key.Length == 0 ? T("modelAndFirmware") : $"{E(group.Key)}:");
             foreach (var d in group.OrderByDescending(d => d.Severity).ThenBy(d => d.Id, StringComparer.Ordinal))
             {
                 var where = d.Line is { } line ? $" {T("line")} {line}" : "";
                 var count = d.Count > 1 ? $" (×{d.Count})" : "";
-                output.WriteLine($"  {T(d.Severity.ToName()),-7} {d.Id}{where}{count}: {d.Message}");
+                output.WriteLine($"  {Paint($"{T(d.Severity.ToName()),-7}", d.Severity)} {E(d.Id)}{where}{count}: {E(d.Message)}");
                 if (d.LineText is { } text)
                 {
-                    output.WriteLine($"          > {text.Trim()}");
+                    output.WriteLine($"          > {E(text.Trim())}");
                 }
 
-                output.WriteLine($"          {T("help")}: {d.Descriptor.HelpUri}");
+                output.WriteLine($"          {T("help")}: {E(d.Descriptor.HelpUri)}");
             }
 
             output.WriteLine();
         }
 
-        output.WriteLine($"{T("verdict")}: {report.Verdict.Word} — {report.Verdict.Text}");
+        output.WriteLine($"{T("verdict")}: {Paint(E(report.Verdict.Word), report.Verdict.Severity)} — {E(report.Verdict.Text)}");
         if (report.Remediation.Count > 0)
         {
             output.WriteLine();
@@ -58,27 +71,27 @@ public static class TextReportWriter
             {
                 if (step.Command is not null)
                 {
-                    output.WriteLine($"  {step.Order}. {step.Command}");
-                    output.WriteLine($"     {step.Text}");
+                    output.WriteLine($"  {step.Order}. {E(step.Command)}");
+                    output.WriteLine($"     {E(step.Text)}");
                 }
                 else
                 {
-                    output.WriteLine($"  {step.Order}. {step.Text}");
+                    output.WriteLine($"  {step.Order}. {E(step.Text)}");
                 }
 
                 if (step.Hint is not null)
                 {
-                    output.WriteLine($"     {T("first")}: {step.Hint}");
+                    output.WriteLine($"     {T("first")}: {E(step.Hint)}");
                 }
 
                 if (step.Detail is not null)
                 {
-                    output.WriteLine($"     {step.Detail}");
+                    output.WriteLine($"     {E(step.Detail)}");
                 }
 
                 if (step.AppliesTo.Count > 0)
                 {
-                    output.WriteLine($"     {T("appliesTo")}: {string.Join(", ", step.AppliesTo)}");
+                    output.WriteLine($"     {T("appliesTo")}: {E(string.Join(", ", step.AppliesTo))}");
                 }
             }
         }
@@ -90,7 +103,7 @@ public static class TextReportWriter
             output.WriteLine(T("caveats"));
             foreach (var caveat in caveats)
             {
-                output.WriteLine($"  - {caveat}");
+                output.WriteLine($"  - {E(caveat)}");
             }
         }
     }
