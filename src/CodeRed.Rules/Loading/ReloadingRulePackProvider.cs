@@ -103,8 +103,13 @@ public sealed class ReloadingRulePackProvider : IRulePackProvider, IDisposable
                     _poll = new Timer(_ => OnPoll(), null, _pollInterval, Timeout.InfiniteTimeSpan);
                 }
             }
-            catch
+            catch (Exception e)
             {
+                if (e is RulePackException)
+                {
+                    EngineMetrics.LoadFailed();
+                }
+
                 Dispose();
                 throw;
             }
@@ -170,6 +175,7 @@ public sealed class ReloadingRulePackProvider : IRulePackProvider, IDisposable
             // The new pack is complete before anyone can see it: one reference write publishes it.
             _inForceHadLock = hasLock;
             Volatile.Write(ref _current, next);
+            EngineMetrics.Reloaded(next.Identity);
             RaisePackChanged(new RulePackChangedEventArgs(previous, next));
             return true;
         }
@@ -318,6 +324,7 @@ public sealed class ReloadingRulePackProvider : IRulePackProvider, IDisposable
 
     private void RaiseReloadFailed(RulePackException error, RulePack current)
     {
+        EngineMetrics.ReloadFailed(current.Identity);
         try
         {
             ReloadFailed?.Invoke(this, new RulePackReloadFailedEventArgs(error, current));
