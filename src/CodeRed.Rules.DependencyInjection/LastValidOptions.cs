@@ -93,6 +93,15 @@ internal sealed class LastValidOptions : IDisposable
             Volatile.Write(ref _valid, next);
         }
 
-        Changed?.Invoke(next);
+        try
+        {
+            Changed?.Invoke(next);
+        }
+#pragma warning disable CA1031 // Never thrown into the configuration's reload; the options are in force, the subscriber's failure is logged.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.OptionsChangeFailed(_logger, e);
+        }
     }
 }

@@ -32,4 +32,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, EventName = "PackChangedHandlerFailed", Level = LogLevel.Error,
         Message = "A PackChanged handler threw; the rule pack {PackId} {PackVersion} (sha256 {PackSha256}) is in force")]
     public static partial void PackChangedHandlerFailed(ILogger logger, Exception exception, string packId, string packVersion, string packSha256);
+
+    [LoggerMessage(EventId = 8, EventName = "OptionsChangeFailed", Level = LogLevel.Error,
+        Message = "Applying changed CodeRed options failed")]
+    public static partial void OptionsChangeFailed(ILogger logger, Exception exception);
 }
