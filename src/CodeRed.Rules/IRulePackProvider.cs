@@ -33,8 +33,9 @@ public interface IRulePackProvider
 
     /// <summary>
     /// Reads the pack's files again now. Returns true when they loaded (the pack is swapped in if its content
-    /// changed), false when they are invalid (the last good pack stays in force). A provider of a pack that
-    /// cannot change (such as the embedded default) does nothing and returns true.
+    /// changed), false when they are invalid or incomplete (the last good pack stays in force, and
+    /// <see cref="LastError"/> says why). A provider of a pack that cannot change (such as the embedded default)
+    /// does nothing and returns true.
     /// </summary>
     bool TryReload();
 }
