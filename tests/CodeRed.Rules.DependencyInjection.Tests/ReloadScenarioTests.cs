@@ -323,13 +323,15 @@ public sealed class ReloadScenarioTests : IDisposable
         var variants = new[] { "warning", "error", "info", "hidden" }
             .Select(s => original.Replace("\nseverity: warning\n", "\nseverity: " + s + "\n", StringComparison.Ordinal))
             .ToArray();
-        var valid = new HashSet<string>(StringComparer.Ordinal);
+        var hashOf = new List<string>();
         foreach (var text in variants)
         {
             using var copy = new TempRules();
             copy.Write(TempRules.Cr2001, text);
-            valid.Add(RulePack.LoadFrom(copy.Path).Identity.Sha256);
+            hashOf.Add(RulePack.LoadFrom(copy.Path).Identity.Sha256);
         }
+
+        var valid = hashOf.ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(4, valid.Count);
         var final = variants[^1];
@@ -370,7 +372,8 @@ public sealed class ReloadScenarioTests : IDisposable
         var failures = new ConcurrentQueue<string>();
         provider.PackChanged += (_, _) => Interlocked.Increment(ref swaps);
         provider.ReloadFailed += (_, e) => failures.Enqueue(e.Error.Message);
-        for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(3); i++)
+        var pauses = 0;
+        for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(3) || pauses < 2; i++)
         {
             switch (i % 4)
             {
@@ -395,9 +398,18 @@ public sealed class ReloadScenarioTests : IDisposable
                     break;
             }
 
-            // Mostly shorter than the quiet period; every eighth pause is longer than a burst can postpone a reload,
-            // so that some reloads find a whole pack (and, as the variants take turns, a new one).
-            Thread.Sleep(i % 8 == 7 ? 600 : random.Next(5, 120));
+            if (i % 8 == 7)
+            {
+                // Now and then the writer waits (bounded) for the reload of the whole pack it left, a new variant
+                // each time, so that the readers see swaps and not only refused reloads.
+                var expected = hashOf[i % variants.Length];
+                Assert.True(Eventually(() => provider.Current.Identity.Sha256 == expected), "a whole pack left by the writer was not loaded");
+                pauses++;
+            }
+            else
+            {
+                Thread.Sleep(random.Next(5, 120)); // mostly shorter than the quiet period
+            }
         }
 
         // After the stress, an edit is still picked up.
@@ -408,7 +420,7 @@ public sealed class ReloadScenarioTests : IDisposable
 
         Assert.Empty(errors);
         Assert.True(reports > 100, $"only {reports} reports");
-        Assert.True(swaps >= 2, $"only {swaps} swaps; " + string.Join(" | ", failures.Take(5)));
+        Assert.True(swaps >= pauses + 1, $"only {swaps} swaps; " + string.Join(" | ", failures.Take(5)));
     }
 
     [Fact]
