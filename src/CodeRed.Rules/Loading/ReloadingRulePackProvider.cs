@@ -68,7 +68,7 @@ public sealed class ReloadingRulePackProvider : IRulePackProvider, IDisposable
     /// for none). A provider always starts with a good pack.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null, empty or white space.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="debounce"/> or <paramref name="pollInterval"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="debounce"/> is negative, or <paramref name="pollInterval"/> is not positive (and not infinite).</exception>
     /// <exception cref="RulePackException">The pack does not load, or is incomplete.</exception>
     public ReloadingRulePackProvider(string path, bool watchForChanges = true, TimeSpan? debounce = null, TimeSpan? pollInterval = null)
     {
