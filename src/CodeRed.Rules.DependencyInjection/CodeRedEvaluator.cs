@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace CodeRed.Rules.DependencyInjection;
 
-/// <summary>The registered <see cref="ICodeRedEvaluator"/>: reads the pack once per call, options as they stand.</summary>
-internal sealed class CodeRedEvaluator(IRulePackProvider provider, IOptionsMonitor<CodeRedRulesOptions> options) : ICodeRedEvaluator
+/// <summary>
+/// The registered <see cref="ICodeRedEvaluator"/>: reads the pack once per call, with the last valid options.
+/// The engine records the evaluation metrics (meter <c>CodeRed.Rules</c>).
+/// </summary>
+internal sealed class CodeRedEvaluator(IRulePackProvider provider, LastValidOptions options) : ICodeRedEvaluator
 {
     /// <summary>The evaluation options built from one options instance; rebuilt when the monitor hands out another.</summary>
     private sealed record Built(CodeRedRulesOptions Source, EvaluationOptions Options);
@@ -17,7 +20,7 @@ internal sealed class CodeRedEvaluator(IRulePackProvider provider, IOptionsMonit
     {
         get
         {
-            var current = options.CurrentValue;
+            var current = options.Current;
             var built = Volatile.Read(ref _built);
             if (built is null || !ReferenceEquals(built.Source, current))
             {

@@ -1,15 +1,15 @@
 using CodeRed.Rules.Loading;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CodeRed.Rules.DependencyInjection;
 
 /// <summary>
 /// The registered <see cref="IRulePackProvider"/>: the embedded pack, or the pack at
-/// <see cref="CodeRedRulesOptions.RulesPath"/>, reloaded on change when <see cref="CodeRedRulesOptions.ReloadOnChange"/>
+/// <see cref="CodeRedRulesOptions.RulesPath"/> (a relative path taken from the host's content root when an
+/// <c>IHostEnvironment</c> is registered), reloaded on change when <see cref="CodeRedRulesOptions.ReloadOnChange"/>
 /// is set. A changed <see cref="CodeRedRulesOptions.RulesPath"/> or <see cref="CodeRedRulesOptions.ReloadOnChange"/>
-/// opens the new source; if it does not load, the pack in force stays. Every load, reload and failed reload
-/// is logged; a failed one with each problem's file, line and column.
+/// opens the new source; if it does not load, the pack in force stays and <see cref="LastError"/> says why. Every
+/// load, reload and failed reload is logged; a failed one with each problem's file, line and column.
 /// </summary>
 internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
 {
@@ -23,28 +23,34 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
 
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private readonly IDisposable? _subscription;
+    private readonly LastValidOptions _options;
+    private readonly string? _contentRoot;
     private Source _source;
+    private RulePackException? _ownError;
     private bool _disposed;
 
-    public CodeRedRulePackProvider(IOptionsMonitor<CodeRedRulesOptions> options, ILogger<CodeRedRulePackProvider> logger)
+    /// <param name="options">The options in force.</param>
+    /// <param name="contentRoot">The folder relative paths are taken from; null for the current directory.</param>
+    /// <param name="logger">Where loads and reloads are logged.</param>
+    public CodeRedRulePackProvider(LastValidOptions options, string? contentRoot, ILogger<CodeRedRulePackProvider> logger)
     {
         _logger = logger;
-        var (path, watch) = Settings(options.CurrentValue);
+        _options = options;
+        _contentRoot = contentRoot;
+        var (path, watch) = Settings(options.Current);
         _source = Open(path, watch); // a pack that does not load fails the first resolution, after logging why
         Loaded(_source);
-        _subscription = options.OnChange((o, name) =>
-        {
-            if (name is null || name == Options.DefaultName)
-            {
-                OnOptionsChanged(o);
-            }
-        });
+        options.Changed += OnOptionsChanged;
     }
 
     public RulePack Current => Volatile.Read(ref _source).Provider.Current;
 
     public event EventHandler<RulePackChangedEventArgs>? PackChanged;
+
+    public event EventHandler<RulePackReloadFailedEventArgs>? ReloadFailed;
+
+    /// <summary>The reason a new <see cref="CodeRedRulesOptions.RulesPath"/> was not opened, else the last reload's problems.</summary>
+    public RulePackException? LastError => Volatile.Read(ref _ownError) ?? Volatile.Read(ref _source).Provider.LastError;
 
     public bool TryReload()
     {
@@ -74,13 +80,15 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
             }
 
             Volatile.Write(ref _disposed, true);
-            _subscription?.Dispose();
+            _options.Changed -= OnOptionsChanged;
             Close(_source);
         }
     }
 
-    private static (string? Path, bool Watch) Settings(CodeRedRulesOptions options) =>
-        string.IsNullOrWhiteSpace(options.RulesPath) ? (null, false) : (System.IO.Path.GetFullPath(options.RulesPath), options.ReloadOnChange);
+    private (string? Path, bool Watch) Settings(CodeRedRulesOptions options) =>
+        string.IsNullOrWhiteSpace(options.RulesPath)
+            ? (null, false)
+            : (System.IO.Path.GetFullPath(options.RulesPath, _contentRoot ?? Directory.GetCurrentDirectory()), options.ReloadOnChange);
 
     private Source Open(string? path, bool watch)
     {
@@ -132,6 +140,7 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
         catch (Exception e) when (e is ArgumentException or NotSupportedException or System.Security.SecurityException or PathTooLongException)
         {
             Log.LoadFailed(_logger, options.RulesPath ?? "", 1);
+            Failed(new RulePackException([new PackProblem(options.RulesPath ?? "", 0, 0, ProblemSeverity.Error, "not a usable path: " + e.Message)]));
             return;
         }
 
@@ -139,8 +148,14 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
         lock (_gate)
         {
             var old = _source;
-            if (_disposed || (old.Path, old.Watch) == wanted)
+            if (_disposed)
             {
+                return;
+            }
+
+            if ((old.Path, old.Watch) == wanted)
+            {
+                Volatile.Write(ref _ownError, null); // back to the source in force
                 return;
             }
 
@@ -149,11 +164,13 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
             {
                 next = Open(wanted.Path, wanted.Watch);
             }
-            catch (RulePackException)
+            catch (RulePackException e)
             {
-                return; // logged by Open; the pack in force stays
+                Failed(e); // logged by Open; the pack in force stays
+                return;
             }
 
+            Volatile.Write(ref _ownError, null);
             Volatile.Write(ref _source, next);
             Close(old);
             Loaded(next);
@@ -165,8 +182,35 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
 
         if (changed is not null)
         {
-            PackChanged?.Invoke(this, changed);
+            try
+            {
+                PackChanged?.Invoke(this, changed);
+            }
+#pragma warning disable CA1031 // Never thrown into the configuration's reload: the new pack stands, the failure is logged and reported.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                var identity = changed.Current.Identity;
+                Log.PackChangedHandlerFailed(_logger, e, identity.Id, identity.Version, identity.Sha256);
+                Failed(new RulePackException([new PackProblem(changed.Current.Identity.Id, 0, 0, ProblemSeverity.Error,
+                    $"a PackChanged handler threw {e.GetType().Name}: {e.Message}; the new pack is in force")]));
+            }
         }
+    }
+
+    /// <summary>A failure of this provider's own (a new RulesPath that does not load): kept for <see cref="LastError"/>, and raised.</summary>
+    private void Failed(RulePackException error)
+    {
+        Volatile.Write(ref _ownError, error);
+        try
+        {
+            ReloadFailed?.Invoke(this, new RulePackReloadFailedEventArgs(error, Current));
+        }
+#pragma warning disable CA1031 // Nothing is left to report a failing failure handler to.
+        catch (Exception)
+        {
+        }
+#pragma warning restore CA1031
     }
 
     private void OnReloaded(object? sender, RulePackChangedEventArgs e)
@@ -183,9 +227,15 @@ internal sealed class CodeRedRulePackProvider : IRulePackProvider, IDisposable
 
     private void OnReloadFailed(object? sender, RulePackReloadFailedEventArgs e)
     {
+        if (!ReferenceEquals(sender, Volatile.Read(ref _source).Provider))
+        {
+            return; // a source already replaced
+        }
+
         var identity = e.Current.Identity;
         Log.ReloadFailed(_logger, ((ReloadingRulePackProvider)sender!).Path, ErrorCount(e.Error), identity.Id, identity.Version, identity.Sha256);
         LogProblems(e.Error);
+        ReloadFailed?.Invoke(this, e);
     }
 
     private void LogProblems(RulePackException error)

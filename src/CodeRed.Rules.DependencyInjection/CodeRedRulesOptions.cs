@@ -13,14 +13,15 @@ public sealed class CodeRedRulesOptions
     public const string SectionName = "CodeRed";
 
     /// <summary>
-    /// A rule-pack directory or file (relative paths are taken from the current directory), or null (or
-    /// empty) for the default pack embedded in CodeRed.Rules.
+    /// A rule-pack directory or file, or null (or empty) for the default pack embedded in CodeRed.Rules. A
+    /// relative path is taken from the host's content root (<c>IHostEnvironment.ContentRootPath</c>) when a
+    /// host environment is registered, else from the current directory.
     /// </summary>
     public string? RulesPath { get; set; }
 
     /// <summary>
     /// When true and <see cref="RulesPath"/> is set, changed rule files are loaded again after a short quiet
-    /// period; an invalid edit keeps the last good pack and is logged. Off by default.
+    /// period; an invalid or incomplete pack keeps the last good one and is logged. Off by default.
     /// </summary>
     public bool ReloadOnChange { get; set; }
 

@@ -11,7 +11,7 @@ public interface ICodeRedEvaluator
     /// <summary>The pack in force now. A report names the pack that produced it in <see cref="AnalysisReport.Pack"/>.</summary>
     RulePack Pack { get; }
 
-    /// <summary>The evaluation options built from the current <see cref="CodeRedRulesOptions"/>.</summary>
+    /// <summary>The evaluation options built from the last valid <see cref="CodeRedRulesOptions"/>.</summary>
     EvaluationOptions Options { get; }
 
     /// <summary>

@@ -24,4 +24,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "PackLoadFailed", Level = LogLevel.Error,
         Message = "Rule pack from {Source} could not be loaded: {ErrorCount} error(s)")]
     public static partial void LoadFailed(ILogger logger, string source, int errorCount);
+
+    [LoggerMessage(EventId = 6, EventName = "OptionsRejected", Level = LogLevel.Warning,
+        Message = "CodeRed options after a configuration change are invalid, keeping {Kept}: {Failures}")]
+    public static partial void OptionsRejected(ILogger logger, string failures, string kept);
+
+    [LoggerMessage(EventId = 7, EventName = "PackChangedHandlerFailed", Level = LogLevel.Error,
+        Message = "A PackChanged handler threw; the rule pack {PackId} {PackVersion} (sha256 {PackSha256}) is in force")]
+    public static partial void PackChangedHandlerFailed(ILogger logger, Exception exception, string packId, string packVersion, string packSha256);
+
+    [LoggerMessage(EventId = 8, EventName = "OptionsChangeFailed", Level = LogLevel.Error,
+        Message = "Applying changed CodeRed options failed")]
+    public static partial void OptionsChangeFailed(ILogger logger, Exception exception);
 }

@@ -3,6 +3,7 @@ using CodeRed.Rules;
 using CodeRed.Rules.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -14,18 +15,27 @@ public static class CodeRedRulesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IRulePackProvider"/> and <see cref="ICodeRedEvaluator"/> as singletons, with
-    /// <see cref="CodeRedRulesOptions"/> validated. Existing registrations of either service are kept
-    /// (TryAdd): register your own first to replace one. With no options set, the embedded default pack is used.
+    /// <see cref="CodeRedRulesOptions"/> validated (in a host, when it starts). Existing registrations of either
+    /// service are kept (TryAdd): register your own first to replace one. With no options set, the embedded
+    /// default pack is used. A relative <see cref="CodeRedRulesOptions.RulesPath"/> is taken from
+    /// <see cref="IHostEnvironment.ContentRootPath"/> when an <see cref="IHostEnvironment"/> is registered (as in
+    /// every Generic Host), else from the current directory. A configuration change that makes the options
+    /// invalid is logged and the last valid options stay in force.
     /// </summary>
     public static IServiceCollection AddCodeRedRules(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<CodeRedRulesOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CodeRedRulesOptions>, CodeRedRulesOptionsValidator>());
+        services.AddOptions<CodeRedRulesOptions>();
+        services.TryAddSingleton(sp => new LastValidOptions(
+            sp.GetRequiredService<IOptionsFactory<CodeRedRulesOptions>>(),
+            sp.GetServices<IOptionsChangeTokenSource<CodeRedRulesOptions>>(),
+            sp.GetService<ILogger<LastValidOptions>>() ?? NullLogger<LastValidOptions>.Instance));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CodeRedRulesStartupCheck>());
         services.TryAddSingleton<IRulePackProvider>(sp => new CodeRedRulePackProvider(
-            sp.GetRequiredService<IOptionsMonitor<CodeRedRulesOptions>>(),
+            sp.GetRequiredService<LastValidOptions>(),
+            sp.GetService<IHostEnvironment>()?.ContentRootPath,
             sp.GetService<ILogger<CodeRedRulePackProvider>>() ?? NullLogger<CodeRedRulePackProvider>.Instance));
-        services.TryAddSingleton<ICodeRedEvaluator, CodeRedEvaluator>();
+        services.TryAddSingleton<ICodeRedEvaluator>(sp => new CodeRedEvaluator(sp.GetRequiredService<IRulePackProvider>(), sp.GetRequiredService<LastValidOptions>()));
         return services;
     }
 

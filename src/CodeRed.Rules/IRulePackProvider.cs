@@ -16,9 +16,26 @@ public interface IRulePackProvider
     event EventHandler<RulePackChangedEventArgs>? PackChanged;
 
     /// <summary>
+    /// Raised when a reload failed: the files are invalid or incomplete, and the pack in force stays. A provider
+    /// of a pack that cannot change never raises it.
+    /// </summary>
+    event EventHandler<RulePackReloadFailedEventArgs>? ReloadFailed
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>
+    /// The problems of the latest reload, or null when it succeeded or none failed yet: what a health check
+    /// reports. Null for a provider of a pack that cannot change.
+    /// </summary>
+    RulePackException? LastError => null;
+
+    /// <summary>
     /// Reads the pack's files again now. Returns true when they loaded (the pack is swapped in if its content
-    /// changed), false when they are invalid (the last good pack stays in force). A provider of a pack that
-    /// cannot change (such as the embedded default) does nothing and returns true.
+    /// changed), false when they are invalid or incomplete (the last good pack stays in force, and
+    /// <see cref="LastError"/> says why). A provider of a pack that cannot change (such as the embedded default)
+    /// does nothing and returns true.
     /// </summary>
     bool TryReload();
 }

@@ -3,6 +3,7 @@ using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static CodeRed.Rules.DependencyInjection.Tests.Support;
@@ -180,7 +181,7 @@ public class RegistrationTests
         Assert.Same(custom, sp.GetRequiredService<IRulePackProvider>());
         Assert.Single(sp.GetServices<IRulePackProvider>());
         Assert.Single(sp.GetServices<ICodeRedEvaluator>());
-        Assert.Single(sp.GetServices<IValidateOptions<CodeRedRulesOptions>>().OfType<CodeRedRulesOptionsValidator>());
+        Assert.Single(sp.GetServices<IHostedService>().OfType<CodeRedRulesStartupCheck>());
         var report = sp.GetRequiredService<ICodeRedEvaluator>().Evaluate(HttpEvidence);
         Assert.Equal(custom.Current.Identity, report.Pack);
         Assert.Equal(DiagnosticSeverity.Error, report.Diagnostics.Single(d => d.Id == "CR2001").Severity);

@@ -49,24 +49,43 @@ internal static class Support
     }
 }
 
-/// <summary>A temporary copy of the default pack's YAML (samples excluded), removed at dispose.</summary>
+/// <summary>A temporary copy of the default pack's YAML (samples excluded) and its lock, removed at dispose.</summary>
 internal sealed class TempRules : IDisposable
 {
     public const string Cr2001 = "CR2001/CR2001.yaml";
 
+    public const string Lock = "rules.lock.json";
+
     public TempRules()
     {
-        foreach (var file in Directory.EnumerateFiles(Support.RulesDir, "*.yaml", SearchOption.AllDirectories))
-        {
-            var relative = System.IO.Path.GetRelativePath(Support.RulesDir, file);
-            if (!relative.Split(System.IO.Path.DirectorySeparatorChar).Contains("samples"))
-            {
-                Write(relative, File.ReadAllText(file));
-            }
-        }
+        CopyPack(Path);
     }
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "codered-di-tests-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The files of the default pack that a copy holds, relative, in ordinal order: the lock comes last.</summary>
+    public static IReadOnlyList<string> PackFiles { get; } = Directory.EnumerateFiles(Support.RulesDir, "*", SearchOption.AllDirectories)
+        .Select(f => System.IO.Path.GetRelativePath(Support.RulesDir, f).Replace('\\', '/'))
+        .Where(r => (r.EndsWith(".yaml", StringComparison.Ordinal) || r == Lock) && !r.Split('/').Contains("samples"))
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary>Copies the default pack (YAML and lock) into <paramref name="destination"/>.</summary>
+    public static void CopyPack(string destination)
+    {
+        foreach (var relative in PackFiles)
+        {
+            CopyFile(relative, destination);
+        }
+    }
+
+    /// <summary>Copies one file of the default pack into <paramref name="destination"/>.</summary>
+    public static void CopyFile(string relative, string destination)
+    {
+        var full = System.IO.Path.Combine(destination, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, File.ReadAllText(System.IO.Path.Combine(Support.RulesDir, relative)));
+    }
 
     public string Read(string relative) => File.ReadAllText(System.IO.Path.Combine(Path, relative));
 

@@ -54,6 +54,8 @@ internal sealed class Evaluator
 
     public AnalysisReport Evaluate(DeviceEvidence evidence)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long bytes = 0;
         var model = _pack.Models.Find(evidence.Model);
         FirmwareVersion? givenFirmware = null;
         if (evidence.Firmware is not null && !FirmwareVersion.TryParse(evidence.Firmware, out givenFirmware, out var error))
@@ -99,6 +101,7 @@ internal sealed class Evaluator
             }
 
             sources.Add(new(source.Name, scan.Lines));
+            bytes += scan.Bytes;
             foreach (var (diagnostic, reported) in scan.Finish())
             {
                 if (reported)
@@ -131,7 +134,7 @@ internal sealed class Evaluator
         var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
         diagnostics.AddRange(sourceDiagnostics);
 
-        return new AnalysisReport
+        var report = new AnalysisReport
         {
             Pack = _pack.Identity,
             Culture = _culture,
@@ -143,6 +146,8 @@ internal sealed class Evaluator
             Sources = sources,
             Facts = _facts.ToDictionary(f => f.Key, f => f.Value.Value, StringComparer.Ordinal),
         };
+        EngineMetrics.Evaluated(report, bytes, started);
+        return report;
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
@@ -415,6 +420,9 @@ internal sealed class Evaluator
 
         public long Lines { get; private set; }
 
+        /// <summary>Bytes read from a stream or file source; 0 for text held in memory.</summary>
+        public long Bytes { get; private set; }
+
         /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
         internal const int BufferSize = 1 << 20;
 
@@ -448,14 +456,17 @@ internal sealed class Evaluator
             var chosen = skip == 3 ? EvidenceSource.Decoding(null) : EvidenceSource.Decoding(encoding);
             if (wide || !EncodingChoice.IsAsciiCompatible(chosen) || prefilter is { AsciiLiterals: null })
             {
-                using var reader = new StreamReader(new ReplayStream(head, count, stream), chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+                var decoded = new ReplayStream(head, count, stream);
+                using var reader = new StreamReader(decoded, chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
                 Run(reader);
+                Bytes = decoded.BytesRead;
                 return;
             }
 
             var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter.AsciiLiterals!);
             var replay = new ReplayStream(head[skip..], count - skip, stream);
             Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number, offset) => Scan(chosen.GetString(line), number, offset));
+            Bytes = skip + replay.BytesRead;
             CloseAll();
         }
 

@@ -183,6 +183,9 @@ internal sealed class ReplayStream(byte[] prefix, int count, Stream rest) : Stre
 {
     private int _offset;
 
+    /// <summary>Bytes handed out so far, the prefix included: what the evaluation read of the source.</summary>
+    public long BytesRead { get; private set; }
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -196,10 +199,13 @@ internal sealed class ReplayStream(byte[] prefix, int count, Stream rest) : Stre
             var n = Math.Min(length, count - _offset);
             Array.Copy(prefix, _offset, buffer, offset, n);
             _offset += n;
+            BytesRead += n;
             return n;
         }
 
-        return rest.Read(buffer, offset, length);
+        var read = rest.Read(buffer, offset, length);
+        BytesRead += read;
+        return read;
     }
 
     public override void Flush()

@@ -121,6 +121,38 @@ public static class ReleaseTracking
         return problems;
     }
 
+    /// <summary>
+    /// Whether the pack holds every rule its lock names. A lock is a list of the pack's rules: a pack caught
+    /// half-copied (some rule files not there yet) lacks some, and so does a pack whose lock was not written
+    /// again after a rule was removed. Returns the problems (none when complete), and whether there was a lock.
+    /// </summary>
+    internal static IReadOnlyList<PackProblem> CheckComplete(RulePack pack, string directory, out bool hasLock)
+    {
+        var problems = new List<PackProblem>();
+        var path = Path.Combine(directory, LockFile);
+        hasLock = File.Exists(path);
+        if (!hasLock)
+        {
+            return problems;
+        }
+
+        if (new FileInfo(path).Length > PackFiles.MaxFileBytes)
+        {
+            problems.Add(Error(LockFile, 0, $"the lock file is larger than {PackFiles.MaxFileBytes / (1024 * 1024)} MiB"));
+            return problems;
+        }
+
+        var locked = ReadLock(path, problems);
+        var missing = locked.Keys.Where(id => pack.FindRule(id) is null).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            problems.Add(Error(LockFile, 1,
+                $"the lock names {string.Join(", ", missing)}, not in the rule files: the pack is incomplete (still being copied?) or the lock is stale (run 'codered rules lock' after removing a rule)"));
+        }
+
+        return problems;
+    }
+
     private sealed record Entry(string Id, string Section, string File, int Line);
 
     private static List<Entry> ReadReleases(string path, List<PackProblem> problems)
