@@ -32,7 +32,7 @@ internal static class CliApp
 
         FILE '-' reads standard input; with no FILE only the model and firmware are judged.
         A DIR (or --each) analyses every file as its own device, in parallel, one report per file
-        (--format text, json or jsonl); a progress bar goes to stderr when it is a terminal.
+        (--format text, json, jsonl or sarif: one run per device); a progress bar goes to stderr when it is a terminal.
         LEVEL is error, warning, info, hidden or none (off).
         'export csaf' writes the pack's advisory as a CSAF 2.0 security advisory (--vex: a CSAF VEX document) to FILE or stdout.
         Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack error.
@@ -121,12 +121,27 @@ internal static class CliApp
         return Clean;
     }
 
+    /// <summary>SARIF for this run: its command line, and the Azure Pipelines build identity when it runs in one.</summary>
+    private static SarifOptions SarifOptions(SeverityConfiguration severity, string[] args)
+    {
+        var (prefix, properties) = AzurePipeline.Detect(Environment.GetEnvironmentVariable);
+        return new SarifOptions
+        {
+            Severity = severity, ToolVersion = ToolVersion, CommandLine = CommandLine("analyze", args),
+            AutomationIdPrefix = prefix, AutomationProperties = properties,
+        };
+    }
+
+    /// <summary>The command line as a shell would take it back, for SARIF's invocation (and its stand-in location).</summary>
+    private static string CommandLine(string verb, string[] args) =>
+        string.Join(' ', new[] { "codered", verb }.Concat(args.Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? a : "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'")));
+
     private static int Analyze(string[] args, Stream stdin, Stream stdout, StreamWriter output, TextWriter stderr, bool stderrIsTerminal)
     {
         var each = args.Contains("--each");
         var options = new Options(args.Where(a => a != "--each").ToArray(), "model", "firmware", "rules", "rules-sha256", "format", "lang", "encoding", "severity", "config");
         var fleet = each || options.Positional.Any(Directory.Exists);
-        var format = options.Format(fleet ? ["text", "json", "jsonl"] : ["text", "json", "sarif"]);
+        var format = options.Format(fleet ? ["text", "json", "jsonl", "sarif"] : ["text", "json", "sarif"]);
         var culture = options.Culture();
         var encoding = options.Encoding();
         var pinned = options.Single("rules-sha256") is { } hex ? PinnedHash(hex) : null;
@@ -149,7 +164,8 @@ internal static class CliApp
         {
             var evaluation = new EvaluationOptions { Severity = severity, Culture = culture };
             var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
-            return FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, stdout, output, stderr, stderrIsTerminal);
+            var sarif = SarifOptions(severity, args);
+            return FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, sarif, stdout, output, stderr, stderrIsTerminal);
         }
 
         var sources = new List<EvidenceSource>();
@@ -190,7 +206,7 @@ internal static class CliApp
         else if (format == "sarif")
         {
             output.Flush();
-            SarifWriter.Write(stdout, report, pack, severity, ToolVersion);
+            SarifWriter.Write(stdout, [report], pack, SarifOptions(severity, args));
             stdout.Write("\n"u8);
         }
         else
