@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the solution and uses the packages as a customer would: tests/consumer (outside the solution)
 # references CodeRed.Rules and CodeRed.Rules.DependencyInjection by version from artifacts/nupkg, and the
-# codered tool is installed from there and run. Cached copies of this version are removed first, so a stale
+# codered tool is installed from there (the README's pack and install lines, run as written) and run. Cached copies of this version are removed first, so a stale
 # package never passes. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +13,10 @@ version=$(dotnet msbuild src/CodeRed.Rules/CodeRed.Rules.csproj -nologo -getProp
 [ -n "$version" ] || fail "could not read the package version"
 echo "consumer.sh: packing version $version"
 
-rm -rf artifacts/nupkg artifacts/tool tests/consumer/bin tests/consumer/obj
+rm -rf artifacts/nupkg tests/consumer/bin tests/consumer/obj
+# The README's pack line, exactly: it makes every package, the tool's two implementations (Native AOT for
+# linux-x64, framework-dependent 'any') included.
 dotnet pack CodeRed.Rules.sln -c Release -o artifacts/nupkg
-# The tool's implementations: Native AOT for linux-x64 and framework-dependent for any other platform.
-for rid in linux-x64 any; do
-  dotnet pack src/CodeRed.Cli/CodeRed.Cli.csproj -c Release -r "$rid" -o artifacts/nupkg
-done
 for id in CodeRed.Rules CodeRed.Rules.DependencyInjection CodeRed.Cli.linux-x64 CodeRed.Cli.any; do
   for ext in nupkg snupkg; do
     [ -f "artifacts/nupkg/$id.$version.$ext" ] || fail "missing artifacts/nupkg/$id.$version.$ext"
@@ -33,26 +31,43 @@ for id in codered.rules codered.rules.dependencyinjection codered.cli codered.cl
   rm -rf "${global%/}/$id/$version"
 done
 
-# The library consumer.
+# The library consumer, built for net8.0 and net10.0 (run on net10.0).
 dotnet build tests/consumer/Consumer.csproj -c Release -nologo -p:CodeRedVersion="$version"
 for id in CodeRed.Rules CodeRed.Rules.DependencyInjection; do
   lower=$(tr '[:upper:]' '[:lower:]' <<<"$id")
   cmp -s "artifacts/nupkg/$id.$version.nupkg" "${global%/}/$lower/$version/$lower.$version.nupkg" \
     || fail "the consumer did not restore the $id $version just packed"
 done
+# A net8.0 host that uses the 8.0 Microsoft.Extensions packages stays on them: the DependencyInjection package's
+# net8.0 dependencies are the 8.0 line, not 10.0.
+net8_packages=$(dotnet list tests/consumer/Consumer.csproj package --include-transitive --framework net8.0)
+for id in Microsoft.Extensions.DependencyInjection.Abstractions Microsoft.Extensions.Logging.Abstractions Microsoft.Extensions.Options Microsoft.Extensions.Options.ConfigurationExtensions; do
+  resolved=$(awk -v id="$id" '$1 == ">" && $2 == id { print $NF }' <<<"$net8_packages")
+  [[ "$resolved" == 8.* ]] || fail "a net8.0 consumer resolved $id ${resolved:-(none)}, expected the 8.0 line"
+done
+echo "consumer.sh: a net8.0 host keeps the 8.0 Microsoft.Extensions packages"
 dotnet tests/consumer/bin/Release/net10.0/consumer.dll docs/samples/ar320-capture.log rules \
   || fail "the consumer's checks failed"
 
-# The tool: installed from the folder, run on the bundled capture; findings mean exit code 1.
+# The tool, with the README's install line exactly (a global tool, uninstalled again at the end), and into a tool
+# path; each is run on the bundled capture (findings mean exit code 1).
+tools_dir="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools"
+uninstall_global() { dotnet tool uninstall --global CodeRed.Cli >/dev/null 2>&1 || true; }
+uninstall_global
+trap uninstall_global EXIT
+dotnet tool install --global CodeRed.Cli --add-source artifacts/nupkg
+rm -rf artifacts/tool
 dotnet tool install CodeRed.Cli --tool-path artifacts/tool --add-source artifacts/nupkg --version "$version"
-cmp -s "artifacts/nupkg/CodeRed.Cli.$version.nupkg" "artifacts/tool/.store/codered.cli/$version/codered.cli/$version/codered.cli.$version.nupkg" \
-  || fail "the tool installed is not the CodeRed.Cli $version just packed"
-[ "$(uname -m)" != x86_64 ] || readlink artifacts/tool/codered | grep -q 'codered.cli.linux-x64' \
-  || fail "on linux-x64 the installed tool should be the Native AOT package CodeRed.Cli.linux-x64"
-set +e
-artifacts/tool/codered analyze --model AR320 docs/samples/ar320-capture.log
-code=$?
-set -e
-[ "$code" -eq 1 ] || fail "codered analyze exited with $code, expected 1 (findings)"
-echo "consumer.sh: codered analyze exited 1 as expected"
+for dir in "$tools_dir" artifacts/tool; do
+  cmp -s "artifacts/nupkg/CodeRed.Cli.$version.nupkg" "$dir/.store/codered.cli/$version/codered.cli/$version/codered.cli.$version.nupkg" \
+    || fail "the tool installed in $dir is not the CodeRed.Cli $version just packed"
+  [ "$(uname -m)" != x86_64 ] || readlink "$dir/codered" | grep -q 'codered.cli.linux-x64' \
+    || fail "on linux-x64 the tool installed in $dir should be the Native AOT package CodeRed.Cli.linux-x64"
+  set +e
+  "$dir/codered" analyze --model AR320 docs/samples/ar320-capture.log >/dev/null
+  code=$?
+  set -e
+  [ "$code" -eq 1 ] || fail "$dir/codered analyze exited with $code, expected 1 (findings)"
+  echo "consumer.sh: $dir/codered analyze exited 1 as expected"
+done
 echo "consumer.sh: packages, consumer and tool OK ($version)"

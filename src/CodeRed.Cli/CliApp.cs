@@ -10,7 +10,7 @@ using CodeRed.Rules.Output;
 namespace CodeRed.Cli;
 
 /// <summary>What a command runs with: the standard streams and what they are connected to.</summary>
-internal sealed record Invocation(Stream Stdin, Stream Stdout, StreamWriter Output, TextWriter Stderr, bool StdinIsPiped, bool StdoutIsTerminal, bool StderrIsTerminal, bool NoColor);
+internal sealed record Invocation(IReadOnlyList<string> Args, Stream Stdin, Stream Stdout, StreamWriter Output, TextWriter Stderr, bool StdinIsPiped, bool StdoutIsTerminal, bool StderrIsTerminal, bool NoColor);
 
 /// <summary>
 /// The <c>codered</c> command line. Exit codes: 0 nothing at warning or above; 1 at least one warning or
@@ -42,7 +42,7 @@ internal static class CliApp
         var guarded = new GuardedOutputStream(stdout);
         var output = new StreamWriter(guarded, Utf8, leaveOpen: true) { AutoFlush = false };
         stderr = new SafeErrorWriter(stderr);
-        var invocation = new Invocation(stdin, guarded, output, stderr, stdinIsPiped, stdoutIsTerminal, stderrIsTerminal, noColor);
+        var invocation = new Invocation(args, stdin, guarded, output, stderr, stdinIsPiped, stdoutIsTerminal, stderrIsTerminal, noColor);
         try
         {
             var code = Dispatch(args, invocation);
@@ -204,6 +204,21 @@ internal static class CliApp
         return Clean;
     }
 
+    /// <summary>SARIF for this run: its command line, and the Azure Pipelines build identity when it runs in one.</summary>
+    private static SarifOptions SarifOptions(SeverityConfiguration severity, IReadOnlyList<string> args)
+    {
+        var (prefix, properties) = AzurePipeline.Detect(Environment.GetEnvironmentVariable);
+        return new SarifOptions
+        {
+            Severity = severity, ToolVersion = ToolVersion, CommandLine = CommandLine(args),
+            AutomationIdPrefix = prefix, AutomationProperties = properties,
+        };
+    }
+
+    /// <summary>The command line as a shell would take it back, for SARIF's invocation (and its stand-in location).</summary>
+    private static string CommandLine(IReadOnlyList<string> args) =>
+        string.Join(' ', args.Prepend("codered").Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? a : "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+
     /// <summary>Whether text output is coloured: <c>--color</c>, else only on a terminal and without NO_COLOR.</summary>
     private static bool Colour(Invocation invocation, Options options, bool toFile) => (options.Single("color") ?? "auto") switch
     {
@@ -218,11 +233,6 @@ internal static class CliApp
         var each = options.Has("each");
         var fleet = each || options.Positional.Any(Directory.Exists);
         var format = options.Format("text", "json", "jsonl", "sarif");
-        if (fleet && format == "sarif")
-        {
-            throw new UsageException("a fleet (a DIR or --each) is written as text, json or jsonl, not sarif");
-        }
-
         var outputFile = options.Single("output") is { } o && o != "-" ? o : null;
         var color = Colour(invocation, options, outputFile is not null);
         var encoding = options.Encoding();
@@ -242,7 +252,7 @@ internal static class CliApp
             var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
             var code = Clean;
             WriteOutput(invocation, outputFile, target =>
-                code = FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, target, invocation.Stderr, invocation.StderrIsTerminal, color));
+                code = FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, SarifOptions(severity, invocation.Args), target, invocation.Stderr, invocation.StderrIsTerminal, color));
             return code;
         }
 
@@ -301,7 +311,7 @@ internal static class CliApp
                         target.Write("\n"u8);
                         break;
                     case "sarif":
-                        SarifWriter.Write(target, report, pack, severity, ToolVersion);
+                        SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
                         target.Write("\n"u8);
                         break;
                     default:

@@ -27,6 +27,7 @@ internal static class FleetCommand
         Encoding? encoding,
         EvaluationOptions options,
         string format,
+        SarifOptions sarif,
         Stream stdout,
         TextWriter stderr,
         bool showProgress,
@@ -50,6 +51,7 @@ internal static class FleetCommand
 
         using var json = format == "json" ? new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) : null;
         json?.WriteStartArray();
+        var sarifReports = new List<AnalysisReport>();
         foreach (var (file, report, error) in results)
         {
             worst = Math.Max(worst, error is not null ? CliApp.Failure : report!.MaxSeverity >= DiagnosticSeverity.Warning ? CliApp.Findings : CliApp.Clean);
@@ -60,6 +62,13 @@ internal static class FleetCommand
                     break;
                 case "json":
                     WriteError(json!, file, error!);
+                    break;
+                case "sarif" when report is not null:
+                    // One SARIF log for the fleet, one run per device, written when every device is done.
+                    sarifReports.Add(report);
+                    break;
+                case "sarif":
+                    CliApp.Error(stderr, $"{file}: {error}");
                     break;
                 case "jsonl":
                     using (var line = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -104,6 +113,12 @@ internal static class FleetCommand
         {
             json.WriteEndArray();
             json.Flush();
+            stdout.Write("\n"u8);
+        }
+
+        if (format == "sarif")
+        {
+            SarifWriter.Write(stdout, sarifReports, pack, sarif);
             stdout.Write("\n"u8);
         }
 

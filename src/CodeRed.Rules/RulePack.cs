@@ -25,13 +25,32 @@ public sealed record AdvisoryInfo(LocalizedText Title, string Publisher, DateOnl
 
     /// <summary>A short summary of the advisory, or null.</summary>
     public LocalizedText? Summary { get; init; }
+
+    /// <summary>The Traffic Light Protocol label for sharing the advisory (<c>WHITE</c>, <c>GREEN</c>, <c>AMBER</c>, <c>RED</c>), or null.</summary>
+    public string? Tlp { get; init; }
+
+    /// <summary>The https URL where the advisory's CSAF document is published (CSAF's canonical URL, a <c>self</c> reference), or null.</summary>
+    public string? CanonicalUrl { get; init; }
 }
 
 /// <summary>
 /// A vulnerability the advisory is about, such as the CVE the worm exploits, with the advisory's justification flags
 /// for models that are not affected.
 /// </summary>
-public sealed record VulnerabilityInfo(string Cve, LocalizedText Title, LocalizedText? Notes, IReadOnlyList<VulnerabilityFlag> Flags);
+public sealed record VulnerabilityInfo(string Cve, LocalizedText Title, LocalizedText? Notes, IReadOnlyList<VulnerabilityFlag> Flags)
+{
+    /// <summary>The weakness behind the vulnerability, or null.</summary>
+    public CweInfo? Cwe { get; init; }
+
+    /// <summary>The CVSS v2 base score as published for the CVE, or null.</summary>
+    public CvssV2Score? CvssV2 { get; init; }
+}
+
+/// <summary>A Common Weakness Enumeration entry: its id (<c>CWE-119</c>) and its name as MITRE writes it.</summary>
+public sealed record CweInfo(string Id, string Name);
+
+/// <summary>A CVSS v2 base vector (<c>AV:N/AC:L/Au:N/C:C/I:C/A:C</c>) and its base score.</summary>
+public sealed record CvssV2Score(string Vector, double BaseScore);
 
 /// <summary>
 /// Why models with a given note of the model matrix are not affected, as a CSAF/VEX flag label

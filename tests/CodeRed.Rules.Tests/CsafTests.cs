@@ -72,7 +72,7 @@ public class CsafTests
         Assert.Contains(notes, n => n!["text"]!.GetValue<string>().Contains(Pack.Identity.Version, StringComparison.Ordinal));
 
         var urls = document["references"]!.AsArray().Select(r => r!["url"]!.GetValue<string>()).ToList();
-        Assert.Equal(Pack.References.Select(r => r.Url), urls);
+        Assert.Equal([Pack.Advisory.CanonicalUrl!, .. Pack.References.Select(r => r.Url!)], urls);
         Assert.Contains("http://www.cert.org/advisories/CA-2001-23.html", urls);
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CodeRed.Rules.Output;
 using Json.Schema;
 using Xunit.Abstractions;
 using static CodeRed.Rules.Tests.TestSupport;
@@ -149,6 +150,21 @@ public class OfficialSchemaTests(ITestOutputHelper output)
         Valid(OfficialSchemas.Sarif, "SARIF (device only)", RunCli(["analyze", "--model", "AR100", "--format", "sarif", "--severity", "all=hidden"]).Stdout);
         var input = Encoding.UTF8.GetBytes("HTTP ERROR No free HTTP sessions - rejecting connection from 192.0.2.1\n");
         Valid(OfficialSchemas.Sarif, "SARIF (stdin)", RunCli(["analyze", "--format", "sarif", "-"], input).Stdout);
+    }
+
+    [SharedSchemasFact]
+    public void Sarif_of_a_fleet_and_of_a_pipeline_run_is_valid()
+    {
+        using var dir = new TempDir();
+        dir.Write("fleet/a.log", "Router startup, ver 1.9.3-00\nDirBcast Fail 10.0.0.1>10.0.0.255 Prot=6 Int=eth0\n");
+        dir.Write("fleet/b.log", "HTTP ERROR No free HTTP sessions - rejecting connection from 192.0.2.1\n");
+        Valid(OfficialSchemas.Sarif, "SARIF (fleet)", RunCli(["analyze", "--model", "AR320", "--format", "sarif", Path.Combine(dir.Path, "fleet")]).Stdout);
+
+        using var stream = new MemoryStream();
+        var properties = new Dictionary<string, string> { ["azuredevops/pipeline/build/buildDefinitionId"] = "42" };
+        SarifWriter.Write(stream, [Pack.Evaluate(new CodeRed.Rules.Evaluation.DeviceEvidence { Model = "AR130" })], Pack,
+            new SarifOptions { AutomationIdPrefix = "azuredevops/pipeline/build/example/", AutomationProperties = properties });
+        Valid(OfficialSchemas.Sarif, "SARIF (pipeline, model only)", Encoding.UTF8.GetString(stream.ToArray()));
     }
 
     [SharedSchemasFact]

@@ -113,7 +113,7 @@ public class PackSchemaTests
         ["section parameter the engine does not use"] = ("CR2003/CR2003.yaml", "  threshold: 100\n", "  threshold: 100\n  limit: 5\n", "/parameters/limit", null),
         ["parameter is not a number"] = ("CR2003/CR2003.yaml", "  threshold: 100\n", "  threshold: many\n", "/parameters/threshold", "type"),
         ["deprecated without replacedBy"] = ("CR2001/CR2001.yaml", "status: stable\n", "status: deprecated\n", "", "required"),
-        ["pack version not semver"] = ("pack.yaml", "version: 1.0.0\n", "version: 1.0\n", "/version", "pattern"),
+        ["pack version not semver"] = ("pack.yaml", "version: 1.0.0\n", "version: v1.0\n", "/version", "pattern"),
         ["pack id with upper case"] = ("pack.yaml", "id: codered.alliedtelesis.ar\n", "id: CodeRed.AR\n", "/id", "pattern"),
         ["schemaVersion out of range"] = ("pack.yaml", "schemaVersion: 1\n", "schemaVersion: 0\n", "/schemaVersion", "minimum"),
         ["pack without verdicts level"] = ("pack.yaml", "  none:\n    word: clean\n", "  nothing:\n    word: clean\n", "/verdicts", "required"),
@@ -249,6 +249,7 @@ public class PackSchemaTests
             m: TRUE
             n: [x, 1]
             o: { p: q }
+            q: 10.0
             """;
         var node = Assert.Single(Documents("test.yaml", yaml))!.AsObject();
         Assert.Equal(JsonValueKind.True, node["a"]!.GetValueKind());
@@ -257,6 +258,7 @@ public class PackSchemaTests
         Assert.Equal(42, (long)node["d"]!);
         Assert.Equal(-7, (long)node["e"]!);
         Assert.Equal("42", (string?)node["f"]);
+        Assert.Equal(10.0, (double)node["q"]!);
         Assert.Null(node["g"]);
         Assert.True(node.ContainsKey("g"));
         Assert.Null(node["h"]);
@@ -352,6 +354,10 @@ internal static partial class YamlJson
     [GeneratedRegex(@"^[+-]?[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex WholeNumber();
 
+    /// <summary>The core schema's floats in positional form (<c>10.0</c>, <c>-0.5</c>); <c>1.0.0</c> stays a string.</summary>
+    [GeneratedRegex(@"^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Decimal();
+
     public static JsonNode? ToJson(YNode node) => node switch
     {
         YMapping map => new JsonObject(map.Entries.Select(e => KeyValuePair.Create(e.Key.Value, ToJson(e.Value)))),
@@ -381,6 +387,12 @@ internal static partial class YamlJson
                 long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
             {
                 return JsonValue.Create(number);
+            }
+
+            if (Decimal().IsMatch(scalar.Value) &&
+                double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
+            {
+                return JsonValue.Create(real);
             }
         }
 

@@ -137,7 +137,8 @@ public class SarifTests
         Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray());
         var driver = run.GetProperty("tool").GetProperty("driver");
         Assert.Equal("codered", driver.GetProperty("name").GetString());
-        Assert.False(driver.TryGetProperty("informationUri", out _));
+        Assert.Equal(Pack.Advisory.PublisherNamespace, driver.GetProperty("informationUri").GetString());
+        Assert.StartsWith("codered ", driver.GetProperty("fullName").GetString());
         Assert.Equal(Pack.Rules.Select(x => x.Id), driver.GetProperty("rules").EnumerateArray().Select(x => x.GetProperty("id").GetString()));
 
         var invocation = run.GetProperty("invocations")[0];
@@ -149,7 +150,11 @@ public class SarifTests
         Assert.Equal("error", crash.GetProperty("level").GetString());
         var location = crash.GetProperty("locations")[0].GetProperty("physicalLocation");
         Assert.Equal(13, location.GetProperty("region").GetProperty("startLine").GetInt32());
-        Assert.StartsWith("file:///", location.GetProperty("artifactLocation").GetProperty("uri").GetString()); // the sample is given as a full path
+        // The sample is given as a full path: a relative URI under a base id whose URI is absolute, never a file: URI.
+        var artifact = location.GetProperty("artifactLocation");
+        var baseUri = run.GetProperty("originalUriBaseIds").GetProperty(artifact.GetProperty("uriBaseId").GetString()!).GetProperty("uri").GetString()!;
+        Assert.DoesNotContain(":", artifact.GetProperty("uri").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Sample, new Uri(new Uri(baseUri), artifact.GetProperty("uri").GetString()).LocalPath);
         var http = results.Single(x => x.GetProperty("ruleId").GetString() == "CR2001");
         Assert.Equal(3, http.GetProperty("properties").GetProperty("count").GetInt32());
         Assert.Equal(["203.0.113.45", "203.0.113.77"], http.GetProperty("properties").GetProperty("values").GetProperty("peer").EnumerateArray().Select(e => e.GetString()));
@@ -169,11 +174,15 @@ public class SarifTests
     }
 
     [Fact]
-    public void Device_findings_have_no_location_but_a_device_bag()
+    public void A_firmware_finding_is_at_the_banner_line_that_gave_the_firmware_with_a_device_bag()
     {
         using var doc = JsonDocument.Parse(SampleSarif());
         var device = Run(doc).GetProperty("results").EnumerateArray().Single(x => x.GetProperty("ruleId").GetString() == "CR1002");
-        Assert.False(device.TryGetProperty("locations", out _));
+        var location = device.GetProperty("locations")[0].GetProperty("physicalLocation");
+        var line = location.GetProperty("region").GetProperty("startLine").GetInt32();
+        Assert.Equal(20, line);
+        Assert.Contains("Router startup, ver 1.9.3-00", File.ReadAllLines(Sample)[line - 1], StringComparison.Ordinal);
+        Assert.Equal(0, location.GetProperty("artifactLocation").GetProperty("index").GetInt32());
         var bag = device.GetProperty("properties").GetProperty("device");
         Assert.Equal("AR320", bag.GetProperty("model").GetString());
         Assert.Equal("1.9.3 PL 0", bag.GetProperty("firmware").GetString());
@@ -283,13 +292,34 @@ public class SarifTests
     }
 
     [Fact]
-    public void A_full_path_becomes_a_file_uri()
+    public void A_full_path_becomes_a_relative_uri_under_a_base_id()
     {
-        var path = Path.Combine(Path.GetTempPath(), "router one.log");
-        var uri = SarifWriter.ArtifactUri(path);
-        Assert.StartsWith("file:///", uri);
-        Assert.Contains("router%20one.log", uri);
-        Assert.Equal(Path.GetFullPath(path), new Uri(uri).LocalPath);
+        using var dir = new TempDir();
+        var inside = dir.Write("logs/router one.log", "DirBcast Fail 10.0.0.1>10.0.0.255 Prot=6 Int=eth0\n");
+        var elsewhere = Path.Combine(Path.GetTempPath(), "codered-elsewhere-" + Guid.NewGuid().ToString("N") + ".log");
+        File.WriteAllText(elsewhere, "DirBcast Fail 10.0.0.1>10.0.0.255 Prot=6 Int=eth0\n");
+        try
+        {
+            var report = Pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromFile(inside, name: inside), EvidenceSource.FromFile(elsewhere, name: elsewhere)] });
+            using var stream = new MemoryStream();
+            SarifWriter.Write(stream, [report], Pack, new SarifOptions { BaseDirectory = dir.Path });
+            using var doc = JsonDocument.Parse(stream.ToArray());
+            var run = Run(doc);
+            var artifacts = run.GetProperty("artifacts").EnumerateArray().Select(a => a.GetProperty("location")).ToList();
+            Assert.Equal("logs/router%20one.log", artifacts[0].GetProperty("uri").GetString());
+            Assert.Equal("SRCROOT", artifacts[0].GetProperty("uriBaseId").GetString());
+            Assert.Equal("ROOT", artifacts[1].GetProperty("uriBaseId").GetString());
+            foreach (var (artifact, path) in artifacts.Zip([inside, elsewhere]))
+            {
+                var baseUri = run.GetProperty("originalUriBaseIds").GetProperty(artifact.GetProperty("uriBaseId").GetString()!).GetProperty("uri").GetString()!;
+                Assert.EndsWith("/", baseUri);
+                Assert.Equal(Path.GetFullPath(path), new Uri(new Uri(baseUri), artifact.GetProperty("uri").GetString()).LocalPath);
+            }
+        }
+        finally
+        {
+            File.Delete(elsewhere);
+        }
     }
 
     [Fact]

@@ -237,6 +237,23 @@ internal sealed partial class PackLoader
                 publisherNamespace = null;
             }
 
+            var tlp = a.String("tlp");
+            if (tlp is not null && !TlpLabels.Contains(tlp))
+            {
+                a.Error(a.Get("tlp")!, $"'tlp' must be one of {string.Join(", ", TlpLabels)}, not '{Shorten(tlp)}'");
+                tlp = null;
+            }
+
+            // CSAF names the document after its tracking id, the pack id (lower case, other characters as '_').
+            var canonicalUrl = a.String("canonicalUrl");
+            var fileName = id is null ? null : CsafFileName().Replace(id.ToLowerInvariant(), "_") + ".json";
+            if (canonicalUrl is not null && (!canonicalUrl.StartsWith("https://", StringComparison.Ordinal) || !IsWebAddress(canonicalUrl)
+                || fileName is not null && !canonicalUrl.EndsWith("/" + fileName, StringComparison.Ordinal)))
+            {
+                a.Error(a.Get("canonicalUrl")!, $"'canonicalUrl' must be an https URL ending with the CSAF file name '/{fileName ?? "<id>.json"}', not '{Shorten(canonicalUrl)}'");
+                canonicalUrl = null;
+            }
+
             a.Finish();
             if (first is not null && revised is not null && revised < first)
             {
@@ -247,7 +264,7 @@ internal sealed partial class PackLoader
             {
                 advisory = new AdvisoryInfo(advisoryTitle ?? LocalizedText.Empty, publisher, first.Value, revised)
                 {
-                    PublisherNamespace = publisherNamespace, Language = language, Summary = summary,
+                    PublisherNamespace = publisherNamespace, Language = language, Summary = summary, Tlp = tlp, CanonicalUrl = canonicalUrl,
                 };
             }
         }
@@ -327,10 +344,42 @@ internal sealed partial class PackLoader
                 flags.Add(new VulnerabilityFlag(note, label));
             }
 
+            CweInfo? cwe = null;
+            if (vr.Get("cwe") is { } cweNode && MapReader.Of(cweNode, _problems, "'cwe'") is { } cw)
+            {
+                var cweId = cw.String("id", required: true);
+                var cweName = cw.String("name", required: true);
+                cw.Finish();
+                if (cweId is not null && !CweSyntax().IsMatch(cweId))
+                {
+                    cw.Error(cw.Get("id")!, $"'{Shorten(cweId)}' is not a CWE id (expected CWE-NNN)");
+                }
+                else if (cweId is not null && cweName is not null)
+                {
+                    cwe = new CweInfo(cweId, cweName);
+                }
+            }
+
+            CvssV2Score? cvss = null;
+            if (vr.Get("cvssV2") is { } cvssNode && MapReader.Of(cvssNode, _problems, "'cvssV2'") is { } s)
+            {
+                var vector = s.String("vector", required: true);
+                var score = CvssScore(s, "baseScore");
+                s.Finish();
+                if (vector is not null && !CvssV2Syntax().IsMatch(vector))
+                {
+                    s.Error(s.Get("vector")!, $"'{Shorten(vector)}' is not a CVSS v2 base vector (such as AV:N/AC:L/Au:N/C:C/I:C/A:C)");
+                }
+                else if (vector is not null && score is not null)
+                {
+                    cvss = new CvssV2Score(vector, score.Value);
+                }
+            }
+
             vr.Finish();
             if (cve is not null && vulnerabilityTitle is not null)
             {
-                vulnerabilities.Add(new VulnerabilityInfo(cve, vulnerabilityTitle, notes, flags));
+                vulnerabilities.Add(new VulnerabilityInfo(cve, vulnerabilityTitle, notes, flags) { Cwe = cwe, CvssV2 = cvss });
             }
         }
 
@@ -527,6 +576,42 @@ internal sealed partial class PackLoader
 
     [GeneratedRegex(@"^CVE-[0-9]{4}-[0-9]{4,19}$")]
     private static partial Regex CveSyntax();
+
+    [GeneratedRegex(@"^CWE-[1-9][0-9]{0,5}$")]
+    private static partial Regex CweSyntax();
+
+    /// <summary>A CVSS v2 base vector in NVD's form (the six base metrics, no prefix), as CSAF's cvss_v2.vectorString takes it.</summary>
+    [GeneratedRegex(@"^AV:[LAN]/AC:[HML]/Au:[MSN]/C:[NPC]/I:[NPC]/A:[NPC]$")]
+    private static partial Regex CvssV2Syntax();
+
+    /// <summary>What CSAF's file-name rule replaces in a tracking id.</summary>
+    [GeneratedRegex(@"[^+\-a-z0-9]+")]
+    private static partial Regex CsafFileName();
+
+    /// <summary>The TLP 1.0 labels of CSAF 2.0's document.distribution.tlp.</summary>
+    internal static readonly IReadOnlyList<string> TlpLabels = ["AMBER", "GREEN", "RED", "WHITE"];
+
+    /// <summary>A required CVSS score: a number from 0 to 10 with at most one decimal.</summary>
+    private static double? CvssScore(MapReader map, string key)
+    {
+        var text = map.String(key, required: true);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (map.Get(key) is YScalar { IsPlain: true } && CvssScoreSyntax().IsMatch(text)
+            && double.Parse(text, CultureInfo.InvariantCulture) is var score and >= 0 and <= 10)
+        {
+            return score;
+        }
+
+        map.Error(map.Get(key)!, $"'{key}' must be a number from 0.0 to 10.0 with one decimal, not '{Shorten(text)}'");
+        return null;
+    }
+
+    [GeneratedRegex(@"^\d{1,2}(?:\.\d)?$")]
+    private static partial Regex CvssScoreSyntax();
 
     private static bool IsWebAddress(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);

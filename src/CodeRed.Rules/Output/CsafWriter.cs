@@ -21,9 +21,11 @@ public enum CsafDocumentKind
 public sealed class CsafExportException(string message) : Exception(message);
 
 /// <summary>
-/// Writes the pack's advisory as a CSAF 2.0 document. Every fact comes from the pack: the publisher, dates and
-/// references of the advisory, the vulnerabilities, the model matrix (products, status, fixed firmware, notes), the
-/// remediation steps (workaround commands) and the texts of the device rules. Only the CSAF structure is fixed here.
+/// Writes the pack's advisory as a CSAF 2.0 document. Every fact comes from the pack: the publisher, dates, TLP label,
+/// canonical URL and references of the advisory, the vulnerabilities (CWE, CVSS v2 score), the model matrix (products
+/// and their model numbers, status, fixed firmware, notes), the remediation steps (workaround commands) and the texts
+/// of the device rules. Only the CSAF structure is fixed here. Every object's keys are written in alphabetical order,
+/// as CSAF recommends (6.2.13).
 /// </summary>
 public static class CsafWriter
 {
@@ -134,12 +136,16 @@ public static class CsafWriter
         json.WriteStartObject("document");
         json.WriteString("category", kind == CsafDocumentKind.Vex ? "csaf_vex" : "csaf_security_advisory");
         json.WriteString("csaf_version", "2.0");
-        json.WriteString("lang", "en");
-        if (advisory.Language is { Length: 2 or 3 } language && language.All(char.IsAsciiLetter) && language != "en")
+        if (advisory.Tlp is { } tlp)
         {
-            json.WriteString("source_lang", language);
+            json.WriteStartObject("distribution");
+            json.WriteStartObject("tlp");
+            json.WriteString("label", tlp);
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
 
+        json.WriteString("lang", "en");
         json.WriteStartArray("notes");
         WriteNote(json, "summary", "Summary", (advisory.Summary ?? pack.Title).English);
         foreach (var caveat in pack.Rules.SelectMany(r => r.Caveats).Select(c => c.English).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal))
@@ -157,10 +163,20 @@ public static class CsafWriter
         json.WriteString("namespace", advisory.PublisherNamespace);
         json.WriteEndObject();
 
+        // The canonical URL first, as the document's 'self' reference (CSAF 6.2.11), then the advisory's references.
         var references = pack.References.Where(r => r.Url is not null && Uri.TryCreate(r.Url, UriKind.Absolute, out _)).ToList();
-        if (references.Count > 0)
+        if (references.Count > 0 || advisory.CanonicalUrl is not null)
         {
             json.WriteStartArray("references");
+            if (advisory.CanonicalUrl is { } canonical)
+            {
+                json.WriteStartObject();
+                json.WriteString("category", "self");
+                json.WriteString("summary", "Canonical URL of this document");
+                json.WriteString("url", canonical);
+                json.WriteEndObject();
+            }
+
             foreach (var reference in references)
             {
                 json.WriteStartObject();
@@ -171,6 +187,11 @@ public static class CsafWriter
             }
 
             json.WriteEndArray();
+        }
+
+        if (advisory.Language is { Length: 2 or 3 } language && language.All(char.IsAsciiLetter) && language != "en")
+        {
+            json.WriteString("source_lang", language);
         }
 
         json.WriteString("title", advisory.Title.English);
@@ -215,17 +236,15 @@ public static class CsafWriter
         json.WriteStartObject("product_tree");
         json.WriteStartArray("branches");
         json.WriteStartObject();
-        json.WriteString("category", "vendor");
-        json.WriteString("name", pack.Advisory.Publisher);
         json.WriteStartArray("branches");
         foreach (var p in products)
         {
             json.WriteStartObject();
-            json.WriteString("category", "product_name");
-            json.WriteString("name", p.Model.Name);
             if (p.Whole is { } whole)
             {
-                WriteProduct(json, whole);
+                json.WriteString("category", "product_name");
+                json.WriteString("name", p.Model.Name);
+                WriteProduct(json, whole, p.Model);
             }
             else
             {
@@ -234,30 +253,38 @@ public static class CsafWriter
                 json.WriteStartObject();
                 json.WriteString("category", "product_version_range");
                 json.WriteString("name", $"vers:generic/<{BannerForm(p.Model.FixedIn!)}");
-                WriteProduct(json, p.BeforeFix!);
+                WriteProduct(json, p.BeforeFix!, p.Model);
                 json.WriteEndObject();
                 json.WriteStartObject();
                 json.WriteString("category", "product_version");
                 json.WriteString("name", p.Model.FixedIn!.ToString());
-                WriteProduct(json, p.Fixed!);
+                WriteProduct(json, p.Fixed!, p.Model);
                 json.WriteEndObject();
                 json.WriteEndArray();
+                json.WriteString("category", "product_name");
+                json.WriteString("name", p.Model.Name);
             }
 
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
+        json.WriteString("category", "vendor");
+        json.WriteString("name", pack.Advisory.Publisher);
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
     }
 
-    private static void WriteProduct(Utf8JsonWriter json, Product product)
+    /// <summary>A product, identified by its model's name from the model matrix as its model number (CSAF 6.2.16).</summary>
+    private static void WriteProduct(Utf8JsonWriter json, Product product, ModelEntry model)
     {
         json.WriteStartObject("product");
         json.WriteString("name", product.Name);
         json.WriteString("product_id", product.Id);
+        json.WriteStartObject("product_identification_helper");
+        JsonReportWriter.WriteStrings(json, "model_numbers", [model.Name]);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 
@@ -265,6 +292,13 @@ public static class CsafWriter
     {
         json.WriteStartObject();
         json.WriteString("cve", vulnerability.Cve);
+        if (vulnerability.Cwe is { } cwe)
+        {
+            json.WriteStartObject("cwe");
+            json.WriteString("id", cwe.Id);
+            json.WriteString("name", cwe.Name);
+            json.WriteEndObject();
+        }
 
         var notAffected = products.Where(p => p.NotAffected is not null).ToList();
         var flags = vulnerability.Flags
@@ -309,6 +343,22 @@ public static class CsafWriter
                 json.WriteEndObject();
             }
 
+            json.WriteEndArray();
+        }
+
+        // The CVE's published CVSS v2 base score, for every affected product (CSAF 6.2.3).
+        var affected = products.Where(p => p.Affected is not null).Select(p => p.Affected!.Id).ToList();
+        if (vulnerability.CvssV2 is { } cvss && affected.Count > 0)
+        {
+            json.WriteStartArray("scores");
+            json.WriteStartObject();
+            json.WriteStartObject("cvss_v2");
+            json.WriteNumber("baseScore", cvss.BaseScore);
+            json.WriteString("vectorString", cvss.Vector);
+            json.WriteString("version", "2.0");
+            json.WriteEndObject();
+            JsonReportWriter.WriteStrings(json, "products", affected);
+            json.WriteEndObject();
             json.WriteEndArray();
         }
 
