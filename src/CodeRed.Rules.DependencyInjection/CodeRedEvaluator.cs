@@ -1,4 +1,6 @@
+using System.Globalization;
 using CodeRed.Rules.Evaluation;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CodeRed.Rules.DependencyInjection;
@@ -7,51 +9,131 @@ namespace CodeRed.Rules.DependencyInjection;
 /// The registered <see cref="ICodeRedEvaluator"/>: reads the pack once per call, with the last valid options.
 /// The engine records the evaluation metrics (meter <c>CodeRed.Rules</c>).
 /// </summary>
-internal sealed class CodeRedEvaluator(IRulePackProvider provider, LastValidOptions options) : ICodeRedEvaluator
+/// <remarks>
+/// Whether options are valid depends on the pack too: a severity setting must name a rule or category of the pack
+/// in force and the language must be one it carries (<see cref="SeverityConfiguration.Validate"/> and
+/// <see cref="RulePack.Languages"/>, the checks the library and the CLI make). They are checked for every new pair
+/// of options and pack, when either changes: options that do not fit are logged and the last valid ones stay, as
+/// for options that do not parse (<see cref="LastValidOptions"/>); options that never fitted throw.
+/// </remarks>
+internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
 {
-    /// <summary>The evaluation options built from one options instance; rebuilt when the monitor hands out another.</summary>
-    private sealed record Built(CodeRedRulesOptions Source, EvaluationOptions Options);
+    /// <summary>The evaluation options for one options instance and one pack.</summary>
+    private sealed record Built(CodeRedRulesOptions Source, RulePack Pack, EvaluationOptions Options);
 
+    private readonly IRulePackProvider _provider;
+    private readonly LastValidOptions _options;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
     private Built? _built;
+    private EvaluationOptions? _lastValid;
 
-    public RulePack Pack => provider.Current;
-
-    public EvaluationOptions Options
+    public CodeRedEvaluator(IRulePackProvider provider, LastValidOptions options, ILogger logger)
     {
-        get
-        {
-            var current = options.Current;
-            var built = Volatile.Read(ref _built);
-            if (built is null || !ReferenceEquals(built.Source, current))
-            {
-                built = new Built(current, Build(current));
-                Volatile.Write(ref _built, built);
-            }
-
-            return built.Options;
-        }
+        _provider = provider;
+        _options = options;
+        _logger = logger;
+        // Checked when the options or the pack change, so a misfit is logged then, not at some later evaluation.
+        _options.Changed += OnChanged;
+        _provider.PackChanged += OnPackChanged;
     }
+
+    public RulePack Pack => _provider.Current;
+
+    /// <inheritdoc/>
+    /// <exception cref="OptionsValidationException">The options were never valid for the pack in force.</exception>
+    public EvaluationOptions Options => For(_provider.Current);
 
     public AnalysisReport Evaluate(DeviceEvidence evidence)
     {
         ArgumentNullException.ThrowIfNull(evidence);
-        var settings = Options;
-        var pack = provider.Current; // read once: this call evaluates against this pack, whatever reloads meanwhile
-        return pack.Evaluate(evidence, settings);
+        var pack = _provider.Current; // read once: this call evaluates against this pack, whatever reloads meanwhile
+        return pack.Evaluate(evidence, For(pack));
     }
 
-    internal static EvaluationOptions Build(CodeRedRulesOptions options)
+    public void Dispose()
     {
-        if (!CodeRedRulesOptions.TryGetCulture(options.Language, out var culture))
+        _options.Changed -= OnChanged;
+        _provider.PackChanged -= OnPackChanged;
+    }
+
+    private EvaluationOptions For(RulePack pack)
+    {
+        var current = _options.Current;
+        var built = Volatile.Read(ref _built);
+        if (built is not null && ReferenceEquals(built.Source, current) && ReferenceEquals(built.Pack, pack))
         {
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(CodeRedRulesOptions),
-                [$"CodeRedRulesOptions.Language must be en or ja, not '{options.Language}'."]);
+            return built.Options;
         }
 
-        return new EvaluationOptions
+        lock (_gate)
         {
-            Severity = SeverityConfiguration.FromSettings(options.SeverityOverrides ?? []),
-            Culture = culture,
-        };
+            var (options, problems) = Build(current, pack);
+            if (problems.Count == 0)
+            {
+                _lastValid = options;
+            }
+            else if (_lastValid is { } last && Build(last, pack) is { Count: 0 })
+            {
+                Log.OptionsRejected(_logger, string.Join(" ", problems), "the last valid ones");
+                options = last;
+            }
+            else if (_lastValid is not null)
+            {
+                // The last valid options do not fit this pack either (it dropped a rule they name): the pack's defaults.
+                Log.OptionsRejected(_logger, string.Join(" ", problems), "the pack's defaults");
+                options = EvaluationOptions.Default;
+            }
+            else
+            {
+                throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(CodeRedRulesOptions), problems);
+            }
+
+            Volatile.Write(ref _built, new Built(current, pack, options));
+            return options;
+        }
+    }
+
+    private void OnChanged(CodeRedRulesOptions options) => Check();
+
+    private void OnPackChanged(object? sender, RulePackChangedEventArgs e) => Check();
+
+    private void Check()
+    {
+        try
+        {
+            _ = Options;
+        }
+        catch (OptionsValidationException e)
+        {
+            Log.OptionsRejected(_logger, string.Join(" ", e.Failures), "none yet");
+        }
+    }
+
+    /// <summary>The evaluation options, and what in <paramref name="options"/> does not fit <paramref name="pack"/>.</summary>
+    internal static (EvaluationOptions Options, IReadOnlyList<string> Problems) Build(CodeRedRulesOptions options, RulePack pack)
+    {
+        var problems = new List<string>();
+        CodeRedRulesOptions.TryGetCulture(options.Language, out var culture);
+        if (culture is not null && !pack.Languages.Contains(options.Language!.Trim().ToLowerInvariant(), StringComparer.Ordinal))
+        {
+            problems.Add($"CodeRedRulesOptions.Language '{options.Language}' is not a language the pack {pack.Identity.Id} carries ({string.Join(", ", pack.Languages)}).");
+        }
+
+        var severity = SeverityConfiguration.FromSettings(options.SeverityOverrides ?? []);
+        problems.AddRange(severity.Validate(pack).Select(p => "CodeRedRulesOptions.SeverityOverrides: " + p));
+        return (new EvaluationOptions { Severity = severity, Culture = culture }, problems);
+    }
+
+    /// <summary>The problems of evaluation options built before, against another pack.</summary>
+    private static IReadOnlyList<string> Build(EvaluationOptions options, RulePack pack)
+    {
+        var problems = new List<string>(options.Severity.Validate(pack));
+        if (options.Culture is { } culture && !pack.Languages.Contains(culture.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"language {culture.Name}");
+        }
+
+        return problems;
     }
 }

@@ -35,10 +35,13 @@ public sealed class CodeRedRulesOptions
     public Dictionary<string, string> SeverityOverrides { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 #pragma warning restore CA2227
 
-    /// <summary>Language of messages and remediation: <c>en</c> or <c>ja</c>; null for the current UI culture.</summary>
+    /// <summary>
+    /// Language of messages and remediation: any language the pack in force carries (<c>en</c> and <c>ja</c> for the
+    /// embedded pack; <see cref="RulePack.Languages"/>); null for the current UI culture.
+    /// </summary>
     public string? Language { get; set; }
 
-    /// <summary>The culture <paramref name="language"/> names: null for null or empty, false when not en or ja.</summary>
+    /// <summary>The culture <paramref name="language"/> names: null for null or empty, false when it names none.</summary>
     internal static bool TryGetCulture(string? language, out CultureInfo? culture)
     {
         culture = null;
@@ -47,13 +50,14 @@ public sealed class CodeRedRulesOptions
             return true;
         }
 
-        var name = language.Trim().ToLowerInvariant();
-        if (name is not ("en" or "ja"))
+        try
+        {
+            culture = CultureInfo.GetCultureInfo(language.Trim().ToLowerInvariant(), predefinedOnly: true);
+            return true;
+        }
+        catch (CultureNotFoundException)
         {
             return false;
         }
-
-        culture = CultureInfo.GetCultureInfo(name);
-        return true;
     }
 }

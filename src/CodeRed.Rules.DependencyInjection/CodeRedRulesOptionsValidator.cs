@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace CodeRed.Rules.DependencyInjection;
 
-/// <summary>Rejects options the engine cannot use: an unknown language, or a severity setting it does not understand.</summary>
+/// <summary>
+/// Rejects options that cannot be read: a language that names no culture, or a severity setting that does not parse.
+/// Whether they fit the pack in force (its rules, categories and languages) is checked by <see cref="CodeRedEvaluator"/>.
+/// </summary>
 internal sealed class CodeRedRulesOptionsValidator : IValidateOptions<CodeRedRulesOptions>
 {
     public ValidateOptionsResult Validate(string? name, CodeRedRulesOptions options)
@@ -11,7 +14,7 @@ internal sealed class CodeRedRulesOptionsValidator : IValidateOptions<CodeRedRul
         var failures = new List<string>();
         if (!CodeRedRulesOptions.TryGetCulture(options.Language, out _))
         {
-            failures.Add($"CodeRedRulesOptions.Language must be en or ja, not '{options.Language}'.");
+            failures.Add($"CodeRedRulesOptions.Language '{options.Language}' names no language.");
         }
 
         try

@@ -35,7 +35,10 @@ public static class CodeRedRulesServiceCollectionExtensions
             sp.GetRequiredService<LastValidOptions>(),
             sp.GetService<IHostEnvironment>()?.ContentRootPath,
             sp.GetService<ILogger<CodeRedRulePackProvider>>() ?? NullLogger<CodeRedRulePackProvider>.Instance));
-        services.TryAddSingleton<ICodeRedEvaluator>(sp => new CodeRedEvaluator(sp.GetRequiredService<IRulePackProvider>(), sp.GetRequiredService<LastValidOptions>()));
+        services.TryAddSingleton<ICodeRedEvaluator>(sp => new CodeRedEvaluator(
+            sp.GetRequiredService<IRulePackProvider>(),
+            sp.GetRequiredService<LastValidOptions>(),
+            sp.GetService<ILogger<CodeRedEvaluator>>() ?? NullLogger<CodeRedEvaluator>.Instance));
         return services;
     }
 

@@ -74,7 +74,45 @@ public sealed class HostContractTests : IDisposable
     {
         var log = new ListLoggerProvider();
         var e = Assert.ThrowsAny<Exception>(() => StartHost("""{ "CodeRed": { "Language": "fr" } }""", log).Dispose());
-        Assert.Contains("Language must be en or ja", e.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Language 'fr' is not a language the pack codered.alliedtelesis.ar carries (en, ja)", e.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Issue 9 item 7: a rule ID the pack lacks is refused in a host as the library and the CLI refuse it.</summary>
+    [Fact]
+    public void A_severity_override_for_a_rule_the_pack_lacks_fails_the_host_start_naming_the_known_ones()
+    {
+        var log = new ListLoggerProvider();
+        var e = Assert.ThrowsAny<Exception>(() => StartHost("""{ "CodeRed": { "SeverityOverrides": { "CR9999": "none" } } }""", log).Dispose());
+        Assert.Contains("no rule 'CR9999' in pack codered.alliedtelesis.ar (its rules: CR1001, CR1002", e.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A pack reload that drops a rule the overrides name: the options no longer fit, which is logged, and
+    /// evaluations go on with the pack's defaults rather than throwing.
+    /// </summary>
+    [Fact]
+    public void A_pack_reload_that_drops_an_overridden_rule_is_logged_and_evaluations_go_on()
+    {
+        var rules = Path.Combine(_contentRoot, "rules");
+        TempRules.CopyPack(rules);
+        var log = new ListLoggerProvider();
+        using var host = StartHost("""{ "CodeRed": { "RulesPath": "rules", "SeverityOverrides": { "CR2005": "error" } } }""", log);
+        var evaluator = host.Services.GetRequiredService<ICodeRedEvaluator>();
+        var provider = host.Services.GetRequiredService<IRulePackProvider>();
+        Assert.Equal(DiagnosticSeverity.Warning, Cr2001(evaluator.Evaluate(HttpEvidence)));
+
+        Directory.Delete(Path.Combine(rules, "CR2005"), recursive: true);
+        // The lock lists the rules a whole pack has: take CR2005 out of it too, as 'codered rules lock' would.
+        var lockFile = Path.Combine(rules, TempRules.Lock);
+        var lockJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(lockFile))!;
+        Assert.True(lockJson["rules"]!.AsObject().Remove("CR2005"));
+        File.WriteAllText(lockFile, lockJson.ToJsonString());
+
+        Assert.True(provider.TryReload(), provider.LastError?.ToString());
+        Assert.Null(provider.Current.FindRule("CR2005"));
+        var report = evaluator.Evaluate(HttpEvidence);
+        Assert.Equal(DiagnosticSeverity.Warning, Cr2001(report));
+        Assert.Contains(log.Named("OptionsRejected"), e => ((string)e.Values["Failures"]!).Contains("no rule 'CR2005'", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,7 +129,7 @@ public sealed class HostContractTests : IDisposable
         Assert.True(WaitUntil(() => log.Named("OptionsRejected").Any(), Bound), "the invalid options were not logged");
         var rejected = log.Named("OptionsRejected").First();
         Assert.Equal(LogLevel.Warning, rejected.Level);
-        Assert.Contains("Language must be en or ja, not 'fr'", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("Language 'fr' is not a language the pack codered.alliedtelesis.ar carries (en, ja)", rejected.Message, StringComparison.Ordinal);
 
         // Evaluations go on with the last valid options, all of them (not the valid half of the new ones).
         var during = evaluator.Evaluate(HttpEvidence);

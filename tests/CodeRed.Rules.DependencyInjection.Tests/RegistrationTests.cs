@@ -201,7 +201,10 @@ public class RegistrationTests
     }
 
     [Theory]
-    [InlineData("Language", "fr", "Language must be en or ja")]
+    [InlineData("Language", "fr", "Language 'fr' is not a language the pack codered.alliedtelesis.ar carries (en, ja)")]
+    [InlineData("Language", "no-such-language-x", "names no language")]
+    [InlineData("SeverityOverrides:CR9999", "none", "no rule 'CR9999' in pack codered.alliedtelesis.ar (its rules: CR1001,")]
+    [InlineData("SeverityOverrides:category:LogSignatur", "none", "no category 'LogSignatur' in pack codered.alliedtelesis.ar (its categories: Exposure, LogSignature)")]
     [InlineData("SeverityOverrides:CR2001", "loud", "'loud' is not a severity")]
     [InlineData("SeverityOverrides:foo:bar", "error", "expected a rule ID")]
     public void Invalid_options_are_rejected_with_a_clear_message(string key, string value, string expected)
