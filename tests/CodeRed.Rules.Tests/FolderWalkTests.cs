@@ -164,6 +164,21 @@ public class FolderWalkTests
     }
 
     [LinuxFact]
+    public void A_fifo_among_the_samples_is_refused_by_rules_test_and_rules_docs_without_blocking()
+    {
+        using var dir = new TempDir();
+        dir.WithDefaultRules();
+        dir.Write("CR2001/samples/negative/quiet.log", "nothing here\n");
+        Sh("mkdir -p CR2001/samples/positive && mkfifo CR2001/samples/positive/blocked.log", dir.Path);
+        foreach (var args in new[] { new[] { "rules", "test", dir.Path }, ["rules", "docs", Path.Combine(dir.Path, "out"), "--rules", dir.Path] })
+        {
+            var r = Bounded(() => RunCli(args));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("blocked.log(0,0): error: a sample must be a regular file, not a FIFO, device or socket", r.Stderr);
+        }
+    }
+
+    [LinuxFact]
     public void The_reloading_provider_returns_at_once_on_a_looping_folder()
     {
         using var dir = new TempDir();

@@ -44,6 +44,8 @@ public class RegexSafetyTests
     [InlineData(@"(?>x+)y", "an atomic group")]
     [InlineData(@"(?(x)y|z)", "a conditional")]
     [InlineData(@"(?<o>x)(?<c-o>y)", "a balancing group")]
+    [InlineData(@"(?'o'x)(?'c-o'y)", "a balancing group")]
+    [InlineData(@"\Gcode", "a \\G anchor")]
     [InlineData(@"[(?=]x\(\?=", null)]
     public void Constructs_the_linear_engine_cannot_run_are_named(string regex, string? construct) =>
         Assert.Equal(construct, Matching.Pattern.LinearEngineRefuses(regex));

@@ -143,6 +143,13 @@ public sealed class SampleLayout
 
             foreach (var log in logs)
             {
+                // A FIFO or device would block whoever reads the sample (rules test, rules docs): refused, never opened.
+                if (IO.FileTree.IsSpecial(Full(root, Join(relative, log))))
+                {
+                    problems.Add(new PackProblem(Join(relative, log), 0, 0, ProblemSeverity.Error, "a sample must be a regular file, not a FIFO, device or socket"));
+                    continue;
+                }
+
                 var stem = Path.GetFileNameWithoutExtension(log);
                 var expectation = Join(relative, stem + ExpectationSuffix);
                 var sample = new RuleSample { RuleId = rule.Id, Kind = kind, Name = Join(relative, log), LogPath = Full(root, Join(relative, log)) };

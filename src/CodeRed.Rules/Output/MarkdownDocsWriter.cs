@@ -20,6 +20,7 @@ public static class MarkdownDocsWriter
     /// Every page, by path relative to the docs folder (<c>catalogue.md</c>, <c>rules/CR2001.md</c>, ...).
     /// <paramref name="rulesDirectory"/>, when given, supplies each rule's samples as examples.
     /// </summary>
+    /// <exception cref="RulePackException">A sample file of <paramref name="rulesDirectory"/> cannot be read as a sample.</exception>
     public static IReadOnlyDictionary<string, string> Generate(RulePack pack, string? rulesDirectory)
     {
         var pages = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -27,6 +28,11 @@ public static class MarkdownDocsWriter
             ["catalogue.md"] = Catalogue(pack),
         };
         var samples = rulesDirectory is not null && Directory.Exists(rulesDirectory) ? SampleLayout.Read(pack, rulesDirectory) : null;
+        if (samples?.Problems.Where(p => p.Severity == ProblemSeverity.Error).ToList() is { Count: > 0 } errors)
+        {
+            throw new RulePackException(errors); // pages from samples that do not read would show less than the rules have
+        }
+
         foreach (var rule in pack.Rules)
         {
             pages[$"rules/{rule.Id}.md"] = RulePage(pack, rule, samples);
