@@ -178,6 +178,21 @@ public static class JsonReportWriter
             }
 
             json.WriteEndObject();
+            if (step.DoneBy.Count > 0)
+            {
+                WriteStrings(json, "doneBy", step.DoneBy.Select(f => f.Template));
+            }
+
+            if (step.UndoneBy.Count > 0)
+            {
+                WriteStrings(json, "undoneBy", step.UndoneBy.Select(f => f.Template));
+            }
+
+            if (step.DoneBy.Count > 0 && !step.NeedsConfirmation)
+            {
+                json.WriteBoolean("needsConfirmation", false);
+            }
+
             json.WriteEndObject();
         }
 
