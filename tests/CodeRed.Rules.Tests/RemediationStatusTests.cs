@@ -183,6 +183,22 @@ public class RemediationStatusTests
         Assert.Equal(RemediationStepStatus.Undone, undone.Remediation.Single().Status);
     }
 
+    [Fact]
+    public void The_cli_reports_the_status_in_json_and_text()
+    {
+        var json = RunCli(["analyze", "--model", "AR320", "--format", "json", Repo("docs", "samples", UndoneSample)]);
+        Assert.Equal(1, json.ExitCode);
+        var steps = (JArray)JObject.Parse(json.Stdout)["remediation"]!;
+        Assert.Equal(["undone", "done", "done", "open", "open"], steps.Select(s => (string)s["status"]!));
+        Assert.Equal(25, (long)steps[0]["statusLocation"]!["line"]!);
+        Assert.EndsWith(UndoneSample, (string)steps[0]["statusLocation"]!["source"]!);
+        Assert.Null(steps[3]["statusLocation"]);
+
+        var text = RunCli(["analyze", "--model", "AR320", "--lang", "en", Repo("docs", "samples", DoneSample)]);
+        Assert.Contains("  1. disable http server  [done]", text.Stdout);
+        Assert.Contains("the lines may still be logged after the workaround", text.Stdout);
+    }
+
     private static CliResult ValidateWith(Func<string, string> edit)
     {
         using var dir = new TempDir().WithDefaultRules();
