@@ -199,6 +199,19 @@ public class RemediationStatusTests
         Assert.Contains("the lines may still be logged after the workaround", text.Stdout);
     }
 
+    [Fact]
+    public void The_schema_knows_every_phrase_and_the_status_keys()
+    {
+        var schema = JObject.Parse(File.ReadAllText(Repo("docs", "schema", "rule-pack.schema.json")));
+        var phrases = schema.SelectTokens("$..phrases.properties").OfType<JObject>().Single();
+        Assert.Equal(ReportPhrases.Known.Keys.Order(StringComparer.Ordinal), phrases.Properties().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var remediation = (JObject)schema["$defs"]!["remediationDocument"]!["properties"]!;
+        Assert.NotNull(remediation["commandEcho"]);
+        Assert.NotNull(remediation["doneNote"]);
+        Assert.NotNull(remediation["steps"]!["items"]!["properties"]!["doneBy"]);
+        Assert.NotNull(remediation["steps"]!["items"]!["properties"]!["undoneBy"]);
+    }
+
     private static CliResult ValidateWith(Func<string, string> edit)
     {
         using var dir = new TempDir().WithDefaultRules();
