@@ -60,7 +60,7 @@ public class RemediationStatusTests
         Assert.Equal(RemediationStepStatus.Undone, step.Status);
         Assert.Equal(25, step.StatusLine);
         Assert.Equal(
-            $"'enable http server' at {UndoneSample}:25 undid 'disable http server' (entered at {UndoneSample}:15), so the step is to do again.",
+            $"'enable http server' at {UndoneSample}:25 undid 'disable http server' (entered at {UndoneSample}:15), so the step is open again.",
             step.StatusReason);
         Assert.Equal(RemediationStepStatus.Done, Step(report, "restart-router").Status);
         Assert.Null(report.Verdict.Note); // the workaround is no longer in force

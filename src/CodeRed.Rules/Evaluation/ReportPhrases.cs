@@ -41,7 +41,7 @@ internal sealed class ReportPhrases
             ["done"] = (Texts("done", "実施済み"), []),
             ["undone"] = (Texts("undone", "取り消し"), []),
             ["stepDone"] = (Texts("'{command}' entered at {where}.", "{where} で '{command}' が入力されています。"), ["command", "where"]),
-            ["stepUndone"] = (Texts("'{command}' at {where} undid '{done}' (entered at {doneWhere}), so the step is to do again.",
+            ["stepUndone"] = (Texts("'{command}' at {where} undid '{done}' (entered at {doneWhere}), so the step is open again.",
                 "{doneWhere} で入力された '{done}' は {where} の '{command}' で取り消されたため、再度実施が必要です。"), ["command", "where", "done", "doneWhere"]),
         };
 
