@@ -312,4 +312,20 @@ public class RemediationStatusHostileTests
         Assert.Contains("'restart router' entered at c\\x1b[2K.log:2.", text.ToString());
         Assert.False(text.ToString().Contains('\u001b', StringComparison.Ordinal), "an ESC reached the text report");
     }
+
+    [Fact]
+    public void A_capture_repeating_commands_is_judged_by_the_last_one()
+    {
+        var capture = new StringBuilder(Findings);
+        for (var i = 0; i < 50_000; i++)
+        {
+            capture.Append(i % 2 == 0 ? "Manager > disable http server\n" : "Manager > enable http server\n").Append("Info (1): Operation successful.\n");
+        }
+
+        var report = Pack.Evaluate(new DeviceEvidence { Model = "AR320", Sources = [EvidenceSource.FromText("c", capture.ToString())] });
+        var step = report.Remediation.Single(s => s.Id == "disable-http-server");
+        Assert.Equal(RemediationStepStatus.Undone, step.Status);
+        Assert.Equal(100_000, step.StatusLine); // the last enable; the last disable two lines above it
+        Assert.Contains("(entered at c:99998)", step.StatusReason);
+    }
 }

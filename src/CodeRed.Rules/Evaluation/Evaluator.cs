@@ -44,8 +44,11 @@ internal sealed class Evaluator
     private readonly DiagnosticSeverity?[] _severity;
     private readonly Dictionary<string, (string Value, string Where)> _facts = new(StringComparer.Ordinal);
 
-    /// <summary>Commands typed at the device that do or undo a remediation step, in evidence order.</summary>
-    private readonly List<StepEvent> _stepEvents = [];
+    /// <summary>
+    /// Per remediation step, the last command typed at the device that did or undid it, and the last that did it: all
+    /// its status needs, so a capture that repeats a command a million times holds two of them.
+    /// </summary>
+    private readonly Dictionary<RemediationSpec, (StepEvent Last, StepEvent? LastDone)> _stepEvents = new(ReferenceEqualityComparer.Instance);
 
     public Evaluator(RulePack pack, EvaluationOptions options)
     {
@@ -390,18 +393,13 @@ internal sealed class Evaluator
     /// <summary>The last command that did or undid the step decides: done, undone (done before, then undone), or open.</summary>
     private (RemediationStepStatus Status, StepEvent? Event, string? Reason) StepStatus(RemediationSpec spec)
     {
-        StepEvent? last = null;
-        StepEvent? lastDone = null;
-        foreach (var e in _stepEvents)
+        if (!_stepEvents.TryGetValue(spec, out var seen))
         {
-            if (ReferenceEquals(e.Step, spec))
-            {
-                last = e;
-                lastDone = e.Undo ? lastDone : e;
-            }
+            return (RemediationStepStatus.Open, null, null);
         }
 
-        if (last is null || last.Undo && lastDone is null)
+        var (last, lastDone) = seen;
+        if (last.Undo && lastDone is null)
         {
             return (RemediationStepStatus.Open, null, null);
         }
@@ -414,6 +412,10 @@ internal sealed class Evaluator
         return (RemediationStepStatus.Undone, last, _pack.Phrases.Get("stepUndone", _culture,
             ("command", last.Command), ("where", last.Where), ("done", lastDone!.Command), ("doneWhere", lastDone.Where)));
     }
+
+    /// <summary>Keeps a command that did or undid a step; the later one wins.</summary>
+    private void Record(StepEvent e) =>
+        _stepEvents[e.Step] = (e, e.Undo ? (_stepEvents.TryGetValue(e.Step, out var before) ? before.LastDone : null) : e);
 
     /// <summary>The steps a command typed at the device does or undoes; a placeholder's word must fit its fact's shape.</summary>
     private IEnumerable<(RemediationSpec Step, bool Undo)> StepsTypedBy(string command)
@@ -678,7 +680,7 @@ internal sealed class Evaluator
                     var e = new StepEvent(step, undo, name, number, shown);
                     if (echo.Confirmation is null || !step.NeedsConfirmation)
                     {
-                        owner._stepEvents.Add(e);
+                        owner.Record(e);
                     }
                     else
                     {
@@ -691,7 +693,11 @@ internal sealed class Evaluator
 
             if (_unconfirmed is { } confirmedNow && echo.Confirmation!.TryMatch(line, out _, out _))
             {
-                owner._stepEvents.AddRange(confirmedNow);
+                foreach (var e in confirmedNow)
+                {
+                    owner.Record(e);
+                }
+
                 _unconfirmed = null;
             }
         }
