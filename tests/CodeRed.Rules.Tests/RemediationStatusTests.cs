@@ -239,6 +239,14 @@ public class RemediationStatusTests
         Assert.Contains(message, r.Stderr);
     }
 
+    [Fact]
+    public void A_prompt_without_a_literal_is_a_slow_path_warning()
+    {
+        var r = ValidateWith(text => text.Replace("- { regex: '^\\s{0,8}SecOff", "- { regex: '^\\s{0,8}(?:SecOff|Operator)", StringComparison.Ordinal));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Matches(@"remediation\.yaml\(\d+,\d+\): warning: commandEcho: pattern '\^\\s\{0,8\}\(\?:SecOff\|Operator\).*has no literal every match must contain", r.Stdout + r.Stderr);
+    }
+
     // Snapshots of every output, both cases, both languages. The pack hash is masked: it moves with every edit.
     public static TheoryData<string, string> Cases => new()
     {

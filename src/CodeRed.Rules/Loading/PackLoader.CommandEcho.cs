@@ -32,6 +32,7 @@ internal sealed partial class PackLoader
             if (ReadPattern(item) is { } prompt)
             {
                 prompts.Add(prompt);
+                SlowPathWarning(item, "commandEcho", prompt); // prompts join the prefilter as rule patterns do
             }
         }
 
@@ -45,6 +46,10 @@ internal sealed partial class PackLoader
         }
 
         var confirmation = PatternOf(e, "confirmation", required: false);
+        if (confirmation is not null)
+        {
+            SlowPathWarning(e.Get("confirmation")!, "commandEcho", confirmation);
+        }
         var within = e.Int("confirmationWithin", 1, 50) ?? 3;
         _commandEchoIgnoreCase = e.Bool("ignoreCase") ?? false;
         e.Finish();
