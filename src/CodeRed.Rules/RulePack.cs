@@ -158,6 +158,12 @@ public sealed class RulePack
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }
     internal IReadOnlyList<RemediationSpec> Remediation { get; }
+
+    /// <summary>How commands typed at the device are recognized (remediation <c>commandEcho</c>), or null.</summary>
+    internal CommandEchoSpec? CommandEcho { get; init; }
+
+    /// <summary>The note the verdict carries once every step that can be done was done (remediation <c>doneNote</c>), or null.</summary>
+    internal LocalizedText? DoneNote { get; init; }
     internal IReadOnlyDictionary<string, VerdictSpec> Verdicts { get; }
 
     /// <summary>The default pack, embedded in this assembly. Loaded once.</summary>

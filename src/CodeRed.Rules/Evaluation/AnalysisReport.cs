@@ -75,10 +75,46 @@ public sealed class RemediationStep
 
     /// <summary>When the model is unknown: the models the step applies to. Empty when the model is known.</summary>
     public required IReadOnlyList<string> AppliesTo { get; init; }
+
+    /// <summary>
+    /// Whether the evidence shows the step carried out: a command of the step's <c>doneBy</c> echoed after the device's
+    /// prompt (and confirmed, when the pack asks for it). <see cref="RemediationStepStatus.Open"/> for steps the evidence
+    /// cannot show (the pack gives them no <c>doneBy</c>).
+    /// </summary>
+    public RemediationStepStatus Status { get; init; }
+
+    /// <summary>The evidence source of the command that decided <see cref="Status"/>, or null when the step is open.</summary>
+    public string? StatusSource { get; init; }
+
+    /// <summary>The 1-based line of that command, or null when the step is open.</summary>
+    public long? StatusLine { get; init; }
+
+    /// <summary>Why the step has its status, in the report's language (which command, where), or null when it is open.</summary>
+    public string? StatusReason { get; init; }
+}
+
+/// <summary>What the evidence shows of a remediation step.</summary>
+public enum RemediationStepStatus
+{
+    /// <summary>Still to do: the evidence does not show it carried out.</summary>
+    Open,
+
+    /// <summary>Carried out: a command that does it was entered, and nothing undid it afterwards.</summary>
+    Done,
+
+    /// <summary>Carried out and then undone by a later command, so it is to do again.</summary>
+    Undone,
 }
 
 /// <summary>The answer in one word and one sentence.</summary>
-public sealed record Verdict(string Word, string Text, DiagnosticSeverity? Severity);
+public sealed record Verdict(string Word, string Text, DiagnosticSeverity? Severity)
+{
+    /// <summary>
+    /// What the verdict adds once every remediation step the evidence can show was done (the pack's <c>doneNote</c>),
+    /// such as the advisory's warning that the lines may still be logged after the workaround; null otherwise.
+    /// </summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>What was concluded about the device itself.</summary>
 public sealed record DeviceSummary(string? ModelInput, ModelEntry? Model, FirmwareVersion? Firmware, string? FirmwareSource);

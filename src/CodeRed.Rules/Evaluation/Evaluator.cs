@@ -44,6 +44,12 @@ internal sealed class Evaluator
     private readonly DiagnosticSeverity?[] _severity;
     private readonly Dictionary<string, (string Value, string Where)> _facts = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per remediation step, the last command typed at the device that did or undid it, and the last that did it: all
+    /// its status needs, so a capture that repeats a command a million times holds two of them.
+    /// </summary>
+    private readonly Dictionary<RemediationSpec, (StepEvent Last, StepEvent? LastDone)> _stepEvents = new(ReferenceEqualityComparer.Instance);
+
     public Evaluator(RulePack pack, EvaluationOptions options)
     {
         _pack = pack;
@@ -133,6 +139,12 @@ internal sealed class Evaluator
         var device = new DeviceSummary(evidence.Model, model, firmware, firmwareSource);
         var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
         diagnostics.AddRange(sourceDiagnostics);
+        var remediation = MakeRemediation(device, diagnostics, captured, out var workaroundDone);
+        var verdict = MakeVerdict(diagnostics);
+        if (workaroundDone && _pack.DoneNote is { } note)
+        {
+            verdict = verdict with { Note = note.Get(_culture) };
+        }
 
         var report = new AnalysisReport
         {
@@ -141,8 +153,8 @@ internal sealed class Evaluator
             Phrases = _pack.Phrases,
             Device = device,
             Diagnostics = diagnostics,
-            Verdict = MakeVerdict(diagnostics),
-            Remediation = MakeRemediation(device, diagnostics, captured),
+            Verdict = verdict,
+            Remediation = remediation,
             Sources = sources,
             Facts = _facts.ToDictionary(f => f.Key, f => f.Value.Value, StringComparer.Ordinal),
         };
@@ -267,8 +279,14 @@ internal sealed class Evaluator
         return new Verdict(spec.Word, text, max);
     }
 
-    private List<RemediationStep> MakeRemediation(DeviceSummary device, List<Diagnostic> diagnostics, Dictionary<string, CapturedValues> captured)
+    /// <summary>
+    /// The steps to show, each with what the evidence shows of it; <paramref name="allDone"/> is true when at least one
+    /// shown step can be seen done (it has <c>doneBy</c>) and every such step is done.
+    /// </summary>
+    private List<RemediationStep> MakeRemediation(DeviceSummary device, List<Diagnostic> diagnostics, Dictionary<string, CapturedValues> captured, out bool allDone)
     {
+        var trackable = 0;
+        var done = 0;
         // Engine findings (CR0001) say a rule failed, not that the router needs fixing.
         var shown = diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden && d.Descriptor != RuleFailure).ToList();
         var steps = new List<RemediationStep>();
@@ -344,8 +362,19 @@ internal sealed class Evaluator
                 return null;
             }
 
+            var (status, statusEvent, reason) = StepStatus(spec);
+            if (spec.DoneBy.Count > 0)
+            {
+                trackable++;
+                done += status == RemediationStepStatus.Done ? 1 : 0;
+            }
+
             steps.Add(new RemediationStep
             {
+                Status = status,
+                StatusSource = statusEvent?.Source,
+                StatusLine = statusEvent?.Line,
+                StatusReason = reason,
                 Order = steps.Count + 1,
                 Id = spec.Id,
                 Command = command,
@@ -357,7 +386,76 @@ internal sealed class Evaluator
             });
         }
 
+        allDone = trackable > 0 && done == trackable;
         return steps;
+    }
+
+    /// <summary>The last command that did or undid the step decides: done, undone (done before, then undone), or open.</summary>
+    private (RemediationStepStatus Status, StepEvent? Event, string? Reason) StepStatus(RemediationSpec spec)
+    {
+        if (!_stepEvents.TryGetValue(spec, out var seen))
+        {
+            return (RemediationStepStatus.Open, null, null);
+        }
+
+        var (last, lastDone) = seen;
+        if (last.Undo && lastDone is null)
+        {
+            return (RemediationStepStatus.Open, null, null);
+        }
+
+        if (!last.Undo)
+        {
+            return (RemediationStepStatus.Done, last, _pack.Phrases.Get("stepDone", _culture, ("command", last.Command), ("where", last.Where)));
+        }
+
+        return (RemediationStepStatus.Undone, last, _pack.Phrases.Get("stepUndone", _culture,
+            ("command", last.Command), ("where", last.Where), ("done", lastDone!.Command), ("doneWhere", lastDone.Where)));
+    }
+
+    /// <summary>Keeps a command that did or undid a step; the later one wins.</summary>
+    private void Record(StepEvent e) =>
+        _stepEvents[e.Step] = (e, e.Undo ? (_stepEvents.TryGetValue(e.Step, out var before) ? before.LastDone : null) : e);
+
+    /// <summary>The steps a command typed at the device does or undoes; a placeholder's word must fit its fact's shape.</summary>
+    private IEnumerable<(RemediationSpec Step, bool Undo)> StepsTypedBy(string command)
+    {
+        foreach (var spec in _pack.Remediation)
+        {
+            if (spec.DoneBy.Any(f => Typed(f, command)))
+            {
+                yield return (spec, false);
+            }
+            else if (spec.UndoneBy.Any(f => Typed(f, command)))
+            {
+                yield return (spec, true);
+            }
+        }
+    }
+
+    private static bool Typed(CommandForm form, string command)
+    {
+        var match = form.Regex.Match(command);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < form.Placeholders.Count; i++)
+        {
+            if (!FactShapes.Fits(form.Placeholders[i], match.Groups["v" + i.ToString(CultureInfo.InvariantCulture)].Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A command typed at the device that does (or undoes) a step, where it was typed, as typed (cut to 80 characters).</summary>
+    private sealed record StepEvent(RemediationSpec Step, bool Undo, string Source, long Line, string Command)
+    {
+        public string Where => $"{Source}:{Line.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>
@@ -412,6 +510,7 @@ internal sealed class Evaluator
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+        private List<StepEvent>? _unconfirmed;
         private int _openSections;
         private long _offset;
 
@@ -493,6 +592,11 @@ internal sealed class Evaluator
         private void Scan(string line, long number, long offset)
         {
             _offset = offset;
+            if (owner._pack.CommandEcho is { } echo && offset == 0)
+            {
+                Echo(echo, line, number);
+            }
+
             foreach (var fact in owner._pack.Facts)
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
@@ -554,6 +658,68 @@ internal sealed class Evaluator
                     _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
                 }
             }
+        }
+
+        /// <summary>
+        /// A command echoed after the device's prompt that does or undoes a remediation step counts at once, or, when the
+        /// pack names a confirmation, once that line follows within its bound and before the next prompt.
+        /// </summary>
+        private void Echo(CommandEchoSpec echo, string line, long number)
+        {
+            if (_unconfirmed is { } waiting && number - waiting[0].Line > echo.ConfirmationWithin)
+            {
+                _unconfirmed = null;
+            }
+
+            if (AfterPrompt(echo, line) is { } command)
+            {
+                _unconfirmed = null;
+                var shown = command.Length > 80 ? command[..80] + "…" : command;
+                foreach (var (step, undo) in owner.StepsTypedBy(command))
+                {
+                    var e = new StepEvent(step, undo, name, number, shown);
+                    if (echo.Confirmation is null || !step.NeedsConfirmation)
+                    {
+                        owner.Record(e);
+                    }
+                    else
+                    {
+                        (_unconfirmed ??= []).Add(e);
+                    }
+                }
+
+                return;
+            }
+
+            if (_unconfirmed is { } confirmedNow && echo.Confirmation!.TryMatch(line, out _, out _))
+            {
+                foreach (var e in confirmedNow)
+                {
+                    owner.Record(e);
+                }
+
+                _unconfirmed = null;
+            }
+        }
+
+        /// <summary>The command after a prompt at the line (trimmed; empty after a bare prompt), or null when no prompt is there.</summary>
+        private static string? AfterPrompt(CommandEchoSpec echo, string line)
+        {
+            if (line.Length > 2 * PackLoader.MaxCommandChars)
+            {
+                return null;
+            }
+
+            foreach (var prompt in echo.Prompts)
+            {
+                if (prompt.TryMatch(line, out var column, out var match))
+                {
+                    var end = match is null ? column - 1 + prompt.Literal!.Length : match.Index + match.Length;
+                    return line[end..].Trim();
+                }
+            }
+
+            return null;
         }
 
         private void ScanSection(CompiledRule rule, SectionState state, string line, long number)

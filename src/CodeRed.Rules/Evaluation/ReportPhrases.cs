@@ -38,6 +38,11 @@ internal sealed class ReportPhrases
             ["first"] = (Texts("First", "先に"), []),
             ["appliesTo"] = (Texts("Applies to", "対象機種"), []),
             ["caveats"] = (Texts("Caveats (from the advisory):", "注意 (アドバイザリより):"), []),
+            ["done"] = (Texts("done", "実施済み"), []),
+            ["undone"] = (Texts("undone", "取り消し"), []),
+            ["stepDone"] = (Texts("'{command}' entered at {where}.", "{where} で '{command}' が入力されています。"), ["command", "where"]),
+            ["stepUndone"] = (Texts("'{command}' at {where} undid '{done}' (entered at {doneWhere}), so the step is open again.",
+                "{doneWhere} で入力された '{done}' は {where} の '{command}' で取り消されたため、再度実施が必要です。"), ["command", "where", "done", "doneWhere"]),
         };
 
     /// <summary>The engine's phrases alone, for packs without <c>phrases</c>.</summary>

@@ -157,6 +157,8 @@ internal sealed partial class PackLoader
             compiled, manifest.Records, manifest.Facts, remediation, manifest.Verdicts, _warnings)
         {
             Phrases = manifest.Phrases,
+            CommandEcho = _commandEcho,
+            DoneNote = _doneNote,
         };
     }
 
@@ -1147,6 +1149,8 @@ internal sealed partial class PackLoader
     {
         var m = MapReader.Of(node, _problems, "the remediation document")!;
         m.String("kind");
+        _commandEcho = m.Get("commandEcho") is { } echoNode ? ReadCommandEcho(echoNode) : null;
+        _doneNote = Text(m, "doneNote", required: false);
         var result = new List<RemediationSpec>();
         var ids = rules.Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var item in m.List("steps"))
@@ -1165,6 +1169,14 @@ internal sealed partial class PackLoader
             CheckRemediationPlaceholders(s, "command", command is null ? [] : [command], rules, facts);
             CheckRemediationPlaceholders(s, "text", AllLanguages(text), rules, facts);
             CheckRemediationPlaceholders(s, "detail", AllLanguages(detail), rules, facts);
+            var doneBy = CommandForms(s, "doneBy", facts);
+            var undoneBy = CommandForms(s, "undoneBy", facts);
+            var needsConfirmation = s.Bool("needsConfirmation") ?? true;
+            if (undoneBy.Count > 0 && doneBy.Count == 0)
+            {
+                s.Error(s.Get("undoneBy")!, "'undoneBy' needs 'doneBy': a step that is never done cannot be undone");
+            }
+
             var ruleIds = new List<string>();
             DiagnosticSeverity? minSeverity = null;
             var workaround = false;
@@ -1195,6 +1207,11 @@ internal sealed partial class PackLoader
                 s.Error(item, "a remediation step is missing the required key 'when'");
             }
 
+            if (doneBy.Count > 0 && _commandEcho is null && m.Get("commandEcho") is null)
+            {
+                s.Error(s.Get("doneBy")!, "'doneBy' needs the remediation document's 'commandEcho' (the prompt a command typed at the device is echoed after)");
+            }
+
             s.Finish();
             if (id is not null && text is not null)
             {
@@ -1202,6 +1219,7 @@ internal sealed partial class PackLoader
                 {
                     Id = id, Command = command, Text = text, Detail = detail, HintIfMissing = hint, Rules = ruleIds,
                     MinSeverity = minSeverity, RequiresWorkaroundModel = workaround,
+                    DoneBy = doneBy, UndoneBy = undoneBy, NeedsConfirmation = needsConfirmation,
                 });
             }
         }

@@ -81,6 +81,41 @@ internal sealed class RemediationSpec
     public IReadOnlyList<string> Rules { get; init; } = [];
     public DiagnosticSeverity? MinSeverity { get; init; }
     public bool RequiresWorkaroundModel { get; init; }
+
+    /// <summary>Commands that, typed at the device, carry out this step (<c>doneBy</c>).</summary>
+    public IReadOnlyList<CommandForm> DoneBy { get; init; } = [];
+
+    /// <summary>Commands that undo it again (<c>undoneBy</c>).</summary>
+    public IReadOnlyList<CommandForm> UndoneBy { get; init; } = [];
+
+    /// <summary>False when the device gives no confirmation for this step's commands (<c>needsConfirmation: false</c>).</summary>
+    public bool NeedsConfirmation { get; init; } = true;
+}
+
+/// <summary>
+/// How the remediation document recognizes a command typed at the device in a capture: the prompt it is echoed after,
+/// and optionally the line the device answers a successful command with.
+/// </summary>
+internal sealed class CommandEchoSpec
+{
+    public required IReadOnlyList<Pattern> Prompts { get; init; }
+    public Pattern? Confirmation { get; init; }
+
+    /// <summary>The confirmation must follow within this many lines of the command (before the next prompt).</summary>
+    public int ConfirmationWithin { get; init; } = 3;
+}
+
+/// <summary>
+/// One command of <c>doneBy</c>/<c>undoneBy</c>, as written (<c>create config={currentConfig}</c>), compiled to a regex
+/// over the text after the prompt: words match any run of spaces, each placeholder one word that must fit its fact's shape.
+/// </summary>
+internal sealed class CommandForm
+{
+    public required string Template { get; init; }
+    public required System.Text.RegularExpressions.Regex Regex { get; init; }
+
+    /// <summary>The fact behind each placeholder group <c>v0</c>, <c>v1</c>, …</summary>
+    public required IReadOnlyList<FactSpec> Placeholders { get; init; }
 }
 
 /// <summary>The verdict texts for one level.</summary>

@@ -68,6 +68,7 @@ internal sealed class Prefilter
         var patterns = active.SelectMany(r => r.Section is { } s ? [s.Start] : r.Patterns)
             .Concat(pack.Records.Select(r => r.Start))
             .Concat(pack.Facts.Select(f => f.Pattern))
+            .Concat(pack.CommandEcho is { } echo ? echo.Prompts.Append(echo.Confirmation).OfType<Pattern>() : [])
             .ToList();
         if (patterns.Any(p => p.RequiredLiteral is null))
         {

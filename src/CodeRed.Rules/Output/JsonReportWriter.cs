@@ -52,6 +52,7 @@ public static class JsonReportWriter
 
         json.WriteString("verdict", report.Verdict.Word);
         json.WriteString("summary", report.Verdict.Text);
+        WriteOptional(json, "verdictNote", report.Verdict.Note);
         WriteOptional(json, "maxSeverity", report.MaxSeverity?.ToName());
 
         json.WriteStartArray("diagnostics");
@@ -177,6 +178,21 @@ public static class JsonReportWriter
             }
 
             json.WriteEndObject();
+            if (step.DoneBy.Count > 0)
+            {
+                WriteStrings(json, "doneBy", step.DoneBy.Select(f => f.Template));
+            }
+
+            if (step.UndoneBy.Count > 0)
+            {
+                WriteStrings(json, "undoneBy", step.UndoneBy.Select(f => f.Template));
+            }
+
+            if (step.DoneBy.Count > 0 && !step.NeedsConfirmation)
+            {
+                json.WriteBoolean("needsConfirmation", false);
+            }
+
             json.WriteEndObject();
         }
 
@@ -319,11 +335,33 @@ public static class JsonReportWriter
                 WriteStrings(json, "appliesTo", step.AppliesTo);
             }
 
+            json.WriteString("status", StatusName(step.Status));
+            if (step.StatusSource is not null)
+            {
+                json.WriteStartObject("statusLocation");
+                json.WriteString("source", step.StatusSource);
+                if (step.StatusLine is { } line)
+                {
+                    json.WriteNumber("line", line);
+                }
+
+                json.WriteEndObject();
+            }
+
+            WriteOptional(json, "statusReason", step.StatusReason);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
     }
+
+    /// <summary>A step status as files write it: <c>open</c>, <c>done</c>, <c>undone</c>.</summary>
+    internal static string StatusName(RemediationStepStatus status) => status switch
+    {
+        RemediationStepStatus.Done => "done",
+        RemediationStepStatus.Undone => "undone",
+        _ => "open",
+    };
 
     /// <summary>Facts read from the evidence, by name.</summary>
     internal static void WriteFacts(Utf8JsonWriter json, IReadOnlyDictionary<string, string> facts)

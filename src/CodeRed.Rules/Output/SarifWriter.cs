@@ -578,6 +578,7 @@ public static partial class SarifWriter
         WriteDevice(json, "device", report.Device);
         json.WriteString("verdict", report.Verdict.Word);
         json.WriteString("summary", report.Verdict.Text);
+        JsonReportWriter.WriteOptional(json, "verdictNote", report.Verdict.Note);
         if (report.MaxSeverity is { } max)
         {
             json.WriteString("maxSeverity", max.ToName());

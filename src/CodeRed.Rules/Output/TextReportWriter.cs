@@ -63,20 +63,35 @@ public static class TextReportWriter
         }
 
         output.WriteLine($"{T("verdict")}: {Paint(E(report.Verdict.Word), report.Verdict.Severity)} — {E(report.Verdict.Text)}");
+        if (report.Verdict.Note is { } note)
+        {
+            output.WriteLine($"  {E(note)}");
+        }
         if (report.Remediation.Count > 0)
         {
             output.WriteLine();
             output.WriteLine(T("remediation"));
             foreach (var step in report.Remediation)
             {
+                var mark = step.Status switch
+                {
+                    RemediationStepStatus.Done => $"  [{T("done")}]",
+                    RemediationStepStatus.Undone => $"  [{T("undone")}]",
+                    _ => "",
+                };
                 if (step.Command is not null)
                 {
-                    output.WriteLine($"  {step.Order}. {E(step.Command)}");
+                    output.WriteLine($"  {step.Order}. {E(step.Command)}{mark}");
                     output.WriteLine($"     {E(step.Text)}");
                 }
                 else
                 {
-                    output.WriteLine($"  {step.Order}. {E(step.Text)}");
+                    output.WriteLine($"  {step.Order}. {E(step.Text)}{mark}");
+                }
+
+                if (step.StatusReason is not null)
+                {
+                    output.WriteLine($"     {E(step.StatusReason)}");
                 }
 
                 if (step.Hint is not null)
