@@ -47,7 +47,7 @@ internal sealed class ReportPhrases
             ["htmlNoTimes"] = (Texts("No line of a finding carries a time the pack can read.", "検出事項の行に、ルールパックが読み取れる日時はありません。"), []),
             ["htmlMarks"] = (Texts("One mark per hit with a time: {marks} in all.", "日時のある検出 1 件につき 1 つの印: 計 {marks} 件。"), ["marks"]),
             ["htmlUntimed"] = (Texts("Hits without a readable time (or beyond the first 1000 of a rule) are not drawn.", "日時を読み取れない検出 (またはルールごとの最初の 1000 件を超える分) は描いていません。"), []),
-            ["htmlRestart"] = (Texts("restart", "再起動"), []),
+            ["htmlRestart"] = (Texts("device restart", "機器の再起動"), []),
             ["htmlCopy"] = (Texts("Copy", "コピー"), []),
             ["htmlCopied"] = (Texts("Copied", "コピーしました"), []),
             ["htmlAdvisory"] = (Texts("Advisory", "アドバイザリ"), []),

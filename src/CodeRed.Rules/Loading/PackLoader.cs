@@ -545,7 +545,7 @@ internal sealed partial class PackLoader
             }
             else
             {
-                SlowPathWarning(item, $"timestamp {Shorten(name)}", pattern);
+                // No slow-path warning: timestamps are read from hit lines only, never from every line.
                 timestamps.Add(new TimestampSpec { Name = name, Pattern = pattern });
             }
         }
