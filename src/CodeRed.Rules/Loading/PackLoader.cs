@@ -60,6 +60,9 @@ internal sealed partial class PackLoader
     private readonly List<PackProblem> _problems = [];
     private readonly List<PackProblem> _warnings = [];
 
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")]
+    private static partial Regex TagSyntax();
+
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{1,15}$")]
     private static partial Regex RuleIdSyntax();
 
@@ -887,6 +890,11 @@ internal sealed partial class PackLoader
         var introducedIn = r.String("introducedIn") ?? manifest?.Version ?? "1.0.0";
         var helpUri = r.String("helpUri") ?? manifest?.HelpUri.Replace("{id}", id, StringComparison.Ordinal) ?? "";
         var tags = r.StringList("tags");
+        foreach (var tag in tags.Where(t => !TagSyntax().IsMatch(t)))
+        {
+            r.Error(r.Get("tags")!, $"tag '{Shorten(tag)}' must be a lower-case letter, then up to 31 lower-case letters, digits or hyphens");
+        }
+
         var references = r.StringList("references");
 
         var caveats = new List<LocalizedText>();
