@@ -214,6 +214,41 @@ public partial class HtmlReportTests
         Assert.Contains(e.Problems, p => p.Message.Contains("the calendar phase of days 19-27 overlaps the one of days 1-19", StringComparison.Ordinal) && p.Line > 100);
     }
 
+    [Fact]
+    public void Which_rules_are_restarts_is_the_packs_tag_not_the_engines_choice()
+    {
+        var dir = Directory.CreateTempSubdirectory("codered-html-tags").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(RulesDir, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(dir, Path.GetRelativePath(RulesDir, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            var rule = Path.Combine(dir, "CR2004", "CR2004.yaml");
+            var text = File.ReadAllText(rule);
+            File.WriteAllText(rule, text.Replace("tags: [restart]", "tags: []", StringComparison.Ordinal));
+            var pack = RulePack.LoadFrom(dir);
+            Assert.Empty(pack.FindRule("CR2004")!.Tags);
+            var report = pack.Evaluate(
+                new DeviceEvidence { Model = "AR320", Sources = [EvidenceSource.FromFile(SamplePath)] },
+                new EvaluationOptions { Culture = CultureInfo.InvariantCulture });
+            var html = Html(report);
+            Assert.Equal(1, Count(html, "class=\"restart-line\"")); // CR2005's only
+            Assert.Equal(6, MarkElement().Matches(html).Count);
+
+            File.WriteAllText(rule, text.Replace("tags: [restart]", "tags: [Restart!]", StringComparison.Ordinal));
+            var e = Assert.Throws<RulePackException>(() => RulePack.LoadFrom(dir));
+            Assert.Contains(e.Problems, p => p.Message.Contains("tag 'Restart!' must be a lower-case letter", StringComparison.Ordinal) && p.File.EndsWith("CR2004.yaml", StringComparison.Ordinal) && p.Line == 20);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The report as the README makes it, opened in headless Chromium: the rendered page has one mark per timed hit, and no console error.</summary>
     [ExternalToolFact("chromium", "apt-get install chromium")]
     public void A_real_browser_renders_the_report_with_its_timeline()
