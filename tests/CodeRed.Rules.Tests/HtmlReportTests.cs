@@ -264,7 +264,7 @@ public partial class HtmlReportTests
         {
             var screenshot = Path.Combine(artifacts, "report.png");
             File.Delete(screenshot);
-            var (_, shotErr) = Chromium(chromium, profile, $"--screenshot={screenshot}", "--window-size=1100,1700", new Uri(page).AbsoluteUri);
+            var (_, shotErr) = Chromium(chromium, profile, "--virtual-time-budget=3000", $"--screenshot={screenshot}", "--window-size=1100,1700", new Uri(page).AbsoluteUri);
             Assert.True(File.Exists(screenshot) && new FileInfo(screenshot).Length > 10_000, "no screenshot: " + shotErr);
 
             var (dom, stderr) = Chromium(chromium, profile, "--dump-dom", new Uri(page).AbsoluteUri);

@@ -339,9 +339,20 @@ public static class HtmlReportWriter
         var firstDay = all.Min(DayIndex);
         var lastDay = all.Max(DayIndex);
         var days = lastDay - firstDay + 1;
-        var hours = days * 24.0;
-        double X(double hour) => ChartLeft + hour / hours * ChartWidth;
-        double At(LogTimestamp t) => X((DayIndex(t) - firstDay) * 24 + t.Hour + t.Minute / 60.0 + t.Second / 3600.0);
+        double HourOf(LogTimestamp t) => (DayIndex(t) - firstDay) * 24 + t.Hour + t.Minute / 60.0 + t.Second / 3600.0;
+
+        // Hits within one day: the hours around them (at least two), so marks minutes apart stay apart; else whole days.
+        var (start, end) = (0, days * 24);
+        if (days == 1)
+        {
+            start = (int)Math.Floor(all.Min(HourOf));
+            end = Math.Max((int)Math.Floor(all.Max(HourOf)) + 1, start + 2);
+            (start, end) = end > 24 ? (22, 24) : (start, end);
+        }
+
+        var span = end - start;
+        double X(double hour) => ChartLeft + (hour - start) / span * ChartWidth;
+        double At(LogTimestamp t) => X(HourOf(t));
         var height = AxisHeight + rows.Count * RowHeight + 8;
         var dayOf = new Dictionary<int, LogTimestamp>();
         foreach (var t in all)
@@ -367,23 +378,27 @@ public static class HtmlReportWriter
                     continue;
                 }
 
-                var x = X((day - firstDay) * 24.0);
-                page.Append(string.Create(invariant, $"<rect class=\"phase phase-{phase.i % 4}\" x=\"{x:0.##}\" y=\"0\" width=\"{ChartWidth / days:0.##}\" height=\"{height:0.##}\"><title>"))
+                var x = X(Math.Max((day - firstDay) * 24.0, start));
+                var width = X(Math.Min((day - firstDay + 1) * 24.0, end)) - x;
+                page.Append(string.Create(invariant, $"<rect class=\"phase phase-{phase.i % 4}\" x=\"{x:0.##}\" y=\"0\" width=\"{width:0.##}\" height=\"{height:0.##}\"><title>"))
                     .Append(H(phase.p.Text.Get(report.Culture))).Append("</title></rect>\n");
             }
         }
 
-        // Axis: days, and hours when few days are shown.
-        var step = days <= 2 ? 1 : days <= 7 ? 6 : 24;
-        for (var h = 0; h <= days * 24; h += step)
+        // Axis: ticks every 10 minutes to a day, as the span allows; each day's start is labelled with its day.
+        var step = span <= 3 ? 10 : span <= 36 ? 60 : span <= 7 * 24 ? 360 : 1440;
+        var labelEvery = span is > 12 and <= 36 ? 180 : step;
+        for (var minute = start * 60; minute <= end * 60; minute += step)
         {
-            var x = X(h);
-            var major = h % 24 == 0;
+            var x = X(minute / 60.0);
+            var major = minute % 1440 == 0;
+            var first = minute == start * 60;
             page.Append(string.Create(invariant, $"<line class=\"{(major ? "tick day" : "tick")}\" x1=\"{x:0.##}\" y1=\"{AxisHeight - 6}\" x2=\"{x:0.##}\" y2=\"{height - 4:0.##}\"/>"));
-            if (h < days * 24 && (major || step < 24))
+            if (minute < end * 60 && (major || minute % labelEvery == 0))
             {
-                var label = major ? DayLabel(firstDay + h / 24, dayOf) : (h % 24).ToString("00", invariant) + "h";
-                page.Append(string.Create(invariant, $"<text class=\"{(major ? "axis day" : "axis")}\" x=\"{x + 2:0.##}\" y=\"{AxisHeight - 10}\">")).Append(H(label)).Append("</text>");
+                var time = string.Create(invariant, $"{minute / 60 % 24:00}:{minute % 60:00}");
+                var label = major ? DayLabel(firstDay + minute / 1440, dayOf) : minute == start * 60 ? DayLabel(firstDay, dayOf) + " " + time : time;
+                page.Append(string.Create(invariant, $"<text class=\"{(major || first ? "axis day" : "axis")}\" x=\"{x + 2:0.##}\" y=\"{AxisHeight - 10}\">")).Append(H(label)).Append("</text>");
             }
 
             page.Append('\n');
