@@ -152,6 +152,27 @@ public partial class HtmlReportTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EvaluationOptions { ContextLines = 11 });
     }
 
+    /// <summary>Keeping context decodes every line, but what is found stays the same: the JSON report is identical.</summary>
+    [Fact]
+    public void Context_lines_change_no_finding_of_any_sample()
+    {
+        var logs = Directory.EnumerateFiles(RulesDir, "*.log", SearchOption.AllDirectories).Append(SamplePath).Order(StringComparer.Ordinal).ToList();
+        Assert.True(logs.Count > 10);
+        foreach (var log in logs)
+        {
+            string Json(int context)
+            {
+                var report = Pack.Evaluate(new DeviceEvidence { Model = "AR320", Sources = [EvidenceSource.FromFile(log, name: "log")] },
+                    new EvaluationOptions { Culture = CultureInfo.InvariantCulture, ContextLines = context });
+                using var stream = new MemoryStream();
+                JsonReportWriter.Write(stream, report);
+                return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+            }
+
+            Assert.Equal(Json(0), Json(2));
+        }
+    }
+
     [Fact]
     public void Japanese_uses_the_same_template_with_japanese_labels()
     {
