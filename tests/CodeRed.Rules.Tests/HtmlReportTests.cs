@@ -301,6 +301,36 @@ public partial class HtmlReportTests
         }
     }
 
+    /// <summary>The fleet index starts worst first; a click on "Verdict" (made by a script appended for the test) reverses it, without a console error.</summary>
+    [ExternalToolFact("chromium", "apt-get install chromium")]
+    public void In_a_real_browser_the_fleet_index_sorts_by_verdict()
+    {
+        var chromium = ExternalTools.Require("chromium");
+        var dir = Directory.CreateTempSubdirectory("codered-html-sort").FullName;
+        try
+        {
+            using (var fleet = new StringWriter())
+            {
+                HtmlReportWriter.WriteFleet(fleet, [new("clean.log", Pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromText("clean.log", "nothing\n")] })), new("crash.log", Sample(name: "crash.log"))]);
+                var html = fleet.ToString();
+                File.WriteAllText(Path.Combine(dir, "fleet.html"), html);
+                File.WriteAllText(Path.Combine(dir, "clicked.html"), html.Replace("</body>", "<script>document.getElementById(\"sort-verdict\").click();</script></body>", StringComparison.Ordinal));
+            }
+
+            static string[] Order(string dom) => [.. Regex.Matches(dom, "<a href=\"#(device-[0-9]+)\">").Select(m => m.Groups[1].Value)];
+            var profile = Path.Combine(dir, "profile");
+            var (before, _) = Chromium(chromium, profile, "--dump-dom", new Uri(Path.Combine(dir, "fleet.html")).AbsoluteUri);
+            var (after, stderr) = Chromium(chromium, profile, "--dump-dom", new Uri(Path.Combine(dir, "clicked.html")).AbsoluteUri);
+            Assert.Equal(["device-2", "device-1"], Order(before));
+            Assert.Equal(["device-1", "device-2"], Order(after));
+            Assert.DoesNotMatch("Uncaught|:CONSOLE[:(]|Refused to", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static (string Stdout, string Stderr) Chromium(string chromium, string profile, params string[] args)
     {
         var start = new ProcessStartInfo(chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
