@@ -98,10 +98,11 @@ public partial class HtmlReportTests
             Aug  3 09:31:02 ar320 HTTP ERROR No free HTTP sessions - rejecting connection from 203.0.113.45
             <134>Aug 21 23:10:00 ar320 HTTP ERROR No free HTTP sessions - rejecting connection from 203.0.113.46
             no time here: HTTP ERROR No free HTTP sessions - rejecting connection from 203.0.113.47
+            Aug 32 24:10:00 ar320 HTTP ERROR No free HTTP sessions - rejecting connection from 203.0.113.48
             """;
         var report = Pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromText("syslog", log)] }, new EvaluationOptions { Culture = CultureInfo.InvariantCulture });
         var cr2001 = report.Diagnostics.Single(d => d.Id == "CR2001");
-        Assert.Equal(3, cr2001.Count);
+        Assert.Equal(4, cr2001.Count); // day 32 and hour 24 read no time: counted, not drawn
         Assert.Equal([new LogTimestamp(null, 8, 3, 9, 31, 2), new LogTimestamp(null, 8, 21, 23, 10, 0)], cr2001.Timestamps);
 
         var html = Html(report);
