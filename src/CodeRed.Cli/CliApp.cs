@@ -232,7 +232,7 @@ internal static class CliApp
     {
         var each = options.Has("each");
         var fleet = each || options.Positional.Any(Directory.Exists);
-        var format = options.Format("text", "json", "jsonl", "sarif");
+        var format = options.Format("text", "json", "jsonl", "sarif", "html");
         var outputFile = options.Single("output") is { } o && o != "-" ? o : null;
         var color = Colour(invocation, options, outputFile is not null);
         var encoding = options.Encoding();
@@ -246,7 +246,8 @@ internal static class CliApp
             throw new UsageException($"--firmware: {firmwareError}");
         }
 
-        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture };
+        // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
+        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
         if (fleet)
         {
             var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
@@ -313,6 +314,13 @@ internal static class CliApp
                     case "sarif":
                         SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
                         target.Write("\n"u8);
+                        break;
+                    case "html":
+                        using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
+                        {
+                            HtmlReportWriter.Write(html, report);
+                        }
+
                         break;
                     default:
                         using (var text = new StreamWriter(target, Utf8, leaveOpen: true))

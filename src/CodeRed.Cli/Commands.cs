@@ -36,7 +36,7 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
               -f, --firmware V          the firmware version (2.0.4 PL 7); without it the evidence says
               -r, --rules PATH          a rule folder or file instead of the embedded pack
                   --rules-sha256 HEX    refuse to run unless the pack has this SHA-256
-                  --format F            text (default), json, jsonl or sarif; a fleet: text, json or jsonl
+                  --format F            text (default), json, jsonl, sarif or html (one page, to open in a browser)
               -o, --output FILE         write the report to FILE (whole or not at all) instead of standard output
                   --lang L              the report's language: en or ja (default: the system's)
                   --encoding E          utf-8, shift_jis, euc-jp or latin1 (default: a byte-order mark, else UTF-8)

@@ -51,7 +51,7 @@ internal static class FleetCommand
 
         using var json = format == "json" ? new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) : null;
         json?.WriteStartArray();
-        var sarifReports = new List<AnalysisReport>();
+        var fleetReports = new List<KeyValuePair<string, AnalysisReport>>();
         foreach (var (file, report, error) in results)
         {
             worst = Math.Max(worst, error is not null ? CliApp.Failure : report!.MaxSeverity >= DiagnosticSeverity.Warning ? CliApp.Findings : CliApp.Clean);
@@ -63,11 +63,11 @@ internal static class FleetCommand
                 case "json":
                     WriteError(json!, file, error!);
                     break;
-                case "sarif" when report is not null:
-                    // One SARIF log for the fleet, one run per device, written when every device is done.
-                    sarifReports.Add(report);
+                case "sarif" or "html" when report is not null:
+                    // One SARIF log or HTML page for the fleet, written when every device is done.
+                    fleetReports.Add(new(file, report));
                     break;
-                case "sarif":
+                case "sarif" or "html":
                     CliApp.Error(stderr, $"{file}: {error}");
                     break;
                 case "jsonl":
@@ -118,8 +118,14 @@ internal static class FleetCommand
 
         if (format == "sarif")
         {
-            SarifWriter.Write(stdout, sarifReports, pack, sarif);
+            SarifWriter.Write(stdout, fleetReports.Select(r => r.Value).ToList(), pack, sarif);
             stdout.Write("\n"u8);
+        }
+
+        if (format == "html" && fleetReports.Count > 0)
+        {
+            using var html = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true);
+            HtmlReportWriter.WriteFleet(html, fleetReports);
         }
 
         stdout.Flush();

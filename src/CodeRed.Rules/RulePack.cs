@@ -154,6 +154,12 @@ public sealed class RulePack
     /// <summary>Engine phrases, with the pack's own (manifest <c>phrases</c>) first.</summary>
     internal ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
 
+    /// <summary>The manifest's timestamp shapes, tried in order on each hit line (the timeline's times).</summary>
+    internal IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
+
+    /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
+    internal CalendarSpec? Calendar { get; init; }
+
     internal IReadOnlyList<CompiledRule> CompiledRules { get; }
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }

@@ -140,7 +140,7 @@ public class CliConventionTests
     }
 
     [Theory]
-    [InlineData(new[] { "analyze", "--format", "xml" }, "--format must be text, json, jsonl or sarif, not 'xml'")]
+    [InlineData(new[] { "analyze", "--format", "xml" }, "--format must be text, json, jsonl, sarif or html, not 'xml'")]
     [InlineData(new[] { "rules", "list", "--format", "xml" }, "--format must be text or json, not 'xml'")]
     public void Format_errors_list_every_format_of_the_verb(string[] args, string message) =>
         Assert.Contains(message, RunCli(args).Stderr);

@@ -76,7 +76,7 @@ public class CliTests
     [Theory]
     [InlineData(new[] { "analyze", "--firmware", "two point oh" }, "not a firmware version")]
     [InlineData(new[] { "analyze", "--bogus" }, "unknown option '--bogus'")]
-    [InlineData(new[] { "analyze", "--format", "xml" }, "--format must be text, json, jsonl or sarif")]
+    [InlineData(new[] { "analyze", "--format", "xml" }, "--format must be text, json, jsonl, sarif or html")]
     [InlineData(new[] { "analyze", "no-such-file.log" }, "cannot read 'no-such-file.log'")]
     [InlineData(new[] { "analyze", "--severity", "CR9999=error" }, "no rule 'CR9999'")]
     [InlineData(new[] { "frobnicate" }, "unknown command")]

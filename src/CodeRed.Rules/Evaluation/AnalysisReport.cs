@@ -45,6 +45,12 @@ public sealed class Diagnostic
 
     /// <summary>The advisory's caveats for this finding, in the report's language.</summary>
     public required IReadOnlyList<string> Caveats { get; init; }
+
+    /// <summary>The times of the hits, read by the pack's timestamp patterns, in line order; at most <see cref="Evaluator.MaxTimestamps"/>.</summary>
+    internal IReadOnlyList<LogTimestamp> Timestamps { get; init; } = [];
+
+    /// <summary>The lines around the first hit, when <see cref="EvaluationOptions.ContextLines"/> asked for them.</summary>
+    internal EvidenceContext? Context { get; init; }
 }
 
 /// <summary>One step of remediation: a command to type on the router, or an action to take.</summary>
@@ -135,6 +141,9 @@ public sealed class AnalysisReport
 
     /// <summary>The engine phrases of the pack, for writers that add words (the text report's labels).</summary>
     internal ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
+
+    /// <summary>The pack evaluated, for writers that show its advisory, references and calendar (the HTML report).</summary>
+    internal RulePack? EvaluatedPack { get; init; }
 
     /// <summary>The device as judged.</summary>
     public required DeviceSummary Device { get; init; }

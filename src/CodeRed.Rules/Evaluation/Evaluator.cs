@@ -15,6 +15,9 @@ internal sealed class Evaluator
 {
     private const int MaxLineTextChars = 500;
 
+    /// <summary>Hit times kept per finding, for the timeline: the first this many hits' (a report stays small for any log).</summary>
+    internal const int MaxTimestamps = 1000;
+
     /// <summary>Like Roslyn's AD0001: a rule that throws becomes one diagnostic and the evaluation goes on.</summary>
     internal static readonly RuleDescriptor RuleFailure = new()
     {
@@ -151,6 +154,7 @@ internal sealed class Evaluator
             Pack = _pack.Identity,
             Culture = _culture,
             Phrases = _pack.Phrases,
+            EvaluatedPack = _pack,
             Device = device,
             Diagnostics = diagnostics,
             Verdict = verdict,
@@ -514,6 +518,12 @@ internal sealed class Evaluator
         private int _openSections;
         private long _offset;
 
+        // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
+        // for their lines after the hit. Both are bounded: ContextLines lines, and one context per rule and line.
+        private readonly int _contextLines = owner._options.ContextLines;
+        private readonly Queue<string> _recent = new();
+        private readonly List<EvidenceContext> _awaitingAfter = [];
+
         /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
         private long Column(int columnInSegment) => _offset + columnInSegment;
 
@@ -586,17 +596,89 @@ internal sealed class Evaluator
         }
 
         /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
-        private bool NeedsEveryLine => _records.Count > 0 || _openSections > 0;
+        private bool NeedsEveryLine => _records.Count > 0 || _openSections > 0 || _contextLines > 0;
+
+        private static string Cut(string line) => line.Length > MaxLineTextChars ? line[..MaxLineTextChars] + "…" : line;
+
+        /// <summary>The context of a rule's hit, while the rule has no finding yet (only a first hit's is kept).</summary>
+        private EvidenceContext? ContextFor(CompiledRule rule, long number, string line, int column, int length)
+        {
+            if (_contextLines == 0 || _aggregates[rule.Index] is not null)
+            {
+                return null;
+            }
+
+            var lines = new List<string>(_recent) { Cut(line) };
+            var start = column - 1;
+            var context = new EvidenceContext
+            {
+                FirstLine = number - _recent.Count,
+                Lines = lines,
+                HitIndex = lines.Count - 1,
+                MatchStart = start,
+                MatchLength = start >= 0 && start + length <= MaxLineTextChars ? length : 0,
+                AfterWanted = _contextLines,
+            };
+            _awaitingAfter.Add(context);
+            return context;
+        }
+
+        /// <summary>Before the rules see a new line: it is an after-line of the contexts waiting, then a recent line.</summary>
+        private void RememberLine(string line, long number)
+        {
+            for (var i = _awaitingAfter.Count - 1; i >= 0; i--)
+            {
+                var context = _awaitingAfter[i];
+                if (context.FirstLine + context.HitIndex < number)
+                {
+                    context.Lines.Add(Cut(line));
+                    if (--context.AfterWanted == 0)
+                    {
+                        _awaitingAfter.RemoveAt(i);
+                    }
+                }
+            }
+        }
+
+        private void AfterLine(string line)
+        {
+            _recent.Enqueue(Cut(line));
+            if (_recent.Count > _contextLines)
+            {
+                _recent.Dequeue();
+            }
+        }
 
         /// <summary>Scans one line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
         private void Scan(string line, long number, long offset)
         {
             _offset = offset;
-            if (owner._pack.CommandEcho is { } echo && offset == 0)
+            var firstSegment = offset == 0 && _contextLines > 0;
+            if (firstSegment)
             {
-                Echo(echo, line, number);
+                RememberLine(line, number);
             }
 
+            try
+            {
+                if (owner._pack.CommandEcho is { } echo && offset == 0)
+                {
+                    Echo(echo, line, number);
+                }
+
+                ScanRules(line, number);
+            }
+            finally
+            {
+                if (firstSegment)
+                {
+                    AfterLine(line);
+                }
+            }
+        }
+
+        private void ScanRules(string line, long number)
+        {
             foreach (var fact in owner._pack.Facts)
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
@@ -639,7 +721,8 @@ internal sealed class Evaluator
                     {
                         if (pattern.TryMatch(line, out var column, out var match))
                         {
-                            var hit = new Hit(number, Column(column), line, match);
+                            var length = match?.Length ?? pattern.Literal?.Length ?? 0;
+                            var hit = new Hit(number, Column(column), line, match) { Context = ContextFor(rule, number, line, column, length) };
                             if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
                             {
                                 record.Hits.Add((rule, hit));
@@ -750,7 +833,7 @@ internal sealed class Evaluator
 
             if (spec.Start.TryMatch(line, out var column, out _))
             {
-                state.Reset(new Hit(number, Column(column), line, null));
+                state.Reset(new Hit(number, Column(column), line, null) { Context = ContextFor(rule, number, line, column, 0) });
                 _openSections++;
             }
         }
@@ -801,6 +884,11 @@ internal sealed class Evaluator
 
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
+            if (aggregate.Timestamps.Count < MaxTimestamps && owner._pack.Timestamps.Count > 0
+                && TimestampSpec.Read(owner._pack.Timestamps, hit.Text) is { } time)
+            {
+                aggregate.Timestamps.Add(time);
+            }
 
             var max = owner._options.MaxDistinctValues;
             aggregate.Values.Add(hit.Match, max);
@@ -846,6 +934,8 @@ internal sealed class Evaluator
                     ValuesTruncated = aggregate.Values.Truncated,
                     TruncatedNames = aggregate.Values.TruncatedNames,
                     Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
+                    Timestamps = aggregate.Timestamps,
+                    Context = aggregate.First.Context,
                 }, severity is not null);
             }
 
@@ -881,7 +971,11 @@ internal sealed class Evaluator
         }
     }
 
-    private sealed record Hit(long Line, long Column, string Text, Match? Match);
+    private sealed record Hit(long Line, long Column, string Text, Match? Match)
+    {
+        /// <summary>The lines around the hit, for a rule's first hit when context lines are asked for.</summary>
+        public EvidenceContext? Context { get; init; }
+    }
 
     private sealed class Aggregate(Hit first)
     {
@@ -889,6 +983,7 @@ internal sealed class Evaluator
         public int Count { get; set; }
         public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
+        public List<LogTimestamp> Timestamps { get; } = [];
     }
 
     private sealed class OpenRecord(RecordSpec spec, long startLine)

@@ -214,4 +214,21 @@ public sealed class EvaluationOptions
             field = value;
         }
     } = 100;
+
+    /// <summary>
+    /// How many lines before and after each finding's first hit the report keeps (for the HTML report's evidence in
+    /// context), 0 to 10; default 0. Above 0, every line of the evidence is decoded, not only the lines the rules'
+    /// literals point at, so the scan is slower; memory stays bounded (this many lines, cut at 500 characters, per finding).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 0 or more than 10.</exception>
+    public int ContextLines
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 10);
+            field = value;
+        }
+    }
 }

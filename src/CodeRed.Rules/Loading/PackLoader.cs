@@ -60,6 +60,9 @@ internal sealed partial class PackLoader
     private readonly List<PackProblem> _problems = [];
     private readonly List<PackProblem> _warnings = [];
 
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")]
+    private static partial Regex TagSyntax();
+
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{1,15}$")]
     private static partial Regex RuleIdSyntax();
 
@@ -159,6 +162,8 @@ internal sealed partial class PackLoader
             Phrases = manifest.Phrases,
             CommandEcho = _commandEcho,
             DoneNote = _doneNote,
+            Timestamps = manifest.Timestamps,
+            Calendar = manifest.Calendar,
         };
     }
 
@@ -192,6 +197,8 @@ internal sealed partial class PackLoader
         public required IReadOnlyList<FactSpec> Facts { get; init; }
         public required IReadOnlyDictionary<string, VerdictSpec> Verdicts { get; init; }
         public ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
+        public IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
+        public CalendarSpec? Calendar { get; init; }
     }
 
     private Manifest? ReadManifest(YMapping node)
@@ -497,6 +504,8 @@ internal sealed partial class PackLoader
         }
 
         var phrases = ReadPhrases(m);
+        var timestamps = ReadTimestamps(m);
+        var calendar = ReadCalendar(m);
         m.Finish();
         if (id is null || version is null || title is null || advisory is null || schema is null)
         {
@@ -507,8 +516,104 @@ internal sealed partial class PackLoader
         {
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
-            Phrases = phrases,
+            Phrases = phrases, Timestamps = timestamps, Calendar = calendar,
         };
+    }
+
+    /// <summary>The manifest's <c>timestamps</c>: named patterns with the groups day, hour and minute (and optionally second, month, year).</summary>
+    private List<TimestampSpec> ReadTimestamps(MapReader m)
+    {
+        var timestamps = new List<TimestampSpec>();
+        foreach (var item in m.List("timestamps"))
+        {
+            if (MapReader.Of(item, _problems, "a timestamp") is not { } t)
+            {
+                continue;
+            }
+
+            var name = t.String("name", required: true);
+            var pattern = PatternOf(t, "pattern", required: true);
+            t.Finish();
+            if (name is null || pattern is null)
+            {
+                continue;
+            }
+
+            var missing = TimestampSpec.RequiredGroups.Where(g => !pattern.CaptureNames.Contains(g)).ToList();
+            if (missing.Count > 0)
+            {
+                t.Error(t.Get("pattern")!, $"the pattern of timestamp '{Shorten(name)}' must capture the groups day, hour and minute (missing: {string.Join(", ", missing)}; second, month and year are optional)");
+            }
+            else if (timestamps.Any(x => x.Name == name))
+            {
+                t.Error(t.Get("name")!, $"duplicate timestamp name '{Shorten(name)}'");
+            }
+            else
+            {
+                // No slow-path warning: timestamps are read from hit lines only, never from every line.
+                timestamps.Add(new TimestampSpec { Name = name, Pattern = pattern });
+            }
+        }
+
+        return timestamps;
+    }
+
+    /// <summary>The manifest's <c>calendar</c>: day spans of the month, each with its text, and the source that describes them.</summary>
+    private CalendarSpec? ReadCalendar(MapReader m)
+    {
+        if (m.Get("calendar") is not { } node || MapReader.Of(node, _problems, "calendar") is not { } c)
+        {
+            return null;
+        }
+
+        var title = Text(c, "title", required: true);
+        var source = c.String("source", required: true);
+        CheckDisplayText(c.Get("source"), "source", null, source);
+        var url = c.String("url");
+        if (url is not null && !IsWebAddress(url))
+        {
+            c.Error(c.Get("url")!, $"'url' must be an absolute http or https URL, not '{Shorten(url)}'");
+            url = null;
+        }
+
+        var phases = new List<CalendarPhase>();
+        foreach (var item in c.List("phases"))
+        {
+            if (MapReader.Of(item, _problems, "a calendar phase") is not { } p)
+            {
+                continue;
+            }
+
+            var from = p.Int("from", 1, 31);
+            var to = p.Int("to", 1, 31);
+            var text = Text(p, "text", required: true);
+            if (!p.Has("from") || !p.Has("to"))
+            {
+                p.Error(item, "a calendar phase needs 'from' and 'to' (days of the month, 1 to 31)");
+            }
+
+            p.Finish();
+            if (from is null || to is null || text is null)
+            {
+                continue;
+            }
+
+            if (from > to)
+            {
+                p.Error(item, $"a calendar phase runs from day {from} to day {to}: 'from' must not be after 'to'");
+            }
+            else if (phases.FirstOrDefault(x => x.FromDay <= to && from <= x.ToDay) is { } overlap)
+            {
+                p.Error(item, $"the calendar phase of days {from}-{to} overlaps the one of days {overlap.FromDay}-{overlap.ToDay}");
+            }
+            else
+            {
+                phases.Add(new CalendarPhase(from.Value, to.Value, text));
+            }
+        }
+
+        c.Finish();
+        return title is null || source is null ? null : new CalendarSpec(title, source, url, phases);
     }
 
     /// <summary>A language the pack carries (as <see cref="RulePack.Languages"/> counts) whose phrases fall back to English.</summary>
@@ -786,6 +891,12 @@ internal sealed partial class PackLoader
         var version = r.Int("version", 1, 100000) ?? 1;
         var introducedIn = r.String("introducedIn") ?? manifest?.Version ?? "1.0.0";
         var helpUri = r.String("helpUri") ?? manifest?.HelpUri.Replace("{id}", id, StringComparison.Ordinal) ?? "";
+        var tags = r.StringList("tags");
+        foreach (var tag in tags.Where(t => !TagSyntax().IsMatch(t)))
+        {
+            r.Error(r.Get("tags")!, $"tag '{Shorten(tag)}' must be a lower-case letter, then up to 31 lower-case letters, digits or hyphens");
+        }
+
         var references = r.StringList("references");
 
         var caveats = new List<LocalizedText>();
@@ -965,7 +1076,7 @@ internal sealed partial class PackLoader
             Kind = device is not null ? RuleKind.Device : section is not null ? RuleKind.Section : RuleKind.Line,
             Status = status, ReplacedBy = replacedBy, Version = version, IntroducedIn = introducedIn, Models = models,
             Caveats = caveats, References = references, Parameters = parameters,
-            Suppresses = suppresses.Select(x => x.Item1).ToArray(), SourceFile = node.File,
+            Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
         };
         var rule = new CompiledRule
         {

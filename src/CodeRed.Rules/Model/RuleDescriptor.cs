@@ -91,6 +91,12 @@ public sealed class RuleDescriptor
     /// <summary>Rules whose findings this rule suppresses on the same record.</summary>
     public required IReadOnlyList<string> Suppresses { get; init; }
 
+    /// <summary>
+    /// The rule's tags, as Roslyn's custom tags: words writers act on. The HTML report's timeline marks the hits of a
+    /// rule tagged <c>restart</c> as restarts of the device.
+    /// </summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
     /// <summary>The file the rule was loaded from, relative to the pack root.</summary>
     public required string SourceFile { get; init; }
 }
