@@ -5,7 +5,7 @@ namespace CodeRed.Cli;
 /// (without one). The parser, <c>--help</c> and the suggestions for a mistyped name all come from this table.
 /// </summary>
 /// <remarks>
-/// The command line is parsed by hand rather than with System.CommandLine: a small capture takes about 18 ms end to
+/// The command line is parsed by hand rather than with System.CommandLine: a small capture takes about 20–30 ms end to
 /// end under Native AOT (docs/performance.md) and every millisecond of start-up counts there, while per-verb help and
 /// nearest-name suggestions are a few dozen lines.
 /// </remarks>

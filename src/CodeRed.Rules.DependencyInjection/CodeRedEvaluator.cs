@@ -73,7 +73,7 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
             {
                 _lastValid = options;
             }
-            else if (_lastValid is { } last && Build(last, pack) is { Count: 0 })
+            else if (_lastValid is { } last && Misfits(last, pack) is { Count: 0 })
             {
                 Log.OptionsRejected(_logger, string.Join(" ", problems), "the last valid ones");
                 options = last;
@@ -126,7 +126,7 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
     }
 
     /// <summary>The problems of evaluation options built before, against another pack.</summary>
-    private static IReadOnlyList<string> Build(EvaluationOptions options, RulePack pack)
+    private static IReadOnlyList<string> Misfits(EvaluationOptions options, RulePack pack)
     {
         var problems = new List<string>(options.Severity.Validate(pack));
         if (options.Culture is { } culture && !pack.Languages.Contains(culture.Name, StringComparer.OrdinalIgnoreCase))

@@ -219,38 +219,19 @@ public class HotReloadTests
         var provider = sp.GetRequiredService<IRulePackProvider>();
 
         var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        var errors = new ConcurrentQueue<string>();
-        long evaluations = 0;
-        using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        using var readers = new ReaderThreads(4, errors =>
         {
-            while (!stop.IsCancellationRequested)
+            var report = evaluator.Evaluate(HttpEvidence);
+            seen.AddOrUpdate(report.Pack.Sha256, 1, (_, n) => n + 1);
+            if (!expected.TryGetValue(report.Pack.Sha256, out var severity))
             {
-                try
-                {
-                    var report = evaluator.Evaluate(HttpEvidence);
-                    seen.AddOrUpdate(report.Pack.Sha256, 1, (_, n) => n + 1);
-                    if (!expected.TryGetValue(report.Pack.Sha256, out var severity))
-                    {
-                        errors.Enqueue("a report named an unknown pack " + report.Pack.Sha256);
-                    }
-                    else if (Cr2001(report) != severity)
-                    {
-                        errors.Enqueue($"pack {report.Pack.Sha256} gave CR2001 {Cr2001(report)}, not {severity}");
-                    }
-
-                    Interlocked.Increment(ref evaluations);
-                }
-#pragma warning disable CA1031 // Every failure is collected and reported by the assertion below.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    errors.Enqueue(e.ToString());
-                }
+                errors.Enqueue("a report named an unknown pack " + report.Pack.Sha256);
             }
-        })
-        { IsBackground = true }).ToList();
-        readers.ForEach(t => t.Start());
+            else if (Cr2001(report) != severity)
+            {
+                errors.Enqueue($"pack {report.Pack.Sha256} gave CR2001 {Cr2001(report)}, not {severity}");
+            }
+        });
 
         // 60 rewrites, 10 to 40 ms apart; every sixth is reloaded at once (all five variants take their
         // turn, as 6 and 5 share no factor), the others whenever the watcher's quiet period ends.
@@ -276,11 +257,10 @@ public class HotReloadTests
         rules.Replace(TempRules.Cr2001, SeverityError(original));
         Assert.True(provider.TryReload());
         Thread.Sleep(300); // let the watcher's last reload run beside the readers
-        stop.Cancel();
-        readers.ForEach(t => t.Join());
+        readers.Stop();
 
-        Assert.Empty(errors);
-        Assert.True(evaluations > 100, $"only {evaluations} evaluations");
+        Assert.Empty(readers.Errors);
+        Assert.True(readers.Reads > 100, $"only {readers.Reads} evaluations");
         Assert.Subset(expected.Keys.ToHashSet(), seen.Keys.ToHashSet());
         Assert.True(seen.Count >= 2, "the readers never saw a swap");
         Assert.Equal(10, forced);

@@ -337,34 +337,15 @@ public sealed class ReloadScenarioTests : IDisposable
         var final = variants[^1];
         variants = variants[..^1]; // the last one is the edit made after the stress
         using var provider = Watch(rules, poll: TimeSpan.FromMilliseconds(100));
-        var errors = new ConcurrentQueue<string>();
-        long reports = 0;
-        using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        using var readers = new ReaderThreads(4, errors =>
         {
-            while (!stop.IsCancellationRequested)
+            var pack = provider.Current;
+            var report = pack.Evaluate(HttpEvidence);
+            if (pack.Rules.Count != 12 || !valid.Contains(report.Pack.Sha256))
             {
-                try
-                {
-                    var pack = provider.Current;
-                    var report = pack.Evaluate(HttpEvidence);
-                    if (pack.Rules.Count != 12 || !valid.Contains(report.Pack.Sha256))
-                    {
-                        errors.Enqueue($"a report came from a pack of {pack.Rules.Count} rules, sha256 {report.Pack.Sha256}");
-                    }
-
-                    Interlocked.Increment(ref reports);
-                }
-#pragma warning disable CA1031 // Every failure is collected and reported by the assertion below.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    errors.Enqueue(e.ToString());
-                }
+                errors.Enqueue($"a report came from a pack of {pack.Rules.Count} rules, sha256 {report.Pack.Sha256}");
             }
-        })
-        { IsBackground = true }).ToList();
-        readers.ForEach(t => t.Start());
+        });
 
         var random = new Random(14);
         var clock = Stopwatch.StartNew();
@@ -415,11 +396,10 @@ public sealed class ReloadScenarioTests : IDisposable
         // After the stress, an edit is still picked up.
         File.WriteAllText(cr2001, final);
         Assert.True(Eventually(() => SeverityOf(provider.Current, "CR2001") == "Hidden"), "an edit after the stress was not picked up");
-        stop.Cancel();
-        readers.ForEach(t => t.Join());
+        readers.Stop();
 
-        Assert.Empty(errors);
-        Assert.True(reports > 100, $"only {reports} reports");
+        Assert.Empty(readers.Errors);
+        Assert.True(readers.Reads > 100, $"only {readers.Reads} reports");
         Assert.True(swaps >= pauses + 1, $"only {swaps} swaps; " + string.Join(" | ", failures.Take(5)));
     }
 

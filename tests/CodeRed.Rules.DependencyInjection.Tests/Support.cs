@@ -150,3 +150,55 @@ internal sealed class ListLoggerProvider : ILoggerProvider
         }
     }
 }
+
+/// <summary>
+/// Threads that call <c>read</c> in a loop until stopped, for the stress tests: a problem the body reports, or an
+/// exception it throws, is collected in <see cref="Errors"/> for the test's assertion, never lost on a thread.
+/// </summary>
+internal sealed class ReaderThreads : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Thread> _threads;
+    private long _reads;
+
+    public ReaderThreads(int count, Action<ConcurrentQueue<string>> read)
+    {
+        _threads = Enumerable.Range(0, count).Select(_ => new Thread(() =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    read(Errors);
+                    Interlocked.Increment(ref _reads);
+                }
+#pragma warning disable CA1031 // Every failure is collected and reported by the test's assertion.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Errors.Enqueue(e.ToString());
+                }
+            }
+        })
+        { IsBackground = true }).ToList();
+        _threads.ForEach(t => t.Start());
+    }
+
+    public ConcurrentQueue<string> Errors { get; } = new();
+
+    /// <summary>How many calls of the body finished.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Stops the threads and waits for them.</summary>
+    public void Stop()
+    {
+        _stop.Cancel();
+        _threads.ForEach(t => t.Join());
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _stop.Dispose();
+    }
+}
