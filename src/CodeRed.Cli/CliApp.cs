@@ -248,6 +248,18 @@ internal static class CliApp
 
         // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
         var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
+        if (options.Has("follow"))
+        {
+            if (fleet || options.Positional.Count > 1)
+            {
+                throw new UsageException("--follow reads one FILE (or standard input), not several files or a folder");
+            }
+
+            return FollowCommand.Run(invocation, [pack], options.Positional.SingleOrDefault(),
+                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Evaluation = evaluation }, encoding, format,
+                reports => WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports[0], pack, severity, color)));
+        }
+
         if (fleet)
         {
             var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
@@ -299,38 +311,7 @@ internal static class CliApp
                 throw new InputException($"cannot read the evidence: {e.Message}");
             }
 
-            WriteOutput(invocation, outputFile, target =>
-            {
-                switch (format)
-                {
-                    case "json":
-                        JsonReportWriter.Write(target, report);
-                        target.Write("\n"u8);
-                        break;
-                    case "jsonl":
-                        JsonReportWriter.Write(target, report, indented: false);
-                        target.Write("\n"u8);
-                        break;
-                    case "sarif":
-                        SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
-                        target.Write("\n"u8);
-                        break;
-                    case "html":
-                        using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
-                        {
-                            HtmlReportWriter.Write(html, report);
-                        }
-
-                        break;
-                    default:
-                        using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
-                        {
-                            TextReportWriter.Write(text, report, color);
-                        }
-
-                        break;
-                }
-            });
+            WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, report, pack, severity, color));
 
             foreach (var file in files)
             {
@@ -349,6 +330,40 @@ internal static class CliApp
             {
                 file.Dispose();
             }
+        }
+    }
+
+    /// <summary>One device's report in the format asked for (analyze, and analyze --follow at its end).</summary>
+    private static void WriteReport(Invocation invocation, Stream target, string format, AnalysisReport report, RulePack pack, SeverityConfiguration severity, bool color)
+    {
+        switch (format)
+        {
+            case "json":
+                JsonReportWriter.Write(target, report);
+                target.Write("\n"u8);
+                break;
+            case "jsonl":
+                JsonReportWriter.Write(target, report, indented: false);
+                target.Write("\n"u8);
+                break;
+            case "sarif":
+                SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
+                target.Write("\n"u8);
+                break;
+            case "html":
+                using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
+                {
+                    HtmlReportWriter.Write(html, report);
+                }
+
+                break;
+            default:
+                using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
+                {
+                    TextReportWriter.Write(text, report, color);
+                }
+
+                break;
         }
     }
 

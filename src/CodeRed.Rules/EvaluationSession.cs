@@ -60,7 +60,7 @@ public sealed class EvaluationSession : IDisposable
     private readonly Evaluator[] _evaluators;
     private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly Func<bool> _needsEveryLine;
-    private readonly List<Diagnostic> _changes = [];
+    private readonly List<(SessionEventKind Kind, Diagnostic Diagnostic)> _changes = [];
     private readonly string?[] _verdictWords;
     private readonly HashSet<string>[] _deviceFindings;
     private SourceFeed? _source;
@@ -372,9 +372,9 @@ public sealed class EvaluationSession : IDisposable
                 continue;
             }
 
-            foreach (var diagnostic in _changes)
+            foreach (var (kind, diagnostic) in _changes)
             {
-                Raise(new SessionEvent(SessionEventKind.Finding, Packs[i].Identity.Id, diagnostic, null, 0));
+                Raise(new SessionEvent(kind, Packs[i].Identity.Id, diagnostic, null, 0));
             }
         }
 

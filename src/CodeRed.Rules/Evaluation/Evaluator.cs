@@ -15,6 +15,9 @@ internal sealed class Evaluator
 {
     private const int MaxLineTextChars = 500;
 
+    /// <summary>The tag of rules whose hits are restarts of the device (for <c>recurs: after-restart</c>).</summary>
+    internal const string RestartTag = "restart";
+
     /// <summary>Hit times kept per finding, for the timeline: the first this many hits' (a report stays small for any log).</summary>
     internal const int MaxTimestamps = 1000;
 
@@ -58,13 +61,19 @@ internal sealed class Evaluator
     private readonly FirmwareVersion? _givenFirmware;
     private readonly CompiledRule[] _active;
 
+    /// <summary>Per rule: tagged <c>restart</c>, so a recurring rule's next hit counts as "again after a restart".</summary>
+    private readonly bool[] _isRestart;
+
     // What the sources already read left: their diagnostics (reported or not, for captured values) and line counts.
     private readonly List<(Diagnostic Diagnostic, bool Reported)> _finished = [];
     private readonly List<KeyValuePair<string, long>> _sources = [];
     private SourceScan? _current;
 
     /// <summary>Rules whose first reportable hit came with the last line, for the session's events.</summary>
-    private readonly List<int> _newFindings = [];
+    private readonly List<(int Rule, bool Update)> _newFindings = [];
+
+    /// <summary>Findings raised while a source ended (its records closing), built before the source's state went.</summary>
+    private readonly List<(SessionEventKind Kind, Diagnostic Diagnostic)> _endedFindings = [];
     private bool _factsChanged;
 
     /// <summary>The pack's rules over one device's evidence; throws <see cref="FormatException"/> for a bad firmware.</summary>
@@ -74,6 +83,7 @@ internal sealed class Evaluator
         _options = options;
         _culture = pack.ReportCulture(options.Culture);
         _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
+        _isRestart = pack.CompiledRules.Select(r => r.Descriptor.Tags.Contains(RestartTag)).ToArray();
         _modelInput = model;
         _model = _pack.Models.Find(model);
         if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _givenFirmware, out var error))
@@ -115,26 +125,36 @@ internal sealed class Evaluator
     {
         var scan = _current!;
         scan.CloseAll();
+        BuildNew(scan, _endedFindings);
         _current = null;
         _sources.Add(new(scan.Name, lines));
         _finished.AddRange(scan.Finish());
     }
 
     /// <summary>Takes the rules whose first reportable hit came since the last call; true when something may have changed the verdict.</summary>
-    public bool TakeChanges(List<Diagnostic> findings)
+    public bool TakeChanges(List<(SessionEventKind Kind, Diagnostic Diagnostic)> findings)
     {
-        var changed = _factsChanged || _newFindings.Count > 0;
+        var changed = _factsChanged || _newFindings.Count > 0 || _endedFindings.Count > 0;
+        findings.AddRange(_endedFindings);
+        _endedFindings.Clear();
         if (_current is { } scan)
         {
-            foreach (var index in _newFindings)
-            {
-                findings.Add(scan.Build(_pack.CompiledRules[index]));
-            }
+            BuildNew(scan, findings);
         }
 
         _newFindings.Clear();
         _factsChanged = false;
         return changed;
+    }
+
+    private void BuildNew(SourceScan scan, List<(SessionEventKind Kind, Diagnostic Diagnostic)> into)
+    {
+        foreach (var (index, update) in _newFindings)
+        {
+            into.Add((update ? SessionEventKind.FindingUpdated : SessionEventKind.Finding, scan.Build(_pack.CompiledRules[index])));
+        }
+
+        _newFindings.Clear();
     }
 
     /// <summary>
@@ -560,6 +580,7 @@ internal sealed class Evaluator
         private readonly Dictionary<int, string> _failures = [];
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
+        private int _restarts; // hits of rules tagged 'restart' so far in this source
         private long _offset;
 
         // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
@@ -875,10 +896,10 @@ internal sealed class Evaluator
         {
             if (_aggregates[rule.Index] is not { } aggregate)
             {
-                _aggregates[rule.Index] = aggregate = new Aggregate(hit);
-                if (owner._severity[rule.Index] is not null)
+                _aggregates[rule.Index] = aggregate = new Aggregate(hit) { Counted = rule.Counting is null ? null : new CountState(_restarts) };
+                if (owner._severity[rule.Index] is not null && rule.Counting is null)
                 {
-                    owner._newFindings.Add(rule.Index);
+                    owner._newFindings.Add((rule.Index, false));
                 }
             }
 
@@ -891,10 +912,24 @@ internal sealed class Evaluator
 
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
-            if (aggregate.Timestamps.Count < MaxTimestamps && owner._pack.Timestamps.Count > 0
-                && TimestampSpec.Read(owner._pack.Timestamps, hit.Text) is { } time)
+            LogTimestamp? time = null;
+            if ((aggregate.Timestamps.Count < MaxTimestamps || rule.Counting is not null) && owner._pack.Timestamps.Count > 0)
             {
-                aggregate.Timestamps.Add(time);
+                time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
+                if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)
+                {
+                    aggregate.Timestamps.Add(t);
+                }
+            }
+
+            if (rule.Counting is { } counting)
+            {
+                CountKey(rule, aggregate, counting, hit, time);
+            }
+
+            if (owner._isRestart[rule.Index])
+            {
+                _restarts++;
             }
 
             var max = owner._options.MaxDistinctValues;
@@ -910,6 +945,41 @@ internal sealed class Evaluator
             }
         }
 
+        /// <summary>
+        /// A counted rule's hit: the key's count (within the window, when the rule has one) may reach the threshold, and a
+        /// hit after a restart that followed an earlier hit makes a recurring rule recur.
+        /// </summary>
+        private void CountKey(CompiledRule rule, Aggregate aggregate, CountSpec spec, Hit hit, LogTimestamp? time)
+        {
+            var state = aggregate.Counted!;
+            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value : null;
+            var wasReportable = state.Reportable;
+            var recurredNow = spec.RecursAfterRestart && !state.Recurred && state.Hits > 0 && _restarts > state.RestartsAtFirst;
+            state.Hits++;
+            state.RestartsAtLast = _restarts;
+            state.Recurred |= recurredNow || !spec.RecursAfterRestart;
+            if (time is { } t)
+            {
+                state.FirstSeen ??= t;
+                state.LastSeen = t;
+            }
+
+            var reachedNow = value is not null && state.Hit(value, hit.Line, time, spec, owner._options.MaxDistinctValues);
+            if (!state.Reportable || owner._severity[rule.Index] is null)
+            {
+                return;
+            }
+
+            if (!wasReportable)
+            {
+                owner._newFindings.Add((rule.Index, false));
+            }
+            else if (reachedNow)
+            {
+                owner._newFindings.Add((rule.Index, true));
+            }
+        }
+
         /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
         public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
@@ -918,6 +988,11 @@ internal sealed class Evaluator
                 if (_aggregates[rule.Index] is not { } aggregate)
                 {
                     continue;
+                }
+
+                if (aggregate.Counted is { Reportable: false })
+                {
+                    continue; // a counted rule below its threshold, or not seen again after a restart: no finding
                 }
 
                 yield return (Build(rule, aggregate), owner._severity[rule.Index] is not null);
@@ -946,6 +1021,7 @@ internal sealed class Evaluator
         {
             var severity = owner._severity[rule.Index];
             var properties = aggregate.Values.ToDictionary();
+            var keys = aggregate.Counted?.ReachedKeys() ?? [];
             var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
             return new Diagnostic
             {
@@ -954,7 +1030,9 @@ internal sealed class Evaluator
                 Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                     properties.TryGetValue(key, out var values)
                         ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                        : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                        : aggregate.Counted?.Value(key, keys) ?? owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                Keys = rule.Counting?.By is null ? [] : keys,
+                KeysTruncated = aggregate.Counted?.Truncated ?? false,
                 Source = name,
                 Line = aggregate.First.Line,
                 Column = aggregate.First.Column,
@@ -998,6 +1076,9 @@ internal sealed class Evaluator
         public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
         public List<LogTimestamp> Timestamps { get; } = [];
+
+        /// <summary>Per-key counts of a rule with <c>count</c> or <c>recurs</c>; null for other rules.</summary>
+        public CountState? Counted { get; init; }
     }
 
     private sealed class OpenRecord(RecordSpec spec, long startLine)
