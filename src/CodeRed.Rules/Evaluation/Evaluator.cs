@@ -581,6 +581,9 @@ internal sealed class Evaluator
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
         private int _restarts; // hits of rules tagged 'restart' so far in this source
+        private CodeRuleLine? _codeLine;
+        private CompiledRule? _codeRule;
+        private Action<CodeRuleLine, long, IReadOnlyList<KeyValuePair<string, string>>>? _reportCode;
         private long _offset;
 
         // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
@@ -737,6 +740,12 @@ internal sealed class Evaluator
                         continue;
                     }
 
+                    if (rule.Code is { } code)
+                    {
+                        RunCode(rule, code, line, number);
+                        continue;
+                    }
+
                     foreach (var pattern in rule.Patterns)
                     {
                         if (pattern.TryMatch(line, out var column, out var match))
@@ -761,6 +770,23 @@ internal sealed class Evaluator
                     _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
                 }
             }
+        }
+
+        /// <summary>A rule written in C#: it sees the line (once its prefilter literals are there) and reports hits.</summary>
+        private void RunCode(CompiledRule rule, CodeRule code, string line, long number)
+        {
+            _codeLine ??= new CodeRuleLine();
+            _codeRule = rule;
+            _codeLine.Set(line, name, number, _reportCode ??= ReportCode);
+            code.Analyze(_codeLine);
+        }
+
+        private void ReportCode(CodeRuleLine line, long column, IReadOnlyList<KeyValuePair<string, string>> values)
+        {
+            var rule = _codeRule!;
+            var at = (int)Math.Min(column, int.MaxValue);
+            var hit = new Hit(line.Number, _offset + at, line.Text, null) { Context = ContextFor(rule, line.Number, line.Text, at, 0) };
+            Count(rule, hit, null, values.Select(v => (v.Key, v.Value)).ToArray());
         }
 
         /// <summary>
