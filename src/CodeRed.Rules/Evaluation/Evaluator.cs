@@ -11,7 +11,7 @@ namespace CodeRed.Rules.Evaluation;
 /// Runs a compiled pack over one device's evidence. One instance per evaluation; the pack itself is never
 /// changed, so many evaluators can share it.
 /// </summary>
-internal sealed class Evaluator
+internal sealed partial class Evaluator
 {
     private const int MaxLineTextChars = 500;
 
@@ -572,7 +572,7 @@ internal sealed class Evaluator
     }
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
+    private sealed partial class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
@@ -911,6 +911,10 @@ internal sealed class Evaluator
                 foreach (var (_, hit) in group)
                 {
                     values.Add(hit.Match, owner._options.MaxDistinctValues);
+                    foreach (var (key, value) in hit.Captures ?? [])
+                    {
+                        values.Add(key, value, owner._options.MaxDistinctValues);
+                    }
                 }
 
                 var first = group.First();
@@ -978,7 +982,8 @@ internal sealed class Evaluator
         private void CountKey(CompiledRule rule, Aggregate aggregate, CountSpec spec, Hit hit, LogTimestamp? time)
         {
             var state = aggregate.Counted!;
-            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value : null;
+            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value
+                : hit.Captures?.FirstOrDefault(c => c.Name == spec.By).Value;
             var wasReportable = state.Reportable;
             var recurredNow = spec.RecursAfterRestart && !state.Recurred && state.Hits > 0 && _restarts > state.RestartsAtFirst;
             state.Hits++;
@@ -1091,6 +1096,9 @@ internal sealed class Evaluator
 
     private sealed record Hit(long Line, long Column, string Text, Match? Match)
     {
+        /// <summary>The named captures of a hit restored from a snapshot (its <see cref="Match"/> is gone).</summary>
+        public IReadOnlyList<(string Name, string Value)>? Captures { get; init; }
+
         /// <summary>The lines around the hit, for a rule's first hit when context lines are asked for.</summary>
         public EvidenceContext? Context { get; init; }
     }
@@ -1143,6 +1151,9 @@ internal sealed class Evaluator
         public bool Truncated => _truncated.Count > 0;
 
         public bool IsTruncated(string key) => _truncated.Contains(key);
+
+        /// <summary>Restoring a snapshot: the name had values that were not kept.</summary>
+        public void MarkTruncated(string key) => _truncated.Add(key);
 
         public IReadOnlySet<string> TruncatedNames => _truncated;
 
