@@ -110,7 +110,7 @@ internal static partial class CodeRules
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{1,15}$")]
     private static partial Regex IdSyntax();
 
-    public static Matching.CompiledRule Compile(CodeRule rule, int index)
+    public static Matching.CompiledRule Compile(CodeRule rule, int index, string packId)
     {
         var d = rule.Descriptor;
         if (d.Id is null || !IdSyntax().IsMatch(d.Id))
@@ -138,6 +138,7 @@ internal static partial class CodeRules
             Parameters = new Dictionary<string, int>(),
             Suppresses = [],
             SourceFile = "(code: " + rule.GetType().FullName + ")",
+            PackId = packId,
         };
 
         // The literals stand in the prefilter as patterns do; without any, a pattern with no literal makes every line a candidate.

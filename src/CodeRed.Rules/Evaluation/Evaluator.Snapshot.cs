@@ -166,6 +166,7 @@ internal sealed partial class Evaluator
         return new Diagnostic
         {
             Descriptor = descriptor,
+            PackId = _pack.Identity.Id,
             Severity = Enum.Parse<DiagnosticSeverity>(Str(e, "severity")),
             Message = Str(e, "message"),
             Source = OptStr(e, "source"),

@@ -1035,6 +1035,7 @@ internal sealed partial class Evaluator
                 yield return (new Diagnostic
                 {
                     Descriptor = RuleFailure,
+                    PackId = owner._pack.Identity.Id,
                     Severity = DiagnosticSeverity.Warning,
                     Message = owner._pack.Phrases.Get("ruleFailed", owner._culture, ("rule", rule.Id), ("error", error)),
                     Source = name,
