@@ -380,20 +380,8 @@ internal static class CliApp
             return [packs[0].Evaluate(new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation)];
         }
 
-        // SESSION-MERGE: one pass over the evidence for every pack (a multi-pack session) replaces this loop. Until then
-        // each source is read once into memory and the packs are evaluated one after another over those bytes.
-        var buffered = sources.Select(s => (s.Name, s.Encoding, Bytes: Buffer(s))).ToArray();
-        return packs.Select(p => p.Evaluate(
-            new DeviceEvidence { Model = model, Firmware = firmware, Sources = buffered.Select(b => EvidenceSource.FromStream(b.Name, new MemoryStream(b.Bytes, writable: false), b.Encoding)).ToArray() },
-            new EvaluationOptions { Severity = evaluation.Severity.For(p), Culture = evaluation.Culture, ContextLines = evaluation.ContextLines, MaxDistinctValues = evaluation.MaxDistinctValues })).ToArray();
-    }
-
-    private static byte[] Buffer(EvidenceSource source)
-    {
-        // The CLI's sources are streams it owns and closes itself (WatchedFile, stdin).
-        using var copy = new MemoryStream();
-        source.OpenStream().CopyTo(copy);
-        return copy.ToArray();
+        // One pass over the evidence: every line is read once and judged by each pack.
+        return RulePack.EvaluateAll(packs, new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation);
     }
 
     /// <summary>
