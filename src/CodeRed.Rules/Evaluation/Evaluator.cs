@@ -572,7 +572,7 @@ internal sealed class Evaluator
                 return;
             }
 
-            var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter.AsciiLiterals!);
+            var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter);
             var replay = new ReplayStream(head[skip..], count - skip, stream);
             Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number, offset) => Scan(chosen.GetString(line), number, offset));
             Bytes = skip + replay.BytesRead;
