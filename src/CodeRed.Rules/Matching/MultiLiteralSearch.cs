@@ -33,11 +33,16 @@ internal sealed class MultiLiteralSearch
     private readonly Vector128<byte>[] _low;
     private readonly Vector128<byte>[] _high;
     private readonly byte[][] _exact; // per fingerprint byte: the buckets whose literals have exactly that byte there
+    private readonly bool _use256;
+    private readonly bool _use128;
 
     /// <param name="literals">ASCII literals, none empty.</param>
     /// <param name="ignoreCase">Per literal: compare ASCII letters without case.</param>
-    public MultiLiteralSearch(IReadOnlyList<byte[]> literals, IReadOnlyList<bool> ignoreCase)
+    /// <param name="vectorBits">The widest vectors to use (256, 128 or 0): tests reach every path on one machine.</param>
+    public MultiLiteralSearch(IReadOnlyList<byte[]> literals, IReadOnlyList<bool> ignoreCase, int vectorBits = 256)
     {
+        _use256 = vectorBits >= 256 && Avx2.IsSupported;
+        _use128 = !_use256 && vectorBits >= 128 && (Ssse3.IsSupported || AdvSimd.Arm64.IsSupported);
         if (literals.Count == 0 || literals.Any(l => l.Length == 0 || !Ascii.IsValid(l)))
         {
             throw new ArgumentException("literals must be non-empty ASCII", nameof(literals));
@@ -114,7 +119,7 @@ internal sealed class MultiLiteralSearch
     {
         var i = from;
         ref var start = ref MemoryMarshal.GetReference(text);
-        if (Avx2.IsSupported)
+        if (_use256)
         {
             var last = text.Length - (_fingerprint - 1) - Vector256<byte>.Count;
             if (i <= last)
@@ -151,7 +156,7 @@ internal sealed class MultiLiteralSearch
                 }
             }
         }
-        else if (Ssse3.IsSupported || AdvSimd.Arm64.IsSupported)
+        else if (_use128)
         {
             var last = text.Length - (_fingerprint - 1) - Vector128<byte>.Count;
             for (; i <= last; i += Vector128<byte>.Count)
