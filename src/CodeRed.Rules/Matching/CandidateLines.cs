@@ -14,6 +14,7 @@ internal sealed class CandidateLines(Prefilter prefilter)
     public void Reset() => Array.Clear(_failedOnLine);
 
     /// <summary>Index of a hit inside the first candidate line at or after <paramref name="from"/> (a line start), or -1.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Find(ReadOnlySpan<byte> block, int from)
     {
         var pos = from;
@@ -50,6 +51,7 @@ internal sealed class CandidateLines(Prefilter prefilter)
     }
 
     /// <inheritdoc cref="Find(ReadOnlySpan{byte}, int)"/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Find(ReadOnlySpan<char> block, int from)
     {
         var pos = from;

@@ -115,6 +115,7 @@ internal sealed class MultiLiteralSearch
     /// The first position at or after <paramref name="from"/> where some literal starts, or -1; <paramref name="found"/>
     /// is cleared and receives the index of every literal that starts there.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Find(ReadOnlySpan<byte> text, int from, List<int> found)
     {
         var i = from;
