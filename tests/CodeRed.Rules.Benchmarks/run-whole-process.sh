@@ -11,7 +11,7 @@
 # the generator, the injected counts for the others; exit 1 on a mismatch). Times are the minimum of RUNS (3) runs.
 #
 #   tests/CodeRed.Rules.Benchmarks/run-whole-process.sh [SIZE_MIB] [SEED]
-#   CORPORA="real adversarial" RUNS=5 BASELINE_AOT=/path/codered BASELINE_JIT=/path/codered ...  (optional)
+#   CORPORA="real adversarial" RUNS=5 CODERED_AOT=... CODERED_JIT=... BASELINE_AOT=... BASELINE_JIT=...  (all optional)
 #
 # BASELINE_AOT / BASELINE_JIT: an older build measured in the same run (before/after ratios from one run).
 # Needs ripgrep, hyperfine and GNU time (installed from Debian packages when missing and run as root).
@@ -35,11 +35,12 @@ fi
 
 echo "== build"
 dotnet build -c Release tests/CodeRed.Rules.Benchmarks -v q -nologo >/dev/null
-dotnet build -c Release src/CodeRed.Cli -v q -nologo >/dev/null
-jit=src/CodeRed.Cli/bin/Release/net10.0/codered
-aot=""
+# CODERED_JIT / CODERED_AOT: builds made beforehand (then nothing of codered is built here).
+[ -n "${CODERED_JIT:-}" ] || dotnet build -c Release src/CodeRed.Cli -v q -nologo >/dev/null
+jit=${CODERED_JIT:-src/CodeRed.Cli/bin/Release/net10.0/codered}
+aot=${CODERED_AOT:-}
 # Native AOT for x86-64-v3 (AVX2): measured beside the JIT tool; skipped when it cannot be built here.
-if [ -z "${SKIP_AOT:-}" ] && dotnet publish src/CodeRed.Cli -c Release -r linux-x64 -p:PublishAot=true -p:PackAsTool=false \
+if [ -z "$aot" ] && [ -z "${SKIP_AOT:-}" ] && dotnet publish src/CodeRed.Cli -c Release -r linux-x64 -p:PublishAot=true -p:PackAsTool=false \
      -p:IlcInstructionSet=x86-64-v3 -o "$work/aot" -v q -nologo >/dev/null 2>&1; then
   aot="$work/aot/codered"
 fi

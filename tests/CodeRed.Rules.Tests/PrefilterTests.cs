@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Matching;
 using FsCheck.Xunit;
 
@@ -158,6 +159,50 @@ public class PrefilterTests
                 }
             }
         }
+    }
+
+    [Property(MaxTest = 20)]
+    public bool A_pack_of_many_rules_counts_each_rule_as_a_naive_search_does(int seed)
+    {
+        // Over RuleCandidates.MinimumRules rules, a candidate line runs only the rules it may match: the counts must
+        // still be those of a search for each literal (and of the one regex rule) on every line.
+        var random = new Random(seed);
+        var count = RuleCandidates.MinimumRules + random.Next(100);
+        var literals = Enumerable.Range(1, count).Select(i => random.Next(3) == 0 ? $"k{i}x" : $"E{i} ").ToArray();
+        var files = new List<KeyValuePair<string, string>>
+        {
+            new("pack.yaml", File.ReadAllText(Path.Combine(TestSupport.RulesDir, "pack.yaml"))),
+            new("models.yaml", File.ReadAllText(Path.Combine(TestSupport.RulesDir, "models.yaml"))),
+        };
+        var rules = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            rules.Append($"---\nkind: rule\nid: GEN{i + 1:00000}\ntitle: Generated {i}\nmessage: \"seen {{count}} time(s)\"\ncategory: Generated\nseverity: warning\nmatch:\n  - literal: '{literals[i]}'\n");
+        }
+
+        rules.Append("---\nkind: rule\nid: GEN99999\ntitle: A regex\nmessage: \"seen {count} time(s)\"\ncategory: Generated\nseverity: warning\nmatch:\n  - regex: 'ERROR\\s+E\\d+\\s+failed'\n");
+        files.Add(new("generated.yaml", rules.ToString()));
+        var pack = RulePack.LoadFromTexts(files);
+        var lines = Enumerable.Range(0, 400).Select(_ => random.Next(3) switch
+        {
+            0 => $"APP ERROR E{random.Next(1, count + 20)} failed on asyn{random.Next(8)}",
+            1 => $"APP INFO k{random.Next(1, count + 20)}x and E{random.Next(1, count + 20)} done",
+            _ => "IP INFO Interface eth0 up",
+        }).ToArray();
+        var report = pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromStream("log", new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n")))] });
+        var regex = new Regex(@"ERROR\s+E\d+\s+failed");
+        for (var i = 0; i <= count; i++)
+        {
+            var id = i < count ? $"GEN{i + 1:00000}" : "GEN99999";
+            var expected = i < count ? lines.Count(l => l.Contains(literals[i], StringComparison.Ordinal)) : lines.Count(l => regex.IsMatch(l));
+            var actual = report.Diagnostics.SingleOrDefault(d => d.Id == id)?.Count ?? 0;
+            if (actual != expected)
+            {
+                throw new Xunit.Sdk.XunitException($"{id} ('{(i < count ? literals[i] : "regex")}'): {actual} hits, a naive search finds {expected}");
+            }
+        }
+
+        return true;
     }
 
     private static bool Matches(Pattern pattern, string line) =>

@@ -514,6 +514,7 @@ internal sealed class Evaluator
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+        private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
         private long _offset;
@@ -701,8 +702,10 @@ internal sealed class Evaluator
                 }
             }
 
-            for (var i = 0; i < rules.Length; i++)
+            var only = _ruleCandidates?.Of(line);
+            for (int k = 0, n = only?.Count ?? rules.Length; k < n; k++)
             {
+                var i = only?[k] ?? k;
                 var rule = rules[i];
                 if (_failures.ContainsKey(rule.Index))
                 {

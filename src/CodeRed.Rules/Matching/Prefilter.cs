@@ -87,15 +87,17 @@ internal sealed class Prefilter
     /// <summary>
     /// Per pattern the rarest fragment (never a shorter, more common cover of several patterns: a common word would make
     /// ordinary lines candidates); patterns naming the same literal share its search. n log n in the number of patterns.
+    /// <paramref name="literalOf"/>, when given, receives per pattern the index of its literal.
     /// </summary>
-    internal static Prefilter? Build(IReadOnlyList<Pattern> patterns)
+    internal static Prefilter? Build(IReadOnlyList<Pattern> patterns, int[]? literalOf = null)
     {
         var index = new Dictionary<(string, bool), int>();
         var literals = new List<string>();
         var ignoreCase = new List<bool>();
         var checks = new List<Dictionary<string, FragmentCheck>?>();
-        foreach (var pattern in patterns)
+        for (var n = 0; n < patterns.Count; n++)
         {
+            var pattern = patterns[n];
             var caseless = pattern.Comparison == StringComparison.OrdinalIgnoreCase;
             var fragments = pattern.Fragments;
             string? best = null;
@@ -127,6 +129,11 @@ internal sealed class Prefilter
                 checks.Add(new());
             }
 
+            if (literalOf is not null)
+            {
+                literalOf[n] = id;
+            }
+
             var check = new FragmentCheck(fragments, caseless);
             if (checks[id] is { } list)
             {
@@ -148,6 +155,9 @@ internal sealed class Prefilter
 
         return new Prefilter([.. literals], [.. ignoreCase], checks.Select(c => c?.Values.ToArray()).ToArray());
     }
+
+    /// <summary>Whether the pattern has a fragment long enough to search for.</summary>
+    internal static bool CanSearch(Pattern pattern) => pattern.Fragments.Any(f => f.Text.Length >= MinimumSearchLength);
 
     /// <summary>Whether a line holding literal <paramref name="id"/> is a candidate: some pattern naming it passes its check.</summary>
     internal bool Passes(int id, ReadOnlySpan<byte> line)
