@@ -54,7 +54,11 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 ok=true
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
-rss() { { /usr/bin/time -f %M "$@" 2>&1 >/dev/null || true; } | tail -n 1; }
+# Peak RSS (KB) and the least CPU time (user + system, s) of three runs: on a loaded machine CPU time is what moves least.
+rss_cpu() {
+  for _ in 1 2 3; do { /usr/bin/time -f '%M %U %S' "$@" 2>&1 >/dev/null || true; } | tail -n 1; done |
+    awk '{ c = $2 + $3; if (NR == 1 || c < bc) bc = c; if ($1 > m) m = $1 } END { printf "%d %.2f", m, bc }'
+}
 tools=(codered-aot codered-jit)
 declare -A exe=([codered-aot]="$aot" [codered-jit]="$jit" [baseline-aot]="${BASELINE_AOT:-}" [baseline-jit]="${BASELINE_JIT:-}")
 [ -n "${BASELINE_AOT:-}" ] && tools+=(baseline-aot)
@@ -92,15 +96,16 @@ for corpus in $corpora; do
 
   cmds=(-n rg "rg -c -f $work/patterns.txt $log" -n grep "grep -c -E -f $work/patterns.txt $log")
   for tool in "${tools[@]}"; do [ -n "${exe[$tool]}" ] && cmds+=(-n "$tool" "${exe[$tool]} analyze --format json $log"); done
-  hyperfine -N -i --output=pipe --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$corpus.json" "${cmds[@]}" >/dev/null
+  hyperfine -N -i --output=pipe --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$corpus.json" "${cmds[@]}" >/dev/null 2>&1
   best() { python3 -c "import json,sys; r={x['command']:min(x['times']) for x in json.load(open(sys.argv[1]))['results']}; print('%.3f' % r[sys.argv[2]])" "$work/hyperfine-$corpus.json" "$1"; }
   t_rg=$(best rg); t_grep=$(best grep)
-  line="$corpus: rg ${t_rg} s, grep ${t_grep} s"
+  read -r _ c_rg <<<"$(rss_cpu rg -c -f "$work/patterns.txt" "$log")"; read -r _ c_grep <<<"$(rss_cpu grep -c -E -f "$work/patterns.txt" "$log")"
+  line="$corpus: rg ${t_rg} s (CPU ${c_rg} s), grep ${t_grep} s (CPU ${c_grep} s)"
   for tool in "${tools[@]}"; do
     [ -n "${exe[$tool]}" ] || continue
-    t=$(best "$tool"); m=$(rss "${exe[$tool]}" analyze "$log")
-    echo "  $tool $t s = $(ratio "$t" "$t_rg")x rg, $(ratio "$t" "$t_grep")x grep; peak RSS $((m / 1024)) MB"
-    line+="; $tool $t s ($(ratio "$t" "$t_rg")x rg, $(ratio "$t" "$t_grep")x grep, $((m / 1024)) MB)"
+    t=$(best "$tool"); read -r m cpu <<<"$(rss_cpu "${exe[$tool]}" analyze "$log")"
+    echo "  $tool $t s = $(ratio "$t" "$t_rg")x rg, $(ratio "$t" "$t_grep")x grep; CPU $cpu s = $(ratio "$cpu" "$c_rg")x rg CPU; peak RSS $((m / 1024)) MB"
+    line+="; $tool $t s ($(ratio "$t" "$t_rg")x rg, $(ratio "$t" "$t_grep")x grep, CPU $cpu s = $(ratio "$cpu" "$c_rg")x rg, $((m / 1024)) MB)"
   done
   summary+=("$line")
 done
