@@ -69,6 +69,12 @@ public sealed class RulePack
 {
     private static readonly Lazy<RulePack> DefaultPack = new(() => Load(PackFiles.FromEmbedded(typeof(RulePack).Assembly), "embedded:rules"));
 
+    // Every embedded pack, the default first; found by resource prefix, so a new folder below rules/ with its own
+    // pack.yaml is built in without a line of code.
+    private static readonly Lazy<IReadOnlyList<RulePack>> BuiltInPacks = new(() => PackFiles.EmbeddedPrefixes(Assembly)
+        .Select(prefix => prefix == PackFiles.DefaultPrefix ? Default : Load(PackFiles.FromEmbedded(Assembly, prefix), "embedded:" + prefix.TrimEnd('/')))
+        .ToArray());
+
     internal RulePack(
         PackIdentity identity,
         int schemaVersion,
@@ -122,7 +128,7 @@ public sealed class RulePack
     public ModelMatrix Models { get; }
 
     /// <summary>Every rule, in ID order.</summary>
-    public IReadOnlyList<RuleDescriptor> Rules { get; }
+    public IReadOnlyList<RuleDescriptor> Rules { get; private set; }
 
     /// <summary>Problems that did not stop the pack from loading (the linter's findings).</summary>
     public IReadOnlyList<PackProblem> Warnings { get; }
@@ -160,7 +166,7 @@ public sealed class RulePack
     /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
     internal CalendarSpec? Calendar { get; init; }
 
-    internal IReadOnlyList<CompiledRule> CompiledRules { get; }
+    internal IReadOnlyList<CompiledRule> CompiledRules { get; private set; }
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }
     internal IReadOnlyList<RemediationSpec> Remediation { get; }
@@ -174,6 +180,20 @@ public sealed class RulePack
 
     /// <summary>The default pack, embedded in this assembly. Loaded once.</summary>
     public static RulePack Default => DefaultPack.Value;
+
+    /// <summary>
+    /// Every pack embedded in this assembly, <see cref="Default"/> first, then the others in order of their folder names.
+    /// Loaded once, on first use.
+    /// </summary>
+    public static IReadOnlyList<RulePack> BuiltIn => BuiltInPacks.Value;
+
+    /// <summary>The built-in pack with the id <paramref name="id"/> (ignoring case), or null.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public static RulePack? FindBuiltIn(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return BuiltIn.FirstOrDefault(p => string.Equals(p.Identity.Id, id, StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>Finds a rule by ID (deprecated rules included), ignoring case; null when the pack has none.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
@@ -238,10 +258,105 @@ public sealed class RulePack
             throw new ArgumentException("The severity settings name what the pack does not have: " + string.Join("; ", problems), nameof(options));
         }
 
-        return new Evaluator(this, options).Evaluate(evidence);
+        // The batch path is a session fed whole sources: the same code judges live evidence.
+        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        foreach (var source in evidence.Sources)
+        {
+            session.Feed(source);
+        }
+
+        return session.Complete()[0];
+    }
+
+    /// <summary>
+    /// This pack with rules written in C# added (after the pack's own rules). The pack's identity stays: its hash is the
+    /// hash of its files. This pack is not changed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rules"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">A rule's ID is not an ID, or is already in the pack (or given twice).</exception>
+    public RulePack WithRules(params CodeRule[] rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal) { [Evaluator.RuleFailure.Id] = "the engine" };
+        foreach (var rule in Rules)
+        {
+            ids[rule.Id] = rule.SourceFile;
+        }
+
+        var added = new List<CompiledRule>();
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
+            var compiled = CodeRules.Compile(rule, CompiledRules.Count + added.Count, Identity.Id);
+            if (!ids.TryAdd(compiled.Descriptor.Id, compiled.Descriptor.SourceFile))
+            {
+                throw new ArgumentException($"rule ID {compiled.Descriptor.Id} of {compiled.Descriptor.SourceFile} is already used by {ids[compiled.Descriptor.Id]} in pack '{Identity.Id}'", nameof(rules));
+            }
+
+            added.Add(compiled);
+        }
+
+        // A copy shares everything immutable; only the rule lists differ.
+        var copy = (RulePack)MemberwiseClone();
+        copy.CompiledRules = [.. CompiledRules, .. added];
+        copy.Rules = copy.CompiledRules.Select(r => r.Descriptor).ToArray();
+        return copy;
     }
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);
+
+    /// <summary>Where the pack was loaded from: a folder or file path, <c>embedded:…</c>, <c>texts</c> or a stream's name.</summary>
+    internal string Origin { get; init; } = "";
+
+    /// <summary>A rule's file as a user finds it: below the folder the pack came from, or the file itself.</summary>
+    internal string DisplayFile(RuleDescriptor rule) =>
+        Origin.Length == 0 || Origin == "texts" ? rule.SourceFile
+        : Origin.StartsWith("embedded:", StringComparison.Ordinal) ? Origin + "/" + rule.SourceFile
+        : Directory.Exists(Origin) ? Path.Join(Origin, rule.SourceFile)
+        : Origin;
+
+    /// <summary>
+    /// Checks that <paramref name="packs"/> can be used together: no pack twice and every rule ID (ignoring case) in
+    /// one pack only. A collision names both rules' files, lines and columns.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/> or a pack in it is null.</exception>
+    /// <exception cref="RulePackException">A pack is given twice or two packs share a rule ID; every collision is listed.</exception>
+    public static void EnsureDistinct(IReadOnlyList<RulePack> packs)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        var problems = new List<PackProblem>();
+        var packIds = new Dictionary<string, RulePack>(StringComparer.OrdinalIgnoreCase);
+        var ruleIds = new Dictionary<string, (RulePack Pack, RuleDescriptor Rule)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pack in packs)
+        {
+            ArgumentNullException.ThrowIfNull(pack, nameof(packs));
+            if (!packIds.TryAdd(pack.Identity.Id, pack))
+            {
+                problems.Add(new PackProblem(pack.Origin, 0, 0, ProblemSeverity.Error,
+                    $"the pack {pack.Identity.Id} is used twice (also from {packIds[pack.Identity.Id].Origin}); give each pack once"));
+                continue;
+            }
+
+            foreach (var rule in pack.Rules)
+            {
+                if (ruleIds.TryGetValue(rule.Id, out var first))
+                {
+                    problems.Add(new PackProblem(pack.DisplayFile(rule), rule.SourceLine, rule.SourceColumn, ProblemSeverity.Error,
+                        $"rule id '{rule.Id}' of pack {pack.Identity.Id} is also defined by pack {first.Pack.Identity.Id} at " +
+                        $"{first.Pack.DisplayFile(first.Rule)}({first.Rule.SourceLine},{first.Rule.SourceColumn}); rule IDs must be unique across the packs in use"));
+                }
+                else
+                {
+                    ruleIds[rule.Id] = (pack, rule);
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new RulePackException(problems);
+        }
+    }
 
     internal static Assembly Assembly => typeof(RulePack).Assembly;
 }

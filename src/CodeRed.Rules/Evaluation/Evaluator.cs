@@ -11,9 +11,12 @@ namespace CodeRed.Rules.Evaluation;
 /// Runs a compiled pack over one device's evidence. One instance per evaluation; the pack itself is never
 /// changed, so many evaluators can share it.
 /// </summary>
-internal sealed class Evaluator
+internal sealed partial class Evaluator
 {
     private const int MaxLineTextChars = 500;
+
+    /// <summary>The tag of rules whose hits are restarts of the device (for <c>recurs: after-restart</c>).</summary>
+    internal const string RestartTag = "restart";
 
     /// <summary>Hit times kept per finding, for the timeline: the first this many hits' (a report stays small for any log).</summary>
     internal const int MaxTimestamps = 1000;
@@ -53,21 +56,37 @@ internal sealed class Evaluator
     /// </summary>
     private readonly Dictionary<RemediationSpec, (StepEvent Last, StepEvent? LastDone)> _stepEvents = new(ReferenceEqualityComparer.Instance);
 
-    public Evaluator(RulePack pack, EvaluationOptions options)
+    private readonly string? _modelInput;
+    private readonly ModelEntry? _model;
+    private readonly FirmwareVersion? _givenFirmware;
+    private readonly CompiledRule[] _active;
+
+    /// <summary>Per rule: tagged <c>restart</c>, so a recurring rule's next hit counts as "again after a restart".</summary>
+    private readonly bool[] _isRestart;
+
+    // What the sources already read left: their diagnostics (reported or not, for captured values) and line counts.
+    private readonly List<(Diagnostic Diagnostic, bool Reported)> _finished = [];
+    private readonly List<KeyValuePair<string, long>> _sources = [];
+    private SourceScan? _current;
+
+    /// <summary>Rules whose first reportable hit came with the last line, for the session's events.</summary>
+    private readonly List<(int Rule, bool Update)> _newFindings = [];
+
+    /// <summary>Findings raised while a source ended (its records closing), built before the source's state went.</summary>
+    private readonly List<(SessionEventKind Kind, Diagnostic Diagnostic)> _endedFindings = [];
+    private bool _factsChanged;
+
+    /// <summary>The pack's rules over one device's evidence; throws <see cref="FormatException"/> for a bad firmware.</summary>
+    public Evaluator(RulePack pack, EvaluationOptions options, string? model, string? firmware)
     {
         _pack = pack;
         _options = options;
         _culture = pack.ReportCulture(options.Culture);
         _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
-    }
-
-    public AnalysisReport Evaluate(DeviceEvidence evidence)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long bytes = 0;
-        var model = _pack.Models.Find(evidence.Model);
-        FirmwareVersion? givenFirmware = null;
-        if (evidence.Firmware is not null && !FirmwareVersion.TryParse(evidence.Firmware, out givenFirmware, out var error))
+        _isRestart = pack.CompiledRules.Select(r => r.Descriptor.Tags.Contains(RestartTag)).ToArray();
+        _modelInput = model;
+        _model = _pack.Models.Find(model);
+        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _givenFirmware, out var error))
         {
             throw new FormatException(error);
         }
@@ -76,70 +95,104 @@ internal sealed class Evaluator
         // which rules run: a rule turned off still suppresses others and still captures values for remediation
         // texts, as Roslyn's `none` hides a diagnostic without changing what other analyzers see. It only decides,
         // at the end, which findings are reported.
-        var active = _pack.CompiledRules
+        _active = _pack.CompiledRules
             .Where(r => r.Device is null)
-            .Where(r => model is null || r.ModelKeys is null || r.ModelKeys.Contains(model.Key))
+            .Where(r => _model is null || r.ModelKeys is null || r.ModelKeys.Contains(_model.Key))
             .ToArray();
+        Prefilter = Prefilter.For(_pack, _active);
+    }
 
-        var prefilter = Prefilter.For(_pack, active);
+    public RulePack Pack => _pack;
+
+    /// <summary>The literals one of which every line that can matter holds, or null when every line must be scanned.</summary>
+    public Prefilter? Prefilter { get; }
+
+    /// <summary>While a record or section is open (or context lines are kept), every line must reach the rules.</summary>
+    public bool NeedsEveryLine => _current?.NeedsEveryLine ?? false;
+
+    public bool InSource => _current is not null;
+
+    public void BeginSource(string name)
+    {
+        _current = new SourceScan(this, name, _active, new DeviceSummary(_modelInput, _model, _givenFirmware, _givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource));
+    }
+
+    /// <summary>One line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
+    public void Line(string line, long number, long offset) => _current!.Scan(line, number, offset);
+
+    /// <summary>Ends the source: open records and sections close, its findings join the report.</summary>
+    public void EndSource(long lines)
+    {
+        var scan = _current!;
+        scan.CloseAll();
+        BuildNew(scan, _endedFindings);
+        _current = null;
+        _sources.Add(new(scan.Name, lines));
+        _finished.AddRange(scan.Finish());
+    }
+
+    /// <summary>Takes the rules whose first reportable hit came since the last call; true when something may have changed the verdict.</summary>
+    public bool TakeChanges(List<(SessionEventKind Kind, Diagnostic Diagnostic)> findings)
+    {
+        var changed = _factsChanged || _newFindings.Count > 0 || _endedFindings.Count > 0;
+        findings.AddRange(_endedFindings);
+        _endedFindings.Clear();
+        if (_current is { } scan)
+        {
+            BuildNew(scan, findings);
+        }
+
+        _newFindings.Clear();
+        _factsChanged = false;
+        return changed;
+    }
+
+    private void BuildNew(SourceScan scan, List<(SessionEventKind Kind, Diagnostic Diagnostic)> into)
+    {
+        foreach (var (index, update) in _newFindings)
+        {
+            into.Add((update ? SessionEventKind.FindingUpdated : SessionEventKind.Finding, scan.Build(_pack.CompiledRules[index])));
+        }
+
+        _newFindings.Clear();
+    }
+
+    /// <summary>
+    /// The report of what was read so far. While a source is open, its findings so far are in it; records and sections
+    /// still open and a line without its end are not (they count once they end, as <paramref name="currentLines"/> says).
+    /// </summary>
+    public AnalysisReport Report(long currentLines)
+    {
+        var all = new List<(Diagnostic Diagnostic, bool Reported)>(_finished);
+        var sources = new List<KeyValuePair<string, long>>(_sources);
+        if (_current is { } scan)
+        {
+            all.AddRange(scan.Finish());
+            sources.Add(new(scan.Name, currentLines));
+        }
+
         var sourceDiagnostics = new List<Diagnostic>();
-        var sources = new List<KeyValuePair<string, long>>();
         var captured = new Dictionary<string, CapturedValues>(StringComparer.Ordinal);
-        foreach (var source in evidence.Sources)
+        foreach (var (diagnostic, reported) in all)
         {
-            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource), prefilter);
-            if (source.IsBinary)
+            if (reported)
             {
-                var stream = source.OpenStream();
-                try
-                {
-                    scan.Run(stream, source.Encoding);
-                }
-                finally
-                {
-                    if (source.OwnsStream)
-                    {
-                        stream.Dispose();
-                    }
-                }
-            }
-            else
-            {
-                using var reader = source.OpenText();
-                scan.Run(reader);
+                sourceDiagnostics.Add(diagnostic);
             }
 
-            sources.Add(new(source.Name, scan.Lines));
-            bytes += scan.Bytes;
-            foreach (var (diagnostic, reported) in scan.Finish())
+            foreach (var (name, values) in diagnostic.Properties)
             {
-                if (reported)
+                var key = diagnostic.Id + "." + name;
+                if (!captured.TryGetValue(key, out var values2))
                 {
-                    sourceDiagnostics.Add(diagnostic);
+                    captured[key] = values2 = new CapturedValues();
                 }
 
-                foreach (var (name, values) in diagnostic.Properties)
-                {
-                    var key = diagnostic.Id + "." + name;
-                    if (!captured.TryGetValue(key, out var all))
-                    {
-                        captured[key] = all = new CapturedValues();
-                    }
-
-                    all.Add(values, diagnostic.TruncatedNames.Contains(name), _options.MaxDistinctValues);
-                }
+                values2.Add(values, diagnostic.TruncatedNames.Contains(name), _options.MaxDistinctValues);
             }
         }
 
-        var firmware = givenFirmware;
-        string? firmwareSource = givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
-        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
-        {
-            firmware = found;
-            firmwareSource = fact.Where;
-        }
-
-        var device = new DeviceSummary(evidence.Model, model, firmware, firmwareSource);
+        var device = CurrentDevice();
         var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
         diagnostics.AddRange(sourceDiagnostics);
         var remediation = MakeRemediation(device, diagnostics, captured, out var workaroundDone);
@@ -149,7 +202,7 @@ internal sealed class Evaluator
             verdict = verdict with { Note = note.Get(_culture) };
         }
 
-        var report = new AnalysisReport
+        return new AnalysisReport
         {
             Pack = _pack.Identity,
             Culture = _culture,
@@ -162,8 +215,19 @@ internal sealed class Evaluator
             Sources = sources,
             Facts = _facts.ToDictionary(f => f.Key, f => f.Value.Value, StringComparer.Ordinal),
         };
-        EngineMetrics.Evaluated(report, bytes, started);
-        return report;
+    }
+
+    private DeviceSummary CurrentDevice()
+    {
+        var firmware = _givenFirmware;
+        string? firmwareSource = _givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
+        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
+        {
+            firmware = found;
+            firmwareSource = fact.Where;
+        }
+
+        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource);
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
@@ -508,7 +572,7 @@ internal sealed class Evaluator
     }
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device, Prefilter? prefilter)
+    private sealed partial class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
@@ -517,6 +581,10 @@ internal sealed class Evaluator
         private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
+        private int _restarts; // hits of rules tagged 'restart' so far in this source
+        private CodeRuleLine? _codeLine;
+        private CompiledRule? _codeRule;
+        private Action<CodeRuleLine, long, IReadOnlyList<KeyValuePair<string, string>>>? _reportCode;
         private long _offset;
 
         // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
@@ -528,59 +596,12 @@ internal sealed class Evaluator
         /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
         private long Column(int columnInSegment) => _offset + columnInSegment;
 
-        public long Lines { get; private set; }
-
-        /// <summary>Bytes read from a stream or file source; 0 for text held in memory.</summary>
-        public long Bytes { get; private set; }
+        public string Name => name;
 
         /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
-        internal const int BufferSize = 1 << 20;
+        internal const int BufferSize = SourceFeed.BufferSize;
 
-        /// <summary>Text already decoded: lines holding a candidate become strings and reach the rules.</summary>
-        public void Run(TextReader reader)
-        {
-            Lines = LineFeeder<char>.Run(reader.Read, BufferSize, prefilter is null ? null : new CharCandidateFinder(prefilter),
-                () => NeedsEveryLine, (line, number, offset) => Scan(new string(line), number, offset));
-            CloseAll();
-        }
-
-        /// <summary>
-        /// Bytes: in an ASCII-compatible encoding (UTF-8 by default) the literals are searched in the bytes and
-        /// only candidate lines are decoded. A UTF-16 or UTF-32 byte-order mark, or such an encoding, takes the
-        /// decoding path instead.
-        /// </summary>
-        public void Run(Stream stream, Encoding? encoding)
-        {
-            var head = new byte[4];
-            var count = 0;
-            int read;
-            while (count < head.Length && (read = stream.Read(head, count, head.Length - count)) > 0)
-            {
-                count += read;
-            }
-
-            var bom = head.AsSpan(0, count);
-            var skip = bom.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-            var wide = bom.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bom.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bom.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
-            // A byte-order mark wins over the encoding asked for, as StreamReader does.
-            var chosen = skip == 3 ? EvidenceSource.Decoding(null) : EvidenceSource.Decoding(encoding);
-            if (wide || !EncodingChoice.IsAsciiCompatible(chosen) || prefilter is { AsciiLiterals: null })
-            {
-                var decoded = new ReplayStream(head, count, stream);
-                using var reader = new StreamReader(decoded, chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-                Run(reader);
-                Bytes = decoded.BytesRead;
-                return;
-            }
-
-            var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter);
-            var replay = new ReplayStream(head[skip..], count - skip, stream);
-            Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number, offset) => Scan(chosen.GetString(line), number, offset));
-            Bytes = skip + replay.BytesRead;
-            CloseAll();
-        }
-
-        private void CloseAll()
+        public void CloseAll()
         {
             foreach (var record in _records.Values.ToArray())
             {
@@ -597,7 +618,7 @@ internal sealed class Evaluator
         }
 
         /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
-        private bool NeedsEveryLine => _records.Count > 0 || _openSections > 0 || _contextLines > 0;
+        public bool NeedsEveryLine => _records.Count > 0 || _openSections > 0 || _contextLines > 0;
 
         private static string Cut(string line) => line.Length > MaxLineTextChars ? line[..MaxLineTextChars] + "…" : line;
 
@@ -651,7 +672,7 @@ internal sealed class Evaluator
         }
 
         /// <summary>Scans one line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
-        private void Scan(string line, long number, long offset)
+        public void Scan(string line, long number, long offset)
         {
             _offset = offset;
             var firstSegment = offset == 0 && _contextLines > 0;
@@ -684,7 +705,9 @@ internal sealed class Evaluator
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
                 {
-                    owner._facts[fact.Name] = (m.Groups["value"].Value, $"{name}:{number}");
+                    var value = m.Groups["value"].Value;
+                    owner._factsChanged |= !owner._facts.TryGetValue(fact.Name, out var before) || before.Value != value;
+                    owner._facts[fact.Name] = (value, $"{name}:{number}");
                 }
             }
 
@@ -720,6 +743,12 @@ internal sealed class Evaluator
                         continue;
                     }
 
+                    if (rule.Code is { } code)
+                    {
+                        RunCode(rule, code, line, number);
+                        continue;
+                    }
+
                     foreach (var pattern in rule.Patterns)
                     {
                         if (pattern.TryMatch(line, out var column, out var match))
@@ -744,6 +773,23 @@ internal sealed class Evaluator
                     _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
                 }
             }
+        }
+
+        /// <summary>A rule written in C#: it sees the line (once its prefilter literals are there) and reports hits.</summary>
+        private void RunCode(CompiledRule rule, CodeRule code, string line, long number)
+        {
+            _codeLine ??= new CodeRuleLine();
+            _codeRule = rule;
+            _codeLine.Set(line, name, number, _reportCode ??= ReportCode);
+            code.Analyze(_codeLine);
+        }
+
+        private void ReportCode(CodeRuleLine line, long column, IReadOnlyList<KeyValuePair<string, string>> values)
+        {
+            var rule = _codeRule!;
+            var at = (int)Math.Min(column, int.MaxValue);
+            var hit = new Hit(line.Number, _offset + at, line.Text, null) { Context = ContextFor(rule, line.Number, line.Text, at, 0) };
+            Count(rule, hit, null, values.Select(v => (v.Key, v.Value)).ToArray());
         }
 
         /// <summary>
@@ -868,6 +914,10 @@ internal sealed class Evaluator
                 foreach (var (_, hit) in group)
                 {
                     values.Add(hit.Match, owner._options.MaxDistinctValues);
+                    foreach (var (key, value) in hit.Captures ?? [])
+                    {
+                        values.Add(key, value, owner._options.MaxDistinctValues);
+                    }
                 }
 
                 var first = group.First();
@@ -877,7 +927,15 @@ internal sealed class Evaluator
 
         private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
         {
-            var aggregate = _aggregates[rule.Index] ??= new Aggregate(hit);
+            if (_aggregates[rule.Index] is not { } aggregate)
+            {
+                _aggregates[rule.Index] = aggregate = new Aggregate(hit) { Counted = rule.Counting is null ? null : new CountState(_restarts) };
+                if (owner._severity[rule.Index] is not null && rule.Counting is null)
+                {
+                    owner._newFindings.Add((rule.Index, false));
+                }
+            }
+
             if (aggregate.LastLine == hit.Line)
             {
                 // One hit per rule per line, also when an overlong line is scanned in segments: a later segment's
@@ -887,10 +945,24 @@ internal sealed class Evaluator
 
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
-            if (aggregate.Timestamps.Count < MaxTimestamps && owner._pack.Timestamps.Count > 0
-                && TimestampSpec.Read(owner._pack.Timestamps, hit.Text) is { } time)
+            LogTimestamp? time = null;
+            if ((aggregate.Timestamps.Count < MaxTimestamps || rule.Counting is not null) && owner._pack.Timestamps.Count > 0)
             {
-                aggregate.Timestamps.Add(time);
+                time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
+                if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)
+                {
+                    aggregate.Timestamps.Add(t);
+                }
+            }
+
+            if (rule.Counting is { } counting)
+            {
+                CountKey(rule, aggregate, counting, hit, time);
+            }
+
+            if (owner._isRestart[rule.Index])
+            {
+                _restarts++;
             }
 
             var max = owner._options.MaxDistinctValues;
@@ -906,6 +978,42 @@ internal sealed class Evaluator
             }
         }
 
+        /// <summary>
+        /// A counted rule's hit: the key's count (within the window, when the rule has one) may reach the threshold, and a
+        /// hit after a restart that followed an earlier hit makes a recurring rule recur.
+        /// </summary>
+        private void CountKey(CompiledRule rule, Aggregate aggregate, CountSpec spec, Hit hit, LogTimestamp? time)
+        {
+            var state = aggregate.Counted!;
+            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value
+                : hit.Captures?.FirstOrDefault(c => c.Name == spec.By).Value;
+            var wasReportable = state.Reportable;
+            var recurredNow = spec.RecursAfterRestart && !state.Recurred && state.Hits > 0 && _restarts > state.RestartsAtFirst;
+            state.Hits++;
+            state.RestartsAtLast = _restarts;
+            state.Recurred |= recurredNow || !spec.RecursAfterRestart;
+            if (time is { } t)
+            {
+                state.FirstSeen ??= t;
+                state.LastSeen = t;
+            }
+
+            var reachedNow = value is not null && state.Hit(value, hit.Line, time, spec, owner._options.MaxDistinctValues);
+            if (!state.Reportable || owner._severity[rule.Index] is null)
+            {
+                return;
+            }
+
+            if (!wasReportable)
+            {
+                owner._newFindings.Add((rule.Index, false));
+            }
+            else if (reachedNow)
+            {
+                owner._newFindings.Add((rule.Index, true));
+            }
+        }
+
         /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
         public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
@@ -916,30 +1024,12 @@ internal sealed class Evaluator
                     continue;
                 }
 
-                var severity = owner._severity[rule.Index];
-
-                var properties = aggregate.Values.ToDictionary();
-                var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
-                yield return (new Diagnostic
+                if (aggregate.Counted is { Reportable: false })
                 {
-                    Descriptor = rule.Descriptor,
-                    Severity = severity ?? DiagnosticSeverity.Hidden,
-                    Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
-                        properties.TryGetValue(key, out var values)
-                            ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                            : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
-                    Source = name,
-                    Line = aggregate.First.Line,
-                    Column = aggregate.First.Column,
-                    LineText = text,
-                    Count = aggregate.Count,
-                    Properties = properties,
-                    ValuesTruncated = aggregate.Values.Truncated,
-                    TruncatedNames = aggregate.Values.TruncatedNames,
-                    Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
-                    Timestamps = aggregate.Timestamps,
-                    Context = aggregate.First.Context,
-                }, severity is not null);
+                    continue; // a counted rule below its threshold, or not seen again after a restart: no finding
+                }
+
+                yield return (Build(rule, aggregate), owner._severity[rule.Index] is not null);
             }
 
             foreach (var (index, error) in _failures)
@@ -948,6 +1038,7 @@ internal sealed class Evaluator
                 yield return (new Diagnostic
                 {
                     Descriptor = RuleFailure,
+                    PackId = owner._pack.Identity.Id,
                     Severity = DiagnosticSeverity.Warning,
                     Message = owner._pack.Phrases.Get("ruleFailed", owner._culture, ("rule", rule.Id), ("error", error)),
                     Source = name,
@@ -956,6 +1047,39 @@ internal sealed class Evaluator
                     Caveats = [],
                 }, true);
             }
+        }
+
+        /// <summary>The rule's finding in this source so far (the rule has a hit).</summary>
+        public Diagnostic Build(CompiledRule rule) => Build(rule, _aggregates[rule.Index]!);
+
+        private Diagnostic Build(CompiledRule rule, Aggregate aggregate)
+        {
+            var severity = owner._severity[rule.Index];
+            var properties = aggregate.Values.ToDictionary();
+            var keys = aggregate.Counted?.ReachedKeys() ?? [];
+            var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
+            return new Diagnostic
+            {
+                Descriptor = rule.Descriptor,
+                Severity = severity ?? DiagnosticSeverity.Hidden,
+                Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
+                    properties.TryGetValue(key, out var values)
+                        ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
+                        : aggregate.Counted?.Value(key, keys) ?? owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                Keys = rule.Counting?.By is null ? [] : keys,
+                KeysTruncated = aggregate.Counted?.Truncated ?? false,
+                Source = name,
+                Line = aggregate.First.Line,
+                Column = aggregate.First.Column,
+                LineText = text,
+                Count = aggregate.Count,
+                Properties = properties,
+                ValuesTruncated = aggregate.Values.Truncated,
+                TruncatedNames = new HashSet<string>(aggregate.Values.TruncatedNames, StringComparer.Ordinal),
+                Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
+                Timestamps = aggregate.Timestamps.ToArray(),
+                Context = aggregate.First.Context,
+            };
         }
 
         private string JoinForMessage(IReadOnlyList<string> values, bool truncated)
@@ -976,6 +1100,9 @@ internal sealed class Evaluator
 
     private sealed record Hit(long Line, long Column, string Text, Match? Match)
     {
+        /// <summary>The named captures of a hit restored from a snapshot (its <see cref="Match"/> is gone).</summary>
+        public IReadOnlyList<(string Name, string Value)>? Captures { get; init; }
+
         /// <summary>The lines around the hit, for a rule's first hit when context lines are asked for.</summary>
         public EvidenceContext? Context { get; init; }
     }
@@ -987,6 +1114,9 @@ internal sealed class Evaluator
         public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
         public List<LogTimestamp> Timestamps { get; } = [];
+
+        /// <summary>Per-key counts of a rule with <c>count</c> or <c>recurs</c>; null for other rules.</summary>
+        public CountState? Counted { get; init; }
     }
 
     private sealed class OpenRecord(RecordSpec spec, long startLine)
@@ -1025,6 +1155,9 @@ internal sealed class Evaluator
         public bool Truncated => _truncated.Count > 0;
 
         public bool IsTruncated(string key) => _truncated.Contains(key);
+
+        /// <summary>Restoring a snapshot: the name had values that were not kept.</summary>
+        public void MarkTruncated(string key) => _truncated.Add(key);
 
         public IReadOnlySet<string> TruncatedNames => _truncated;
 
@@ -1079,6 +1212,6 @@ internal sealed class Evaluator
         }
 
         public Dictionary<string, IReadOnlyList<string>> ToDictionary() =>
-            _values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value.List, StringComparer.Ordinal);
+            _values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value.List.ToArray(), StringComparer.Ordinal);
     }
 }

@@ -164,6 +164,7 @@ internal sealed partial class PackLoader
             DoneNote = _doneNote,
             Timestamps = manifest.Timestamps,
             Calendar = manifest.Calendar,
+            Origin = origin,
         };
     }
 
@@ -1024,6 +1025,7 @@ internal sealed partial class PackLoader
             }
         }
 
+        var counting = ReadCounting(r, what, kinds is ["match"], captures);
         if (kinds.Count == 1 && r.Get("parameters") is YMapping given)
         {
             CheckParameters(r, what, KindOfKey(kinds[0]), given);
@@ -1040,6 +1042,7 @@ internal sealed partial class PackLoader
         var known = new HashSet<string>(captures, StringComparer.Ordinal);
         known.UnionWith(BuiltInPlaceholders);
         known.UnionWith(parameters.Keys);
+        known.UnionWith(counting is null ? [] : CountingPlaceholders);
         if (manifest is not null)
         {
             known.UnionWith(manifest.Facts.Select(f => f.Name));
@@ -1077,10 +1080,12 @@ internal sealed partial class PackLoader
             Status = status, ReplacedBy = replacedBy, Version = version, IntroducedIn = introducedIn, Models = models,
             Caveats = caveats, References = references, Parameters = parameters,
             Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
+            PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
         };
         var rule = new CompiledRule
         {
             Descriptor = descriptor, Device = device, Patterns = patterns, Section = section, Record = record, ModelKeys = modelKeys,
+            Counting = counting,
         };
         return (rule, suppresses);
     }

@@ -104,7 +104,7 @@ internal sealed class Prefilter
             var bestRarity = double.MaxValue;
             foreach (var fragment in fragments)
             {
-                if (fragment.Text.Length < MinimumSearchLength)
+                if (fragment.Text.Length < MinimumSearchLength && !IsWholeLiteral(pattern, fragment))
                 {
                     continue;
                 }
@@ -157,7 +157,10 @@ internal sealed class Prefilter
     }
 
     /// <summary>Whether the pattern has a fragment long enough to search for.</summary>
-    internal static bool CanSearch(Pattern pattern) => pattern.Fragments.Any(f => f.Text.Length >= MinimumSearchLength);
+    internal static bool CanSearch(Pattern pattern) => pattern.Fragments.Any(f => f.Text.Length >= MinimumSearchLength || IsWholeLiteral(pattern, f));
+
+    /// <summary>A literal pattern is searched for as it is, however short (as before: it is all the pattern asks for).</summary>
+    private static bool IsWholeLiteral(Pattern pattern, RequiredFragment fragment) => pattern.Literal == fragment.Text;
 
     /// <summary>Whether a line holding literal <paramref name="id"/> is a candidate: some pattern naming it passes its check.</summary>
     internal bool Passes(int id, ReadOnlySpan<byte> line)

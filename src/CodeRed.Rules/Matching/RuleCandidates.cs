@@ -7,7 +7,8 @@ namespace CodeRed.Rules.Matching;
 /// For packs with many rules: which rules may match a candidate line, so that the line runs those rules only, not all
 /// of them (with 10,000 literal rules, looping over every rule on every candidate line cost more than the search). A
 /// rule may match when the line holds the literal some pattern of it is searched by; rules with a section, and rules
-/// with a pattern that names no literal, run on every line.
+/// with a pattern that names no literal, and rules written in C# (their literals are a hint to the prefilter, not a
+/// promise about the lines they need), run on every line they are given.
 /// </summary>
 internal sealed class RuleCandidates
 {
@@ -47,7 +48,7 @@ internal sealed class RuleCandidates
         for (var position = 0; position < rules.Count; position++)
         {
             var rule = rules[position];
-            if (rule.Section is not null || rule.Patterns.Count == 0 || rule.Patterns.Any(p => !Prefilter.CanSearch(p)))
+            if (rule.Section is not null || rule.Code is not null || rule.Patterns.Count == 0 || rule.Patterns.Any(p => !Prefilter.CanSearch(p)))
             {
                 always.Add(position);
                 continue;
