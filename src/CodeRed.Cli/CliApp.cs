@@ -395,15 +395,8 @@ internal static class CliApp
             return [packs[0].Evaluate(new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation)];
         }
 
-        // One pass over the evidence for every pack: each line is read once and judged by each pack's rules. A severity
-        // setting only changes the rules it names, so one configuration serves every pack.
-        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = model, Firmware = firmware, Evaluation = evaluation });
-        foreach (var source in sources)
-        {
-            session.Feed(source);
-        }
-
-        return session.Complete();
+        // One pass over the evidence: every line is read once and judged by each pack.
+        return RulePack.EvaluateAll(packs, new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation);
     }
 
     /// <summary>

@@ -303,6 +303,40 @@ public sealed class RulePack
         return copy;
     }
 
+    /// <summary>
+    /// Evaluates one device's evidence against several packs in one pass (each line read once, judged by every pack):
+    /// one report per pack, in the order of <paramref name="packs"/>. Severity settings apply to the pack that has the
+    /// rule or category they name; a setting no pack has is refused.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/>, a pack or <paramref name="evidence"/> is null.</exception>
+    /// <exception cref="RulePackException">A pack is given twice or two packs share a rule ID (<see cref="EnsureDistinct"/>).</exception>
+    /// <exception cref="ArgumentException">No pack is given, a source is null, or a severity setting names what no pack has.</exception>
+    /// <exception cref="FormatException"><see cref="DeviceEvidence.Firmware"/> is not a version.</exception>
+    /// <exception cref="IOException">A source cannot be read.</exception>
+    public static IReadOnlyList<AnalysisReport> EvaluateAll(IReadOnlyList<RulePack> packs, DeviceEvidence evidence, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (packs.Count == 1)
+        {
+            return [(packs[0] ?? throw new ArgumentNullException(nameof(packs))).Evaluate(evidence, options)];
+        }
+
+        EnsureDistinct(packs);
+        if (evidence.Sources.Any(s => s is null))
+        {
+            throw new ArgumentException("DeviceEvidence.Sources holds a null source.", nameof(evidence));
+        }
+
+        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        foreach (var source in evidence.Sources)
+        {
+            session.Feed(source);
+        }
+
+        return session.Complete();
+    }
+
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);
 
     /// <summary>Where the pack was loaded from: a folder or file path, <c>embedded:…</c>, <c>texts</c> or a stream's name.</summary>

@@ -581,6 +581,7 @@ internal sealed partial class Evaluator
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+        private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
         private int _restarts; // hits of rules tagged 'restart' so far in this source
@@ -727,8 +728,10 @@ internal sealed partial class Evaluator
                 }
             }
 
-            for (var i = 0; i < rules.Length; i++)
+            var only = _ruleCandidates?.Of(line);
+            for (int k = 0, n = only?.Count ?? rules.Length; k < n; k++)
             {
+                var i = only?[k] ?? k;
                 var rule = rules[i];
                 if (_failures.ContainsKey(rule.Index))
                 {
