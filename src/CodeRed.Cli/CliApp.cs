@@ -260,6 +260,18 @@ internal static class CliApp
 
         // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
         var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
+        if (options.Has("follow"))
+        {
+            if (fleet || options.Positional.Count > 1)
+            {
+                throw new UsageException("--follow reads one FILE (or standard input), not several files or a folder");
+            }
+
+            return FollowCommand.Run(invocation, packs, options.Positional.SingleOrDefault(),
+                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Patches = patches, Evaluation = evaluation }, encoding, format,
+                reports => WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports, packs, severity, color)));
+        }
+
         if (fleet)
         {
             if (packs.Count > 1)
@@ -316,52 +328,7 @@ internal static class CliApp
                 throw new InputException($"cannot read the evidence: {e.Message}");
             }
 
-            var report = reports[0];
-
-            WriteOutput(invocation, outputFile, target =>
-            {
-                switch (format)
-                {
-                    case "json":
-                        JsonReportWriter.Write(target, reports);
-                        target.Write("\n"u8);
-                        break;
-                    case "jsonl":
-                        JsonReportWriter.Write(target, reports, indented: false);
-                        target.Write("\n"u8);
-                        break;
-                    case "sarif" when packs.Count == 1:
-                        SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
-                        target.Write("\n"u8);
-                        break;
-                    case "sarif":
-                        SarifWriter.Write(target, reports, packs, SarifOptions(severity, invocation.Args));
-                        target.Write("\n"u8);
-                        break;
-                    case "html":
-                        using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
-                        {
-                            if (reports.Count == 1)
-                            {
-                                HtmlReportWriter.Write(html, report);
-                            }
-                            else
-                            {
-                                // One section per pack, as a fleet page has one per device.
-                                HtmlReportWriter.WriteFleet(html, reports.Select(r => new KeyValuePair<string, AnalysisReport>($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
-                            }
-                        }
-
-                        break;
-                    default:
-                        using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
-                        {
-                            TextReportWriter.Write(text, reports, color);
-                        }
-
-                        break;
-                }
-            });
+            WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports, packs, severity, color));
 
             foreach (var file in files)
             {
@@ -380,6 +347,54 @@ internal static class CliApp
             {
                 file.Dispose();
             }
+        }
+    }
+
+    /// <summary>One device's reports (one per pack) in the format asked for (analyze, and analyze --follow at its end).</summary>
+    private static void WriteReport(Invocation invocation, Stream target, string format, IReadOnlyList<AnalysisReport> reports, IReadOnlyList<RulePack> packs, SeverityConfiguration severity, bool color)
+    {
+        var report = reports[0];
+        var pack = packs[0];
+        switch (format)
+        {
+            case "json":
+                JsonReportWriter.Write(target, reports);
+                target.Write("\n"u8);
+                break;
+            case "jsonl":
+                JsonReportWriter.Write(target, reports, indented: false);
+                target.Write("\n"u8);
+                break;
+            case "sarif" when packs.Count == 1:
+                SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
+                target.Write("\n"u8);
+                break;
+            case "sarif":
+                SarifWriter.Write(target, reports, packs, SarifOptions(severity, invocation.Args));
+                target.Write("\n"u8);
+                break;
+            case "html":
+                using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
+                {
+                    if (reports.Count == 1)
+                    {
+                        HtmlReportWriter.Write(html, report);
+                    }
+                    else
+                    {
+                        // One section per pack, as a fleet page has one per device.
+                        HtmlReportWriter.WriteFleet(html, reports.Select(r => new KeyValuePair<string, AnalysisReport>($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
+                    }
+                }
+
+                break;
+            default:
+                using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
+                {
+                    TextReportWriter.Write(text, reports, color);
+                }
+
+                break;
         }
     }
 
