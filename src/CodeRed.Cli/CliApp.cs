@@ -248,7 +248,11 @@ internal static class CliApp
         }
 
         // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
-        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
+        // A fleet already runs one file per core: each file is then read by one thread.
+        var threads = options.Single("threads") is not { } t ? Environment.ProcessorCount
+            : int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
+            : throw new UsageException($"--threads must be a whole number of at least 1, not '{t}'");
+        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0, MaxDegreeOfParallelism = fleet ? 1 : threads };
         if (fleet)
         {
             if (packs.Count > 1)
@@ -385,7 +389,7 @@ internal static class CliApp
         var buffered = sources.Select(s => (s.Name, s.Encoding, Bytes: Buffer(s))).ToArray();
         return packs.Select(p => p.Evaluate(
             new DeviceEvidence { Model = model, Firmware = firmware, Sources = buffered.Select(b => EvidenceSource.FromStream(b.Name, new MemoryStream(b.Bytes, writable: false), b.Encoding)).ToArray() },
-            new EvaluationOptions { Severity = evaluation.Severity.For(p), Culture = evaluation.Culture, ContextLines = evaluation.ContextLines, MaxDistinctValues = evaluation.MaxDistinctValues })).ToArray();
+            new EvaluationOptions { Severity = evaluation.Severity.For(p), Culture = evaluation.Culture, ContextLines = evaluation.ContextLines, MaxDistinctValues = evaluation.MaxDistinctValues, MaxDegreeOfParallelism = evaluation.MaxDegreeOfParallelism })).ToArray();
     }
 
     private static byte[] Buffer(EvidenceSource source)

@@ -46,13 +46,15 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
                                         or none (off); repeatable, and wins over --config
                   --config FILE         severities with .editorconfig keys (dotnet_diagnostic.CR2001.severity = error)
                   --each                every FILE is its own device
+                  --threads N           threads that search one large file (default: one per core; 1: one pass;
+                                        a fleet gives each file one)
                   --color WHEN          auto (colour only on a terminal and without NO_COLOR), always or never
               -h, --help                this help
 
             Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack
             error. A FILE that cannot be read is reported on stderr; the others are still reported, then exit 2.
             """,
-            ["model", "firmware", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
+            ["model", "firmware", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color", "threads"],
             ["each"], CliApp.Analyze),
         new("packs", """
             usage: codered packs [--format text|json] [--lang en|ja]
