@@ -163,6 +163,9 @@ public sealed class RulePack
     /// <summary>The manifest's timestamp shapes, tried in order on each hit line (the timeline's times).</summary>
     internal IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
 
+    /// <summary>The product the pack is about: its version scheme and the words reports use for it (the manifest's <c>product</c>).</summary>
+    public ProductInfo Product { get; internal init; } = ProductInfo.Default;
+
     /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
     internal CalendarSpec? Calendar { get; init; }
 
@@ -259,7 +262,7 @@ public sealed class RulePack
         }
 
         // The batch path is a session fed whole sources: the same code judges live evidence.
-        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Patches = evidence.Patches, Evaluation = options });
         foreach (var source in evidence.Sources)
         {
             session.Feed(source);
@@ -328,7 +331,7 @@ public sealed class RulePack
             throw new ArgumentException("DeviceEvidence.Sources holds a null source.", nameof(evidence));
         }
 
-        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Patches = evidence.Patches, Evaluation = options });
         foreach (var source in evidence.Sources)
         {
             session.Feed(source);
