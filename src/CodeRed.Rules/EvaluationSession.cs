@@ -166,7 +166,10 @@ public sealed class EvaluationSession : IDisposable
         ArgumentNullException.ThrowIfNull(name);
         ThrowIfCompleted();
         EndSource();
-        _source = new SourceFeed(name, encoding, _evaluators.Select(e => e.Prefilter).ToArray(), _needsEveryLine, OnLine);
+        _source = new SourceFeed(name, encoding, _evaluators.Select(e => e.Prefilter).ToArray(), _needsEveryLine, OnLine)
+        {
+            MaxDegreeOfParallelism = (Options.Evaluation ?? EvaluationOptions.Default).MaxDegreeOfParallelism,
+        };
         foreach (var evaluator in _evaluators)
         {
             evaluator.BeginSource(name);
