@@ -129,6 +129,8 @@ public sealed class SyslogServer : IAsyncDisposable
     private long _receiveErrors;
     private long _open;
     private int _stopped;
+    private long? _finalDrops;
+    private bool _dropsFrozen;
 
     private SyslogServer(IReadOnlyList<SyslogEndpoint> endpoints, SyslogServerOptions options)
     {
@@ -190,15 +192,7 @@ public sealed class SyslogServer : IAsyncDisposable
         get
         {
             var malformed = _malformed.ToDictionary(p => SyslogErrors.Name(p.Key), p => p.Value, StringComparer.Ordinal);
-            long? drops = null;
-            for (var i = 0; i < Endpoints.Count; i++)
-            {
-                if (Endpoints[i].Transport == SyslogTransport.Udp && UdpDrops(Endpoints[i].EndPoint.Port) is { } now)
-                {
-                    drops = (drops ?? 0) + Math.Max(0, now - _udpDropsAtStart[i]);
-                }
-            }
-
+            var drops = _dropsFrozen ? _finalDrops : CurrentDrops();
             var parsed = Interlocked.Read(ref _parsed);
             var malformedTotal = malformed.Values.Sum();
             return new SyslogStatistics
@@ -209,6 +203,21 @@ public sealed class SyslogServer : IAsyncDisposable
                 ReceiveErrors = Interlocked.Read(ref _receiveErrors), OsDrops = drops,
             };
         }
+    }
+
+    /// <summary>Drops on the UDP sockets since they were bound; read while they are open (the kernel forgets a closed socket).</summary>
+    private long? CurrentDrops()
+    {
+        long? drops = null;
+        for (var i = 0; i < Endpoints.Count; i++)
+        {
+            if (Endpoints[i].Transport == SyslogTransport.Udp && UdpDrops(Endpoints[i].EndPoint.Port) is { } now)
+            {
+                drops = (drops ?? 0) + Math.Max(0, now - _udpDropsAtStart[i]);
+            }
+        }
+
+        return drops;
     }
 
     /// <summary>Binds every endpoint (throws <see cref="SocketException"/> if one cannot be bound) and starts listening.</summary>
@@ -240,6 +249,8 @@ public sealed class SyslogServer : IAsyncDisposable
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
         await Task.WhenAll(_connections.Keys).ConfigureAwait(false);
+        _finalDrops = CurrentDrops();
+        _dropsFrozen = true;
         foreach (var socket in _sockets)
         {
             socket.Dispose();

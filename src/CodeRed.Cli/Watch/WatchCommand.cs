@@ -1,0 +1,513 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Encodings.Web;
+using CodeRed.Rules;
+using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.Model;
+using CodeRed.Rules.Output;
+using CodeRed.Rules.Syslog;
+
+namespace CodeRed.Cli.Watch;
+
+/// <summary>
+/// <c>codered watch</c>: receives syslog (UDP, TCP), keeps each device's lines, and prints findings as JSON lines as
+/// they appear, a line when a device's verdict changes, each device's final report at stop, idle eviction or when
+/// the device cap makes room, and a summary line with every count.
+/// </summary>
+/// <remarks>
+/// Until the engine has sessions (SPEC-ENGINE2 D), a device whose lines changed is re-evaluated in whole with
+/// <see cref="RulePack.Evaluate"/> at most every <see cref="EvaluationInterval"/>: findings come within about that
+/// interval of the line, and the cost per evaluation grows with the device's lines (bounded by <c>--max-lines</c>).
+/// </remarks>
+internal static class WatchCommand
+{
+    public static readonly TimeSpan EvaluationInterval = TimeSpan.FromMilliseconds(500);
+
+    public const string Usage = """
+        usage: codered watch --listen URL [--listen URL...] [options]
+
+        Receives syslog from live devices and judges each one as its lines arrive. URL is udp://ADDRESS:PORT or
+        tcp://ADDRESS:PORT (port 0: any free port; the bound ports are printed on stderr). RFC 3164 and RFC 5424
+        messages; over TCP LF framing and RFC 6587 octet counting. The device is the message's HOSTNAME, else the
+        sender's address. Output (JSON lines on stdout): {"event":"finding",...} the moment a rule first fires for a
+        device, {"event":"verdict",...} when a device's verdict changes, {"event":"report",...} with a device's final
+        report (at stop, idle eviction, or when the device cap needs room), and at stop one {"event":"summary",...}.
+        SIGINT or SIGTERM stops listening, finishes what was received and prints the final lines; exit code 0.
+
+              --listen URL          where to listen (repeatable)
+              --devices FILE        inventory: YAML 'devices: [{name, model, firmware}]' or CSV with those columns;
+                                    re-read when it changes (a bad file is reported and the previous one kept)
+              --format F            jsonl (default)
+              --max-devices N       devices held at most (default 10000); one more evicts the least recently active
+              --max-lines N         lines kept per device (default 100000); more are counted, not evaluated
+              --max-message-length N  longest message in bytes (default 65536); longer ones are counted as malformed
+              --idle-timeout T      a device silent this long gets its final report and is let go (30s, 10m, 1h)
+          -r, --rules PATH          a rule folder or file instead of the embedded pack
+                  --lang L          the report's language
+          -h, --help                this help
+        """;
+
+    public static int Run(Invocation invocation, Options options)
+    {
+        if (options.Single("format") is { } format && format != "jsonl")
+        {
+            throw new UsageException($"--format must be jsonl, not '{format}'", "watch");
+        }
+
+        var listen = options.All("listen");
+        if (listen.Count == 0)
+        {
+            throw new UsageException("watch needs at least one --listen udp://ADDRESS:PORT or tcp://ADDRESS:PORT", "watch");
+        }
+
+        var endpoints = new List<SyslogEndpoint>();
+        foreach (var url in listen)
+        {
+            try
+            {
+                endpoints.Add(SyslogEndpoint.Parse(url));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException("--listen: " + e.Message, "watch");
+            }
+        }
+
+        var settings = new WatchSettings
+        {
+            MaxDevices = PositiveInt(options, "max-devices", 10_000),
+            MaxLines = PositiveInt(options, "max-lines", 100_000),
+            IdleTimeout = options.Single("idle-timeout") is { } idle ? Duration(idle) : null,
+            DevicesFile = options.Single("devices"),
+        };
+        var maxMessage = PositiveInt(options, "max-message-length", 64 * 1024);
+        if (maxMessage < 480)
+        {
+            throw new UsageException("--max-message-length must be at least 480 (RFC 5424's minimum)", "watch");
+        }
+
+        var pack = options.Pack();
+        var evaluation = new EvaluationOptions { Severity = options.Severity(pack), Culture = options.Culture(pack) };
+        var inventory = DeviceInventory.Empty;
+        if (settings.DevicesFile is { } devicesFile)
+        {
+            try
+            {
+                inventory = DeviceInventory.Load(devicesFile);
+            }
+            catch (InventoryException e)
+            {
+                throw new InputException(e.Message);
+            }
+        }
+
+        SyslogServer server;
+        try
+        {
+            server = SyslogServer.Start(endpoints, new SyslogServerOptions { MaxMessageLength = maxMessage });
+        }
+        catch (SocketException e)
+        {
+            throw new InputException($"cannot listen on {string.Join(", ", endpoints)}: {e.Message}");
+        }
+
+        var watcher = new Watcher(pack, evaluation, settings, inventory, server, invocation);
+        return watcher.RunAsync().GetAwaiter().GetResult();
+    }
+
+    private static int PositiveInt(Options options, string name, int fallback)
+    {
+        if (options.Single(name) is not { } text)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new UsageException($"--{name} must be a positive whole number, not '{text}'", "watch");
+    }
+
+    /// <summary>30s, 10m, 1h, 2d, or a number of seconds.</summary>
+    internal static TimeSpan Duration(string text)
+    {
+        var unit = text.Length > 0 && char.IsAsciiLetter(text[^1]) ? text[^1] : 's';
+        var number = char.IsAsciiLetter(unit) && text.Length > 0 && char.IsAsciiLetter(text[^1]) ? text[..^1] : text;
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            throw new UsageException($"--idle-timeout must be a duration such as 30s, 10m or 1h, not '{text}'", "watch");
+        }
+
+        return unit switch
+        {
+            's' => TimeSpan.FromSeconds(value),
+            'm' => TimeSpan.FromMinutes(value),
+            'h' => TimeSpan.FromHours(value),
+            'd' => TimeSpan.FromDays(value),
+            _ => throw new UsageException($"--idle-timeout must end in s, m, h or d, not '{text}'", "watch"),
+        };
+    }
+}
+
+internal sealed record WatchSettings
+{
+    public required int MaxDevices { get; init; }
+
+    public required int MaxLines { get; init; }
+
+    public TimeSpan? IdleTimeout { get; init; }
+
+    public string? DevicesFile { get; init; }
+}
+
+/// <summary>The running watch: one consumer of the server's channel; devices, evaluation and output on its task.</summary>
+internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, WatchSettings settings, DeviceInventory inventory, SyslogServer server, Invocation invocation)
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly Dictionary<string, LiveDevice> _devices = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ArrayBufferWriter<byte> _line = new();
+    private DeviceInventory _inventory = inventory;
+    private (DateTime Written, long Length)? _inventoryStamp = settings.DevicesFile is { } f ? Stamp(f) : null;
+    private long _deviceSessions;
+    private long _evicted;
+    private long _idled;
+    private long _findings;
+    private long _notEvaluated;
+    private long _evaluationErrors;
+
+    public async Task<int> RunAsync()
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // stop in order, with the final reports
+            stop.TrySetResult();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            foreach (var endpoint in server.Endpoints)
+            {
+                invocation.Stderr.WriteLine($"codered: listening on {endpoint}");
+            }
+
+            invocation.Stderr.Flush();
+            var consumer = Task.Run(ConsumeAsync);
+            await Task.WhenAny(stop.Task, consumer).ConfigureAwait(false);
+            await server.StopAsync().ConfigureAwait(false);
+            await consumer.ConfigureAwait(false); // drains what was received, then the channel completes
+
+            foreach (var device in _devices.Values.OrderBy(d => d.Name, StringComparer.Ordinal).ToList())
+            {
+                Release(device, "stop");
+            }
+
+            WriteSummary();
+            return CliApp.Clean;
+        }
+        finally
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConsumeAsync()
+    {
+        var reader = server.Messages;
+        var intervalMs = (long)WatchCommand.EvaluationInterval.TotalMilliseconds;
+        var nextTick = Environment.TickCount64 + intervalMs;
+        while (true)
+        {
+            while (reader.TryRead(out var received))
+            {
+                Receive(received);
+                if (Environment.TickCount64 >= nextTick)
+                {
+                    break;
+                }
+            }
+
+            if (Environment.TickCount64 >= nextTick)
+            {
+                Tick();
+                nextTick = Environment.TickCount64 + intervalMs;
+                continue;
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, nextTick - Environment.TickCount64)));
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                {
+                    break; // completed: the server stopped and everything it read has been taken
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // time for the next tick
+            }
+        }
+
+        // Whatever arrived since the last tick is judged before the final reports.
+        EvaluateDirty();
+    }
+
+    private void Receive(SyslogReceived received)
+    {
+        var name = received.Device;
+        if (!_devices.TryGetValue(name, out var device))
+        {
+            if (_devices.Count >= settings.MaxDevices)
+            {
+                // Room for the newcomer: the device silent longest gets its final report now (counted, nothing lost).
+                var oldest = _devices.Values.MinBy(d => d.LastActivity)!;
+                _evicted++;
+                Release(oldest, "evicted");
+            }
+
+            device = new LiveDevice(name, settings.MaxLines);
+            _devices.Add(name, device);
+            _deviceSessions++;
+            SyslogMetrics.DevicesChanged(1);
+        }
+
+        device.Add(received.Message);
+    }
+
+    private void Tick()
+    {
+        ReloadInventory();
+        EvaluateDirty();
+        if (settings.IdleTimeout is { } idle)
+        {
+            var limit = Environment.TickCount64 - (long)idle.TotalMilliseconds;
+            foreach (var device in _devices.Values.Where(d => d.LastActivity < limit).ToList())
+            {
+                _idled++;
+                Release(device, "idle");
+            }
+        }
+    }
+
+    private void ReloadInventory()
+    {
+        if (settings.DevicesFile is not { } path || Stamp(path) is var stamp && stamp == _inventoryStamp)
+        {
+            return;
+        }
+
+        _inventoryStamp = stamp;
+        try
+        {
+            _inventory = DeviceInventory.Load(path);
+            invocation.Stderr.WriteLine($"codered: {path}: reloaded, {_inventory.Count} devices");
+            foreach (var device in _devices.Values)
+            {
+                device.Dirty = true; // a model or firmware may have changed: judge again
+            }
+        }
+        catch (InventoryException e)
+        {
+            CliApp.Error(invocation.Stderr, e.Message + " (keeping the previous inventory)");
+        }
+
+        invocation.Stderr.Flush();
+    }
+
+    private static (DateTime, long)? Stamp(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? (info.LastWriteTimeUtc, info.Length) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void EvaluateDirty()
+    {
+        foreach (var device in _devices.Values)
+        {
+            if (device.Dirty)
+            {
+                Evaluate(device);
+            }
+        }
+    }
+
+    /// <summary>Judges the device's lines; prints findings not printed before and a changed verdict.</summary>
+    private AnalysisReport? Evaluate(LiveDevice device)
+    {
+        device.Dirty = false;
+        var known = _inventory.Find(device.Name);
+        AnalysisReport report;
+        try
+        {
+            // SESSION-MERGE: one EvaluationSession per device replaces this re-evaluation of every line.
+            report = pack.Evaluate(new DeviceEvidence
+            {
+                Model = known?.Model, Firmware = known?.Firmware,
+                Sources = [EvidenceSource.FromText(device.Name, device.Text())],
+            }, evaluation);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            _evaluationErrors++;
+            CliApp.Error(invocation.Stderr, $"device '{device.Name}': {e.Message}");
+            return null;
+        }
+
+        foreach (var diagnostic in report.Diagnostics)
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Hidden || !device.ReportedRules.Add(diagnostic.Id))
+            {
+                continue;
+            }
+
+            _findings++;
+            SyslogMetrics.Finding(diagnostic.Id);
+            WriteLine(json =>
+            {
+                json.WriteString("event", "finding");
+                json.WriteString("device", device.Name);
+                json.WriteString("rule", diagnostic.Id);
+                json.WriteString("severity", diagnostic.Severity.ToName());
+                json.WriteString("message", diagnostic.Message);
+                json.WriteNumber("count", diagnostic.Count);
+                if (device.TimestampOf(diagnostic.Line) is { } timestamp)
+                {
+                    json.WriteString("timestamp", timestamp);
+                }
+                else
+                {
+                    json.WriteNull("timestamp");
+                }
+
+                if (diagnostic.Line is { } line)
+                {
+                    json.WriteNumber("lineNumber", line);
+                }
+
+                if (diagnostic.LineText is { } text)
+                {
+                    json.WriteString("line", text);
+                }
+                else
+                {
+                    json.WriteNull("line");
+                }
+            });
+        }
+
+        if (report.Verdict.Word != device.Verdict)
+        {
+            var previous = device.Verdict;
+            device.Verdict = report.Verdict.Word;
+            WriteLine(json =>
+            {
+                json.WriteString("event", "verdict");
+                json.WriteString("device", device.Name);
+                json.WriteString("verdict", report.Verdict.Word);
+                if (previous is null)
+                {
+                    json.WriteNull("previous");
+                }
+                else
+                {
+                    json.WriteString("previous", previous);
+                }
+
+                json.WriteString("summary", report.Verdict.Text);
+            });
+        }
+
+        return report;
+    }
+
+    /// <summary>The device's final report line; the device is let go.</summary>
+    private void Release(LiveDevice device, string reason)
+    {
+        var report = Evaluate(device);
+        _devices.Remove(device.Name);
+        SyslogMetrics.DevicesChanged(-1);
+        _notEvaluated += device.NotEvaluated;
+        WriteLine(json =>
+        {
+            json.WriteString("event", "report");
+            json.WriteString("device", device.Name);
+            json.WriteString("reason", reason);
+            json.WriteNumber("messages", device.Messages);
+            json.WriteNumber("notEvaluated", device.NotEvaluated);
+            if (report is null)
+            {
+                json.WriteNull("report");
+            }
+            else
+            {
+                json.WritePropertyName("report");
+                JsonReportWriter.Write(json, report);
+            }
+        });
+    }
+
+    private void WriteSummary()
+    {
+        var statistics = server.Statistics;
+        WriteLine(json =>
+        {
+            json.WriteString("event", "summary");
+            json.WriteNumber("received", statistics.Received);
+            json.WriteNumber("parsed", statistics.Parsed);
+            json.WriteNumber("malformed", statistics.Malformed);
+            json.WriteStartObject("malformedReasons");
+            foreach (var (reason, count) in statistics.MalformedByReason.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                json.WriteNumber(reason, count);
+            }
+
+            json.WriteEndObject();
+            json.WriteNumber("bytes", statistics.Bytes);
+            json.WriteNumber("devices", _deviceSessions);
+            json.WriteNumber("evicted", _evicted);
+            json.WriteNumber("idle", _idled);
+            json.WriteNumber("notEvaluated", _notEvaluated);
+            json.WriteNumber("findings", _findings);
+            json.WriteNumber("evaluationErrors", _evaluationErrors);
+            json.WriteNumber("connectionsAccepted", statistics.ConnectionsAccepted);
+            json.WriteNumber("connectionsRefused", statistics.ConnectionsRefused);
+            json.WriteNumber("connectionsClosed", statistics.ConnectionsClosed);
+            json.WriteNumber("receiveErrors", statistics.ReceiveErrors);
+            if (statistics.OsDrops is { } drops)
+            {
+                json.WriteNumber("osDrops", drops);
+            }
+            else
+            {
+                json.WriteNull("osDrops");
+            }
+        });
+    }
+
+    /// <summary>One JSON object and a newline on stdout, flushed at once (a reader sees each event as it happens).</summary>
+    private void WriteLine(Action<Utf8JsonWriter> body)
+    {
+        _line.Clear();
+        using (var json = new Utf8JsonWriter(_line, JsonOptions))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        invocation.Stdout.Write(_line.WrittenSpan);
+        invocation.Stdout.Write("\n"u8);
+        invocation.Stdout.Flush();
+    }
+}
