@@ -39,6 +39,9 @@ public sealed class SyslogFrameDecoder
     /// <summary>The longest frame kept, in bytes.</summary>
     public int MaxMessageLength { get; }
 
+    /// <summary>The bytes held for the frame being read (never more than <see cref="MaxMessageLength"/>).</summary>
+    internal int BufferLength => _buffer.Length;
+
     /// <summary>True once an error made the stream unreadable: the connection should be closed.</summary>
     public bool IsClosed => _state == State.Closed;
 

@@ -239,15 +239,26 @@ public sealed class SyslogServer : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        foreach (var socket in _sockets)
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+
+        // Connections the system already accepted (a client that connected, sent and closed) are read too.
+        foreach (var listener in _sockets.Where(s => s.SocketType == SocketType.Stream))
         {
-            if (socket.SocketType == SocketType.Stream)
+            try
             {
-                socket.Dispose(); // no more connections
+                while (listener.Poll(0, SelectMode.SelectRead))
+                {
+                    StartConnection(listener.Accept());
+                }
             }
+            catch (SocketException)
+            {
+                // nothing more to take
+            }
+
+            listener.Dispose();
         }
 
-        await Task.WhenAll(_loops).ConfigureAwait(false);
         await Task.WhenAll(_connections.Keys).ConfigureAwait(false);
         _finalDrops = CurrentDrops();
         _dropsFrozen = true;
@@ -381,21 +392,26 @@ public sealed class SyslogServer : IAsyncDisposable
                 continue;
             }
 
-            if (Interlocked.Increment(ref _open) > _options.MaxConnections)
-            {
-                Interlocked.Decrement(ref _open);
-                Interlocked.Increment(ref _refused);
-                SyslogMetrics.Connection(accepted: false);
-                client.Dispose();
-                continue;
-            }
-
-            Interlocked.Increment(ref _accepted);
-            SyslogMetrics.Connection(accepted: true);
-            var task = Task.Run(() => ReadConnectionAsync(client));
-            _connections.TryAdd(task, 0);
-            _ = task.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
+            StartConnection(client);
         }
+    }
+
+    private void StartConnection(Socket client)
+    {
+        if (Interlocked.Increment(ref _open) > _options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _open);
+            Interlocked.Increment(ref _refused);
+            SyslogMetrics.Connection(accepted: false);
+            client.Dispose();
+            return;
+        }
+
+        Interlocked.Increment(ref _accepted);
+        SyslogMetrics.Connection(accepted: true);
+        var task = Task.Run(() => ReadConnectionAsync(client));
+        _connections.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
     }
 
     private async Task ReadConnectionAsync(Socket client)
