@@ -37,17 +37,19 @@ internal static class WatchCommand
         report (at stop, idle eviction, or when the device cap needs room), and at stop one {"event":"summary",...}.
         SIGINT or SIGTERM stops listening, finishes what was received and prints the final lines; exit code 0.
 
-              --listen URL          where to listen (repeatable)
-              --devices FILE        inventory: YAML 'devices: [{name, model, firmware}]' or CSV with those columns;
-                                    re-read when it changes (a bad file is reported and the previous one kept)
-              --format F            jsonl (default)
-              --max-devices N       devices held at most (default 10000); one more evicts the least recently active
-              --max-lines N         lines kept per device (default 100000); more are counted, not evaluated
-              --max-message-length N  longest message in bytes (default 65536); longer ones are counted as malformed
-              --idle-timeout T      a device silent this long gets its final report and is let go (30s, 10m, 1h)
-          -r, --rules PATH          a rule folder or file instead of the embedded pack
-                  --lang L          the report's language
-          -h, --help                this help
+              --listen URL              where to listen (repeatable)
+              --devices FILE            inventory: YAML 'devices: [{name, model, firmware}]' or CSV with those
+                                        columns; re-read when it changes (a bad file is reported, the previous kept)
+              --format F                jsonl (the only one, and the default)
+              --max-devices N           devices held at most (default 10000); one more evicts the least recently
+                                        active one, with its final report
+              --max-lines N             lines kept per device (default 100000); more are counted, not evaluated
+              --max-message-length N    longest message in bytes (default 65536); longer ones are counted malformed
+              --idle-timeout T          a device silent this long gets its final report and is let go (30s, 10m, 1h)
+          -r, --rules PATH              a rule folder or file instead of the embedded pack
+              --rules-sha256 HEX        refuse to run unless the pack has this SHA-256
+              --lang L                  the reports' language: en or ja
+          -h, --help                    this help
         """;
 
     public static int Run(Invocation invocation, Options options)
