@@ -53,4 +53,19 @@ internal sealed class LiveDevice(string name, int maxLines)
     public string? TimestampOf(long? line) => line is { } l && l >= 1 && l <= _timestamps.Count ? _timestamps[(int)l - 1] : null;
 
     public string Text() => string.Join('\n', _lines);
+
+    /// <summary>The stream sequence of the last message applied (NATS workers: a redelivered one at or below it is skipped).</summary>
+    public ulong LastSequence { get; set; }
+
+    public IReadOnlyList<string?> Timestamps => _timestamps;
+
+    /// <summary>Back to a checkpointed state: what was received before, and what was already printed.</summary>
+    public void Restore(long messages, long notEvaluated, IEnumerable<string> lines, IEnumerable<string?> timestamps)
+    {
+        Messages = messages;
+        NotEvaluated = notEvaluated;
+        _lines.AddRange(lines);
+        _timestamps.AddRange(timestamps);
+        Dirty = true;
+    }
 }

@@ -46,6 +46,9 @@ internal static class WatchCommand
               --max-lines N             lines kept per device (default 100000); more are counted, not evaluated
               --max-message-length N    longest message in bytes (default 65536); longer ones are counted malformed
               --idle-timeout T          a device silent this long gets its final report and is let go (30s, 10m, 1h)
+              --publish URL             nats://HOST:PORT: publish each message to the JetStream stream CODERED_LINES
+                                        (one subject per device) instead of judging here; 'codered worker' judges
+              --partitions N            with --publish: device partitions (default 4; the workers' --partitions)
           -r, --rules PATH              a rule folder or file instead of the embedded pack
               --rules-sha256 HEX        refuse to run unless the pack has this SHA-256
               --lang L                  the reports' language: en or ja
@@ -116,11 +119,27 @@ internal static class WatchCommand
             throw new InputException($"cannot listen on {string.Join(", ", endpoints)}: {e.Message}");
         }
 
+        if (options.Single("publish") is { } natsUrl)
+        {
+            var partitions = PositiveInt(options, "partitions", 4);
+            try
+            {
+                var connection = NatsLines.ConnectAsync(natsUrl).GetAwaiter().GetResult();
+                var js = NatsLines.EnsureStreamAsync(connection).GetAwaiter().GetResult();
+                return new Publisher(server, connection, js, partitions, invocation).RunAsync().GetAwaiter().GetResult();
+            }
+            catch
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
+
         var watcher = new Watcher(pack, evaluation, settings, inventory, server, invocation);
         return watcher.RunAsync().GetAwaiter().GetResult();
     }
 
-    private static int PositiveInt(Options options, string name, int fallback)
+    internal static int PositiveInt(Options options, string name, int fallback)
     {
         if (options.Single(name) is not { } text)
         {
@@ -167,17 +186,12 @@ internal sealed record WatchSettings
 /// <summary>The running watch: one consumer of the server's channel; devices, evaluation and output on its task.</summary>
 internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, WatchSettings settings, DeviceInventory inventory, SyslogServer server, Invocation invocation)
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Dictionary<string, LiveDevice> _devices = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ArrayBufferWriter<byte> _line = new();
-    private DeviceInventory _inventory = inventory;
     private (DateTime Written, long Length)? _inventoryStamp = settings.DevicesFile is { } f ? Stamp(f) : null;
     private long _deviceSessions;
     private long _evicted;
     private long _idled;
-    private long _findings;
-    private long _notEvaluated;
-    private long _evaluationErrors;
+    private readonly DeviceJudge _judge = new(pack, evaluation, inventory, invocation);
 
     public async Task<int> RunAsync()
     {
@@ -305,8 +319,8 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
         _inventoryStamp = stamp;
         try
         {
-            _inventory = DeviceInventory.Load(path);
-            invocation.Stderr.WriteLine($"codered: {path}: reloaded, {_inventory.Count} devices");
+            _judge.Inventory = DeviceInventory.Load(path);
+            invocation.Stderr.WriteLine($"codered: {path}: reloaded, {_judge.Inventory.Count} devices");
             foreach (var device in _devices.Values)
             {
                 device.Dirty = true; // a model or firmware may have changed: judge again
@@ -339,130 +353,22 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
         {
             if (device.Dirty)
             {
-                Evaluate(device);
+                _judge.Evaluate(device);
             }
         }
     }
 
-    /// <summary>Judges the device's lines; prints findings not printed before and a changed verdict.</summary>
-    private AnalysisReport? Evaluate(LiveDevice device)
-    {
-        device.Dirty = false;
-        var known = _inventory.Find(device.Name);
-        AnalysisReport report;
-        try
-        {
-            // SESSION-MERGE: one EvaluationSession per device replaces this re-evaluation of every line.
-            report = pack.Evaluate(new DeviceEvidence
-            {
-                Model = known?.Model, Firmware = known?.Firmware,
-                Sources = [EvidenceSource.FromText(device.Name, device.Text())],
-            }, evaluation);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            _evaluationErrors++;
-            CliApp.Error(invocation.Stderr, $"device '{device.Name}': {e.Message}");
-            return null;
-        }
-
-        foreach (var diagnostic in report.Diagnostics)
-        {
-            if (diagnostic.Severity == DiagnosticSeverity.Hidden || !device.ReportedRules.Add(diagnostic.Id))
-            {
-                continue;
-            }
-
-            _findings++;
-            SyslogMetrics.Finding(diagnostic.Id);
-            WriteLine(json =>
-            {
-                json.WriteString("event", "finding");
-                json.WriteString("device", device.Name);
-                json.WriteString("rule", diagnostic.Id);
-                json.WriteString("severity", diagnostic.Severity.ToName());
-                json.WriteString("message", diagnostic.Message);
-                json.WriteNumber("count", diagnostic.Count);
-                if (device.TimestampOf(diagnostic.Line) is { } timestamp)
-                {
-                    json.WriteString("timestamp", timestamp);
-                }
-                else
-                {
-                    json.WriteNull("timestamp");
-                }
-
-                if (diagnostic.Line is { } line)
-                {
-                    json.WriteNumber("lineNumber", line);
-                }
-
-                if (diagnostic.LineText is { } text)
-                {
-                    json.WriteString("line", text);
-                }
-                else
-                {
-                    json.WriteNull("line");
-                }
-            });
-        }
-
-        if (report.Verdict.Word != device.Verdict)
-        {
-            var previous = device.Verdict;
-            device.Verdict = report.Verdict.Word;
-            WriteLine(json =>
-            {
-                json.WriteString("event", "verdict");
-                json.WriteString("device", device.Name);
-                json.WriteString("verdict", report.Verdict.Word);
-                if (previous is null)
-                {
-                    json.WriteNull("previous");
-                }
-                else
-                {
-                    json.WriteString("previous", previous);
-                }
-
-                json.WriteString("summary", report.Verdict.Text);
-            });
-        }
-
-        return report;
-    }
-
-    /// <summary>The device's final report line; the device is let go.</summary>
     private void Release(LiveDevice device, string reason)
     {
-        var report = Evaluate(device);
+        _judge.Release(device, reason);
         _devices.Remove(device.Name);
         SyslogMetrics.DevicesChanged(-1);
-        _notEvaluated += device.NotEvaluated;
-        WriteLine(json =>
-        {
-            json.WriteString("event", "report");
-            json.WriteString("device", device.Name);
-            json.WriteString("reason", reason);
-            json.WriteNumber("messages", device.Messages);
-            json.WriteNumber("notEvaluated", device.NotEvaluated);
-            if (report is null)
-            {
-                json.WriteNull("report");
-            }
-            else
-            {
-                json.WritePropertyName("report");
-                JsonReportWriter.Write(json, report);
-            }
-        });
     }
 
     private void WriteSummary()
     {
         var statistics = server.Statistics;
-        WriteLine(json =>
+        _judge.WriteLine(json =>
         {
             json.WriteString("event", "summary");
             json.WriteNumber("received", statistics.Received);
@@ -479,9 +385,9 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
             json.WriteNumber("devices", _deviceSessions);
             json.WriteNumber("evicted", _evicted);
             json.WriteNumber("idle", _idled);
-            json.WriteNumber("notEvaluated", _notEvaluated);
-            json.WriteNumber("findings", _findings);
-            json.WriteNumber("evaluationErrors", _evaluationErrors);
+            json.WriteNumber("notEvaluated", _judge.NotEvaluated);
+            json.WriteNumber("findings", _judge.Findings);
+            json.WriteNumber("evaluationErrors", _judge.EvaluationErrors);
             json.WriteNumber("connectionsAccepted", statistics.ConnectionsAccepted);
             json.WriteNumber("connectionsRefused", statistics.ConnectionsRefused);
             json.WriteNumber("connectionsClosed", statistics.ConnectionsClosed);
@@ -497,19 +403,4 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
         });
     }
 
-    /// <summary>One JSON object and a newline on stdout, flushed at once (a reader sees each event as it happens).</summary>
-    private void WriteLine(Action<Utf8JsonWriter> body)
-    {
-        _line.Clear();
-        using (var json = new Utf8JsonWriter(_line, JsonOptions))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-
-        invocation.Stdout.Write(_line.WrittenSpan);
-        invocation.Stdout.Write("\n"u8);
-        invocation.Stdout.Flush();
-    }
 }
