@@ -17,6 +17,7 @@ internal sealed class DeviceJudge(RulePack pack, EvaluationOptions evaluation, D
 {
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ArrayBufferWriter<byte> _line = new();
+    private bool _replaying;
 
     public DeviceInventory Inventory { get; set; } = inventory;
 
@@ -29,100 +30,153 @@ internal sealed class DeviceJudge(RulePack pack, EvaluationOptions evaluation, D
     /// <summary>Raised for each finding printed (the worker publishes it to NATS too).</summary>
     public Action<LiveDevice, Diagnostic>? FindingRaised { get; set; }
 
-    /// <summary>Judges the device's lines; prints findings not printed before and a changed verdict.</summary>
-    public AnalysisReport? Evaluate(LiveDevice device)
+    /// <summary>
+    /// Starts the device's session (model and firmware from the inventory) and replays the lines it already holds;
+    /// findings and a verdict already printed are not printed again.
+    /// </summary>
+    public void Open(LiveDevice device)
     {
-        device.Dirty = false;
+        device.Session?.Dispose();
+        device.Session = null;
         var known = Inventory.Find(device.Name);
-        AnalysisReport report;
+        EvaluationSession session;
         try
         {
-            // SESSION-MERGE: one EvaluationSession per device replaces this re-evaluation of every line.
-            report = pack.Evaluate(new DeviceEvidence
-            {
-                Model = known?.Model, Firmware = known?.Firmware,
-                Sources = [EvidenceSource.FromText(device.Name, device.Text())],
-            }, evaluation);
+            session = EvaluationSession.Start(pack, new SessionOptions { Device = device.Name, Model = known?.Model, Firmware = known?.Firmware, Evaluation = evaluation });
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
             EvaluationErrors++;
             CliApp.Error(invocation.Stderr, $"device '{device.Name}': {e.Message}");
-            return null;
+            return;
         }
 
-        foreach (var diagnostic in report.Diagnostics)
+        device.Session = session;
+        session.BeginSource(device.Name);
+        _replaying = true;
+        try
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Hidden || !device.ReportedRules.Add(diagnostic.Id))
+            session.EventRaised += (_, e) => OnEvent(device, e);
+            foreach (var line in device.Lines)
             {
-                continue;
+                session.WriteLine(line);
+            }
+        }
+        finally
+        {
+            _replaying = false;
+        }
+    }
+
+    /// <summary>One message for the device: counted, and judged (the session raises what it finds at once).</summary>
+    public void Add(LiveDevice device, SyslogMessage message)
+    {
+        if (device.Add(message) is { } line && device.Session is { } session)
+        {
+            session.WriteLine(line);
+
+            // A session raises a verdict only when it changes: the first one is said after the device's first line.
+            if (device.Verdict is null)
+            {
+                PrintVerdict(device, session.GetReport().Verdict);
+            }
+        }
+    }
+
+    private void OnEvent(LiveDevice device, SessionEvent e)
+    {
+        switch (e.Kind)
+        {
+            case SessionEventKind.Finding or SessionEventKind.FindingUpdated when e.Diagnostic is { } diagnostic:
+                if (diagnostic.Severity == DiagnosticSeverity.Hidden)
+                {
+                    return;
+                }
+
+                var first = device.ReportedRules.Add(diagnostic.Id);
+                if (!first && (e.Kind == SessionEventKind.Finding || _replaying))
+                {
+                    return; // printed before (by this process, or before a checkpoint)
+                }
+
+                if (first)
+                {
+                    Findings++;
+                    SyslogMetrics.Finding(diagnostic.Id);
+                    FindingRaised?.Invoke(device, diagnostic);
+                }
+
+                WriteLine(json =>
+                {
+                    json.WriteString("event", first ? "finding" : "finding-updated");
+                    json.WriteString("device", device.Name);
+                    json.WriteString("rule", diagnostic.Id);
+                    json.WriteString("severity", diagnostic.Severity.ToName());
+                    json.WriteString("message", diagnostic.Message);
+                    json.WriteNumber("count", diagnostic.Count);
+                    if (device.TimestampOf(diagnostic.Line) is { } timestamp)
+                    {
+                        json.WriteString("timestamp", timestamp);
+                    }
+                    else
+                    {
+                        json.WriteNull("timestamp");
+                    }
+
+                    if (diagnostic.Line is { } number)
+                    {
+                        json.WriteNumber("lineNumber", number);
+                    }
+
+                    if (diagnostic.LineText is { } text)
+                    {
+                        json.WriteString("line", text);
+                    }
+                    else
+                    {
+                        json.WriteNull("line");
+                    }
+                });
+                break;
+            case SessionEventKind.VerdictChanged when e.Verdict is { } verdict:
+                PrintVerdict(device, verdict);
+                break;
+        }
+    }
+
+    private void PrintVerdict(LiveDevice device, Verdict verdict)
+    {
+        if (verdict.Word == device.Verdict)
+        {
+            return;
+        }
+
+        var previous = device.Verdict;
+        device.Verdict = verdict.Word;
+        WriteLine(json =>
+        {
+            json.WriteString("event", "verdict");
+            json.WriteString("device", device.Name);
+            json.WriteString("verdict", verdict.Word);
+            if (previous is null)
+            {
+                json.WriteNull("previous");
+            }
+            else
+            {
+                json.WriteString("previous", previous);
             }
 
-            Findings++;
-            FindingRaised?.Invoke(device, diagnostic);
-            SyslogMetrics.Finding(diagnostic.Id);
-            WriteLine(json =>
-            {
-                json.WriteString("event", "finding");
-                json.WriteString("device", device.Name);
-                json.WriteString("rule", diagnostic.Id);
-                json.WriteString("severity", diagnostic.Severity.ToName());
-                json.WriteString("message", diagnostic.Message);
-                json.WriteNumber("count", diagnostic.Count);
-                if (device.TimestampOf(diagnostic.Line) is { } timestamp)
-                {
-                    json.WriteString("timestamp", timestamp);
-                }
-                else
-                {
-                    json.WriteNull("timestamp");
-                }
-
-                if (diagnostic.Line is { } line)
-                {
-                    json.WriteNumber("lineNumber", line);
-                }
-
-                if (diagnostic.LineText is { } text)
-                {
-                    json.WriteString("line", text);
-                }
-                else
-                {
-                    json.WriteNull("line");
-                }
-            });
-        }
-
-        if (report.Verdict.Word != device.Verdict)
-        {
-            var previous = device.Verdict;
-            device.Verdict = report.Verdict.Word;
-            WriteLine(json =>
-            {
-                json.WriteString("event", "verdict");
-                json.WriteString("device", device.Name);
-                json.WriteString("verdict", report.Verdict.Word);
-                if (previous is null)
-                {
-                    json.WriteNull("previous");
-                }
-                else
-                {
-                    json.WriteString("previous", previous);
-                }
-
-                json.WriteString("summary", report.Verdict.Text);
-            });
-        }
-
-        return report;
+            json.WriteString("summary", verdict.Text);
+        });
     }
 
     /// <summary>The device's final report line; the caller lets the device go.</summary>
     public void Release(LiveDevice device, string reason)
     {
-        var report = Evaluate(device);
+        var report = device.Session?.Complete()[0];
+        device.Session?.Dispose();
+        device.Session = null;
         NotEvaluated += device.NotEvaluated;
         WriteLine(json =>
         {

@@ -3,8 +3,9 @@ using CodeRed.Rules.Syslog;
 namespace CodeRed.Cli.Watch;
 
 /// <summary>
-/// One device's lines as received, bounded by <c>--max-lines</c> (lines past it are counted, not kept), and what was
-/// last said about it (findings already printed, the verdict word).
+/// One device: its evaluation session, its lines as received (kept, bounded by <c>--max-lines</c>, so that a changed
+/// inventory entry or a NATS checkpoint can replay them into a new session; lines past the cap are counted, not
+/// evaluated), and what was last said about it (findings already printed, the verdict word).
 /// </summary>
 internal sealed class LiveDevice(string name, int maxLines)
 {
@@ -21,23 +22,24 @@ internal sealed class LiveDevice(string name, int maxLines)
 
     public long LastActivity { get; private set; } = Environment.TickCount64;
 
-    /// <summary>Lines arrived since the last evaluation.</summary>
-    public bool Dirty { get; set; }
-
     public HashSet<string> ReportedRules { get; } = new(StringComparer.Ordinal);
 
     public string? Verdict { get; set; }
 
     public IReadOnlyList<string> Lines => _lines;
 
-    public void Add(SyslogMessage message)
+    /// <summary>The device's evaluation session (null when it could not start: counted as an evaluation error).</summary>
+    public CodeRed.Rules.EvaluationSession? Session { get; set; }
+
+    /// <summary>Counts the message and keeps its line; null when the line cap is reached (counted, not evaluated).</summary>
+    public string? Add(SyslogMessage message)
     {
         Messages++;
         LastActivity = Environment.TickCount64;
         if (_lines.Count >= maxLines)
         {
             NotEvaluated++;
-            return;
+            return null;
         }
 
         // One message is one line of evidence, whatever an octet-counted frame held.
@@ -46,7 +48,7 @@ internal sealed class LiveDevice(string name, int maxLines)
             : message.Line;
         _lines.Add(line);
         _timestamps.Add(message.Timestamp);
-        Dirty = true;
+        return line;
     }
 
     /// <summary>The syslog timestamp of evidence line <paramref name="line"/> (1-based).</summary>
@@ -66,6 +68,5 @@ internal sealed class LiveDevice(string name, int maxLines)
         NotEvaluated = notEvaluated;
         _lines.AddRange(lines);
         _timestamps.AddRange(timestamps);
-        Dirty = true;
     }
 }

@@ -18,9 +18,8 @@ namespace CodeRed.Cli.Watch;
 /// the device cap makes room, and a summary line with every count.
 /// </summary>
 /// <remarks>
-/// Until the engine has sessions (SPEC-ENGINE2 D), a device whose lines changed is re-evaluated in whole with
-/// <see cref="RulePack.Evaluate"/> at most every <see cref="EvaluationInterval"/>: findings come within about that
-/// interval of the line, and the cost per evaluation grows with the device's lines (bounded by <c>--max-lines</c>).
+/// One <see cref="EvaluationSession"/> per device: a finding is printed while the line that raised it is handled.
+/// <see cref="EvaluationInterval"/> paces the housekeeping (inventory reload, idle eviction).
 /// </remarks>
 internal static class WatchCommand
 {
@@ -268,8 +267,6 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
             }
         }
 
-        // Whatever arrived since the last tick is judged before the final reports.
-        EvaluateDirty();
     }
 
     private void Receive(SyslogReceived received)
@@ -286,18 +283,18 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
             }
 
             device = new LiveDevice(name, settings.MaxLines);
+            _judge.Open(device);
             _devices.Add(name, device);
             _deviceSessions++;
             SyslogMetrics.DevicesChanged(1);
         }
 
-        device.Add(received.Message);
+        _judge.Add(device, received.Message);
     }
 
     private void Tick()
     {
         ReloadInventory();
-        EvaluateDirty();
         if (settings.IdleTimeout is { } idle)
         {
             var limit = Environment.TickCount64 - (long)idle.TotalMilliseconds;
@@ -323,7 +320,7 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
             invocation.Stderr.WriteLine($"codered: {path}: reloaded, {_judge.Inventory.Count} devices");
             foreach (var device in _devices.Values)
             {
-                device.Dirty = true; // a model or firmware may have changed: judge again
+                _judge.Open(device); // a model or firmware may have changed: judge the lines again
             }
         }
         catch (InventoryException e)
@@ -344,17 +341,6 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
-        }
-    }
-
-    private void EvaluateDirty()
-    {
-        foreach (var device in _devices.Values)
-        {
-            if (device.Dirty)
-            {
-                _judge.Evaluate(device);
-            }
         }
     }
 

@@ -193,15 +193,10 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
                     }
 
                     var timestamp = message.Headers is { } headers && headers.TryGetValue(NatsLines.TimestampHeader, out var value) ? value.ToString() : null;
-                    device.Add(new SyslogMessage { Priority = 0, Format = SyslogFormat.Rfc5424, Timestamp = timestamp, Message = "", Line = Encoding.UTF8.GetString(message.Data ?? []) });
+                    judge.Add(device, new SyslogMessage { Priority = 0, Format = SyslogFormat.Rfc5424, Timestamp = timestamp, Message = "", Line = Encoding.UTF8.GetString(message.Data ?? []) });
                     device.LastSequence = sequence;
                     _applied++;
                     touched.Add(device);
-                }
-
-                foreach (var device in touched)
-                {
-                    judge.Evaluate(device);
                 }
 
                 judge.FindingRaised = null;
@@ -232,6 +227,7 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
         if (!_devices.TryGetValue(name, out var entry))
         {
             entry = (partition, new LiveDevice(name, maxLines));
+            judge.Open(entry.Device);
             _devices.Add(name, entry);
             SyslogMetrics.DevicesChanged(1);
         }
@@ -324,6 +320,8 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
         {
             device.ReportedRules.Add(rule.GetString()!);
         }
+
+        judge.Open(device); // replays the checkpointed lines into a new session
     }
 }
 
