@@ -241,14 +241,37 @@ internal static class CliApp
         var culture = options.Culture(packs);
         var severity = options.Severity(packs);
 
+        // --product-version is --firmware's general name; each pack parses it in its own version scheme.
         var firmware = options.Single("firmware");
-        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _, out var firmwareError))
+        if (options.Single("product-version") is { } productVersion)
         {
-            throw new UsageException($"--firmware: {firmwareError}");
+            firmware = firmware is null ? productVersion : throw new UsageException("--firmware and --product-version are the same option; give one");
         }
+
+        foreach (var p in packs)
+        {
+            if (firmware is not null && !p.Product.VersionScheme.TryParse(firmware, out _, out var firmwareError))
+            {
+                throw new UsageException((options.Single("firmware") is null ? "--product-version: " : "--firmware: ") + firmwareError + (packs.Count > 1 ? $" (pack {p.Identity.Id})" : ""));
+            }
+        }
+
+        var patches = Patches(options);
 
         // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
         var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
+        if (options.Has("follow"))
+        {
+            if (fleet || options.Positional.Count > 1)
+            {
+                throw new UsageException("--follow reads one FILE (or standard input), not several files or a folder");
+            }
+
+            return FollowCommand.Run(invocation, packs, options.Positional.SingleOrDefault(),
+                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Evaluation = evaluation }, encoding, format,
+                reports => WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports, packs, severity, color)));
+        }
+
         if (fleet)
         {
             if (packs.Count > 1)
@@ -256,7 +279,7 @@ internal static class CliApp
                 throw new UsageException("a fleet (a DIR or --each) is judged with one pack; give one --rules or --pack");
             }
 
-            var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
+            var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Patches = patches };
             var code = Clean;
             WriteOutput(invocation, outputFile, target =>
                 code = FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, SarifOptions(severity, invocation.Args), target, invocation.Stderr, invocation.StderrIsTerminal, color));
@@ -298,59 +321,14 @@ internal static class CliApp
             IReadOnlyList<AnalysisReport> reports;
             try
             {
-                reports = Evaluate(packs, options.Single("model"), firmware, sources, evaluation);
+                reports = Evaluate(packs, new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Patches = patches, Sources = sources }, evaluation);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new InputException($"cannot read the evidence: {e.Message}");
             }
 
-            var report = reports[0];
-
-            WriteOutput(invocation, outputFile, target =>
-            {
-                switch (format)
-                {
-                    case "json":
-                        JsonReportWriter.Write(target, reports);
-                        target.Write("\n"u8);
-                        break;
-                    case "jsonl":
-                        JsonReportWriter.Write(target, reports, indented: false);
-                        target.Write("\n"u8);
-                        break;
-                    case "sarif" when packs.Count == 1:
-                        SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
-                        target.Write("\n"u8);
-                        break;
-                    case "sarif":
-                        SarifWriter.Write(target, reports, packs, SarifOptions(severity, invocation.Args));
-                        target.Write("\n"u8);
-                        break;
-                    case "html":
-                        using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
-                        {
-                            if (reports.Count == 1)
-                            {
-                                HtmlReportWriter.Write(html, report);
-                            }
-                            else
-                            {
-                                // One section per pack, as a fleet page has one per device.
-                                HtmlReportWriter.WriteFleet(html, reports.Select(r => new KeyValuePair<string, AnalysisReport>($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
-                            }
-                        }
-
-                        break;
-                    default:
-                        using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
-                        {
-                            TextReportWriter.Write(text, reports, color);
-                        }
-
-                        break;
-                }
-            });
+            WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports, packs, severity, color));
 
             foreach (var file in files)
             {
@@ -372,28 +350,76 @@ internal static class CliApp
         }
     }
 
-    /// <summary>One device's evidence against every pack in use, one report per pack in pack order.</summary>
-    private static IReadOnlyList<AnalysisReport> Evaluate(IReadOnlyList<RulePack> packs, string? model, string? firmware, IReadOnlyList<EvidenceSource> sources, EvaluationOptions evaluation)
+    /// <summary>One device's reports (one per pack) in the format asked for (analyze, and analyze --follow at its end).</summary>
+    private static void WriteReport(Invocation invocation, Stream target, string format, IReadOnlyList<AnalysisReport> reports, IReadOnlyList<RulePack> packs, SeverityConfiguration severity, bool color)
     {
-        if (packs.Count == 1)
+        var report = reports[0];
+        var pack = packs[0];
+        switch (format)
         {
-            return [packs[0].Evaluate(new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation)];
-        }
+            case "json":
+                JsonReportWriter.Write(target, reports);
+                target.Write("\n"u8);
+                break;
+            case "jsonl":
+                JsonReportWriter.Write(target, reports, indented: false);
+                target.Write("\n"u8);
+                break;
+            case "sarif" when packs.Count == 1:
+                SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
+                target.Write("\n"u8);
+                break;
+            case "sarif":
+                SarifWriter.Write(target, reports, packs, SarifOptions(severity, invocation.Args));
+                target.Write("\n"u8);
+                break;
+            case "html":
+                using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
+                {
+                    if (reports.Count == 1)
+                    {
+                        HtmlReportWriter.Write(html, report);
+                    }
+                    else
+                    {
+                        // One section per pack, as a fleet page has one per device.
+                        HtmlReportWriter.WriteFleet(html, reports.Select(r => new KeyValuePair<string, AnalysisReport>($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
+                    }
+                }
 
-        // SESSION-MERGE: one pass over the evidence for every pack (a multi-pack session) replaces this loop. Until then
-        // each source is read once into memory and the packs are evaluated one after another over those bytes.
-        var buffered = sources.Select(s => (s.Name, s.Encoding, Bytes: Buffer(s))).ToArray();
-        return packs.Select(p => p.Evaluate(
-            new DeviceEvidence { Model = model, Firmware = firmware, Sources = buffered.Select(b => EvidenceSource.FromStream(b.Name, new MemoryStream(b.Bytes, writable: false), b.Encoding)).ToArray() },
-            new EvaluationOptions { Severity = evaluation.Severity.For(p), Culture = evaluation.Culture, ContextLines = evaluation.ContextLines, MaxDistinctValues = evaluation.MaxDistinctValues })).ToArray();
+                break;
+            default:
+                using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
+                {
+                    TextReportWriter.Write(text, reports, color);
+                }
+
+                break;
+        }
     }
 
-    private static byte[] Buffer(EvidenceSource source)
+    /// <summary>One device's evidence against every pack in use, one report per pack in pack order.</summary>
+    private static IReadOnlyList<AnalysisReport> Evaluate(IReadOnlyList<RulePack> packs, DeviceEvidence evidence, EvaluationOptions evaluation) =>
+        // With several packs, one pass over the evidence: every line is read once and judged by each pack.
+        packs.Count == 1 ? [packs[0].Evaluate(evidence, evaluation)] : RulePack.EvaluateAll(packs, evidence, evaluation);
+
+    /// <summary>--patch ID (repeatable): the patches installed; '--patch none' says none is; without it, unknown (null).</summary>
+    private static IReadOnlyList<string>? Patches(Options options)
     {
-        // The CLI's sources are streams it owns and closes itself (WatchedFile, stdin).
-        using var copy = new MemoryStream();
-        source.OpenStream().CopyTo(copy);
-        return copy.ToArray();
+        var given = options.All("patch");
+        if (given.Count == 0)
+        {
+            return null;
+        }
+
+        if (given.Any(p => p.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
+        {
+            return given.Count == 1 ? [] : throw new UsageException("--patch none says no patch is installed; it cannot be given with other patches");
+        }
+
+        return given.Any(p => p.Trim().Length == 0 || p.Length > 64 || p.Any(char.IsControl))
+            ? throw new UsageException("--patch takes a patch id of 1 to 64 characters (MS01-033), or none")
+            : given.Select(p => p.Trim()).ToArray();
     }
 
     /// <summary>

@@ -128,7 +128,7 @@ public sealed class RulePack
     public ModelMatrix Models { get; }
 
     /// <summary>Every rule, in ID order.</summary>
-    public IReadOnlyList<RuleDescriptor> Rules { get; }
+    public IReadOnlyList<RuleDescriptor> Rules { get; private set; }
 
     /// <summary>Problems that did not stop the pack from loading (the linter's findings).</summary>
     public IReadOnlyList<PackProblem> Warnings { get; }
@@ -163,10 +163,13 @@ public sealed class RulePack
     /// <summary>The manifest's timestamp shapes, tried in order on each hit line (the timeline's times).</summary>
     internal IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
 
+    /// <summary>The product the pack is about: its version scheme and the words reports use for it (the manifest's <c>product</c>).</summary>
+    public ProductInfo Product { get; internal init; } = ProductInfo.Default;
+
     /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
     internal CalendarSpec? Calendar { get; init; }
 
-    internal IReadOnlyList<CompiledRule> CompiledRules { get; }
+    internal IReadOnlyList<CompiledRule> CompiledRules { get; private set; }
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }
     internal IReadOnlyList<RemediationSpec> Remediation { get; }
@@ -259,13 +262,82 @@ public sealed class RulePack
         }
 
         // The batch path is a session fed whole sources: the same code judges live evidence.
-        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Patches = evidence.Patches, Evaluation = options });
         foreach (var source in evidence.Sources)
         {
             session.Feed(source);
         }
 
         return session.Complete()[0];
+    }
+
+    /// <summary>
+    /// This pack with rules written in C# added (after the pack's own rules). The pack's identity stays: its hash is the
+    /// hash of its files. This pack is not changed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rules"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">A rule's ID is not an ID, or is already in the pack (or given twice).</exception>
+    public RulePack WithRules(params CodeRule[] rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal) { [Evaluator.RuleFailure.Id] = "the engine" };
+        foreach (var rule in Rules)
+        {
+            ids[rule.Id] = rule.SourceFile;
+        }
+
+        var added = new List<CompiledRule>();
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
+            var compiled = CodeRules.Compile(rule, CompiledRules.Count + added.Count, Identity.Id);
+            if (!ids.TryAdd(compiled.Descriptor.Id, compiled.Descriptor.SourceFile))
+            {
+                throw new ArgumentException($"rule ID {compiled.Descriptor.Id} of {compiled.Descriptor.SourceFile} is already used by {ids[compiled.Descriptor.Id]} in pack '{Identity.Id}'", nameof(rules));
+            }
+
+            added.Add(compiled);
+        }
+
+        // A copy shares everything immutable; only the rule lists differ.
+        var copy = (RulePack)MemberwiseClone();
+        copy.CompiledRules = [.. CompiledRules, .. added];
+        copy.Rules = copy.CompiledRules.Select(r => r.Descriptor).ToArray();
+        return copy;
+    }
+
+    /// <summary>
+    /// Evaluates one device's evidence against several packs in one pass (each line read once, judged by every pack):
+    /// one report per pack, in the order of <paramref name="packs"/>. Severity settings apply to the pack that has the
+    /// rule or category they name; a setting no pack has is refused.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/>, a pack or <paramref name="evidence"/> is null.</exception>
+    /// <exception cref="RulePackException">A pack is given twice or two packs share a rule ID (<see cref="EnsureDistinct"/>).</exception>
+    /// <exception cref="ArgumentException">No pack is given, a source is null, or a severity setting names what no pack has.</exception>
+    /// <exception cref="FormatException"><see cref="DeviceEvidence.Firmware"/> is not a version.</exception>
+    /// <exception cref="IOException">A source cannot be read.</exception>
+    public static IReadOnlyList<AnalysisReport> EvaluateAll(IReadOnlyList<RulePack> packs, DeviceEvidence evidence, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (packs.Count == 1)
+        {
+            return [(packs[0] ?? throw new ArgumentNullException(nameof(packs))).Evaluate(evidence, options)];
+        }
+
+        EnsureDistinct(packs);
+        if (evidence.Sources.Any(s => s is null))
+        {
+            throw new ArgumentException("DeviceEvidence.Sources holds a null source.", nameof(evidence));
+        }
+
+        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Patches = evidence.Patches, Evaluation = options });
+        foreach (var source in evidence.Sources)
+        {
+            session.Feed(source);
+        }
+
+        return session.Complete();
     }
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);

@@ -11,9 +11,12 @@ namespace CodeRed.Rules.Evaluation;
 /// Runs a compiled pack over one device's evidence. One instance per evaluation; the pack itself is never
 /// changed, so many evaluators can share it.
 /// </summary>
-internal sealed class Evaluator
+internal sealed partial class Evaluator
 {
     private const int MaxLineTextChars = 500;
+
+    /// <summary>The tag of rules whose hits are restarts of the device (for <c>recurs: after-restart</c>).</summary>
+    internal const string RestartTag = "restart";
 
     /// <summary>Hit times kept per finding, for the timeline: the first this many hits' (a report stays small for any log).</summary>
     internal const int MaxTimestamps = 1000;
@@ -56,7 +59,11 @@ internal sealed class Evaluator
     private readonly string? _modelInput;
     private readonly ModelEntry? _model;
     private readonly FirmwareVersion? _givenFirmware;
+    private readonly IReadOnlyList<string>? _givenPatches;
     private readonly CompiledRule[] _active;
+
+    /// <summary>Per rule: tagged <c>restart</c>, so a recurring rule's next hit counts as "again after a restart".</summary>
+    private readonly bool[] _isRestart;
 
     // What the sources already read left: their diagnostics (reported or not, for captured values) and line counts.
     private readonly List<(Diagnostic Diagnostic, bool Reported)> _finished = [];
@@ -64,19 +71,24 @@ internal sealed class Evaluator
     private SourceScan? _current;
 
     /// <summary>Rules whose first reportable hit came with the last line, for the session's events.</summary>
-    private readonly List<int> _newFindings = [];
+    private readonly List<(int Rule, bool Update)> _newFindings = [];
+
+    /// <summary>Findings raised while a source ended (its records closing), built before the source's state went.</summary>
+    private readonly List<(SessionEventKind Kind, Diagnostic Diagnostic)> _endedFindings = [];
     private bool _factsChanged;
 
     /// <summary>The pack's rules over one device's evidence; throws <see cref="FormatException"/> for a bad firmware.</summary>
-    public Evaluator(RulePack pack, EvaluationOptions options, string? model, string? firmware)
+    public Evaluator(RulePack pack, EvaluationOptions options, string? model, string? firmware, IReadOnlyList<string>? patches = null)
     {
+        _givenPatches = patches?.Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _pack = pack;
         _options = options;
         _culture = pack.ReportCulture(options.Culture);
         _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
+        _isRestart = pack.CompiledRules.Select(r => r.Descriptor.Tags.Contains(RestartTag)).ToArray();
         _modelInput = model;
         _model = _pack.Models.Find(model);
-        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _givenFirmware, out var error))
+        if (firmware is not null && !pack.Product.VersionScheme.TryParse(firmware, out _givenFirmware, out var error))
         {
             throw new FormatException(error);
         }
@@ -115,26 +127,36 @@ internal sealed class Evaluator
     {
         var scan = _current!;
         scan.CloseAll();
+        BuildNew(scan, _endedFindings);
         _current = null;
         _sources.Add(new(scan.Name, lines));
         _finished.AddRange(scan.Finish());
     }
 
     /// <summary>Takes the rules whose first reportable hit came since the last call; true when something may have changed the verdict.</summary>
-    public bool TakeChanges(List<Diagnostic> findings)
+    public bool TakeChanges(List<(SessionEventKind Kind, Diagnostic Diagnostic)> findings)
     {
-        var changed = _factsChanged || _newFindings.Count > 0;
+        var changed = _factsChanged || _newFindings.Count > 0 || _endedFindings.Count > 0;
+        findings.AddRange(_endedFindings);
+        _endedFindings.Clear();
         if (_current is { } scan)
         {
-            foreach (var index in _newFindings)
-            {
-                findings.Add(scan.Build(_pack.CompiledRules[index]));
-            }
+            BuildNew(scan, findings);
         }
 
         _newFindings.Clear();
         _factsChanged = false;
         return changed;
+    }
+
+    private void BuildNew(SourceScan scan, List<(SessionEventKind Kind, Diagnostic Diagnostic)> into)
+    {
+        foreach (var (index, update) in _newFindings)
+        {
+            into.Add((update ? SessionEventKind.FindingUpdated : SessionEventKind.Finding, scan.Build(_pack.CompiledRules[index])));
+        }
+
+        _newFindings.Clear();
     }
 
     /// <summary>
@@ -201,13 +223,23 @@ internal sealed class Evaluator
     {
         var firmware = _givenFirmware;
         string? firmwareSource = _givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
-        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
+        // The version from the fact that provides it (a schema-1 fact named 'firmware' does), in the pack's scheme.
+        if (firmware is null && _pack.Facts.FirstOrDefault(f => f.Provides == "version") is { } versionFact
+            && _facts.TryGetValue(versionFact.Name, out var fact) && _pack.Product.VersionScheme.TryParse(fact.Value, out var found, out _))
         {
             firmware = found;
             firmwareSource = fact.Where;
         }
 
-        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource);
+        // Patches: as given, else what facts that provide a patch read (none read: unknown).
+        var patches = _givenPatches;
+        if (patches is null)
+        {
+            var read = _pack.Facts.Where(f => f.Provides == "patch" && _facts.ContainsKey(f.Name)).Select(f => _facts[f.Name].Value.Trim()).Where(v => v.Length > 0).ToArray();
+            patches = read.Length > 0 ? read : null;
+        }
+
+        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource) { Patches = patches };
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
@@ -223,7 +255,11 @@ internal sealed class Evaluator
             AddProperty(properties, "model", device.Model?.Name ?? device.ModelInput);
             AddProperty(properties, "firmware", device.Firmware?.ToString());
             AddProperty(properties, "firmwareSource", device.FirmwareSource);
-            AddProperty(properties, "fixedIn", device.Model?.FixedIn?.ToString());
+            AddProperty(properties, "fixedIn", device.Model?.FixedIn?.ToString() ?? device.Model?.FixPatch);
+            if (device.Patches is { } patchList)
+            {
+                properties["patches"] = patchList;
+            }
             yield return new Diagnostic
             {
                 Descriptor = rule.Descriptor,
@@ -262,16 +298,29 @@ internal sealed class Evaluator
             return false;
         }
 
-        if (c.FixAvailable is { } fixAvailable && (model is null || fixAvailable != (model.FixedIn is not null)))
+        if (c.FixAvailable is { } fixAvailable && (model is null || fixAvailable != model.HasFix))
+        {
+            return false;
+        }
+
+        // A known version outside the entry's 'versions' range is not affected: neither below the fix, fixed, nor missing a patch.
+        var inRange = device.Firmware is not { } v || model is null || model.InRange(v);
+        if (c.Patch is { } patch && !(inRange && model?.FixPatch is { } id && patch switch
+            {
+                PatchState.Installed => device.Patches?.Contains(id, StringComparer.OrdinalIgnoreCase) == true,
+                PatchState.Missing => device.Patches is { } list && !list.Contains(id, StringComparer.OrdinalIgnoreCase),
+                _ => device.Patches is null,
+            }))
         {
             return false;
         }
 
         return c.Firmware switch
         {
-            FirmwareState.BelowFix => model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
-            FirmwareState.Fixed => model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
+            FirmwareState.BelowFix => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
+            FirmwareState.Fixed => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
             FirmwareState.Unknown => device.Firmware is null,
+            FirmwareState.OutOfRange => !inRange,
             _ => true,
         };
     }
@@ -280,9 +329,11 @@ internal sealed class Evaluator
     private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, long? line) => name switch
     {
         "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGiven,
-        "firmware" => device?.Firmware?.ToString() ?? NotGiven,
+        "firmware" or "version" => device?.Firmware?.ToString() ?? NotGiven,
+        "patch" => device?.Model?.FixPatch,
+        "patches" => device?.Patches is { } patches ? (patches.Count == 0 ? _pack.Phrases.Get("noPatches", _culture) : string.Join(", ", patches)) : NotGiven,
         "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, _culture),
-        "fixedIn" => device?.Model?.FixedIn?.ToString(),
+        "fixedIn" => device?.Model?.FixedIn?.ToString() ?? device?.Model?.FixPatch,
         "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
         "note" => device?.Model?.Note.Get(_culture),
         "count" => count.ToString(CultureInfo.InvariantCulture),
@@ -552,14 +603,19 @@ internal sealed class Evaluator
     }
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
+    private sealed partial class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+        private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
+        private int _restarts; // hits of rules tagged 'restart' so far in this source
+        private CodeRuleLine? _codeLine;
+        private CompiledRule? _codeRule;
+        private Action<CodeRuleLine, long, IReadOnlyList<KeyValuePair<string, string>>>? _reportCode;
         private long _offset;
 
         // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
@@ -700,8 +756,10 @@ internal sealed class Evaluator
                 }
             }
 
-            for (var i = 0; i < rules.Length; i++)
+            var only = _ruleCandidates?.Of(line);
+            for (int k = 0, n = only?.Count ?? rules.Length; k < n; k++)
             {
+                var i = only?[k] ?? k;
                 var rule = rules[i];
                 if (_failures.ContainsKey(rule.Index))
                 {
@@ -713,6 +771,12 @@ internal sealed class Evaluator
                     if (rule.Section is not null)
                     {
                         ScanSection(rule, _sections[i]!, line, number);
+                        continue;
+                    }
+
+                    if (rule.Code is { } code)
+                    {
+                        RunCode(rule, code, line, number);
                         continue;
                     }
 
@@ -740,6 +804,23 @@ internal sealed class Evaluator
                     _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
                 }
             }
+        }
+
+        /// <summary>A rule written in C#: it sees the line (once its prefilter literals are there) and reports hits.</summary>
+        private void RunCode(CompiledRule rule, CodeRule code, string line, long number)
+        {
+            _codeLine ??= new CodeRuleLine();
+            _codeRule = rule;
+            _codeLine.Set(line, name, number, _reportCode ??= ReportCode);
+            code.Analyze(_codeLine);
+        }
+
+        private void ReportCode(CodeRuleLine line, long column, IReadOnlyList<KeyValuePair<string, string>> values)
+        {
+            var rule = _codeRule!;
+            var at = (int)Math.Min(column, int.MaxValue);
+            var hit = new Hit(line.Number, _offset + at, line.Text, null) { Context = ContextFor(rule, line.Number, line.Text, at, 0) };
+            Count(rule, hit, null, values.Select(v => (v.Key, v.Value)).ToArray());
         }
 
         /// <summary>
@@ -864,6 +945,10 @@ internal sealed class Evaluator
                 foreach (var (_, hit) in group)
                 {
                     values.Add(hit.Match, owner._options.MaxDistinctValues);
+                    foreach (var (key, value) in hit.Captures ?? [])
+                    {
+                        values.Add(key, value, owner._options.MaxDistinctValues);
+                    }
                 }
 
                 var first = group.First();
@@ -875,10 +960,10 @@ internal sealed class Evaluator
         {
             if (_aggregates[rule.Index] is not { } aggregate)
             {
-                _aggregates[rule.Index] = aggregate = new Aggregate(hit);
-                if (owner._severity[rule.Index] is not null)
+                _aggregates[rule.Index] = aggregate = new Aggregate(hit) { Counted = rule.Counting is null ? null : new CountState(_restarts) };
+                if (owner._severity[rule.Index] is not null && rule.Counting is null)
                 {
-                    owner._newFindings.Add(rule.Index);
+                    owner._newFindings.Add((rule.Index, false));
                 }
             }
 
@@ -891,10 +976,24 @@ internal sealed class Evaluator
 
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
-            if (aggregate.Timestamps.Count < MaxTimestamps && owner._pack.Timestamps.Count > 0
-                && TimestampSpec.Read(owner._pack.Timestamps, hit.Text) is { } time)
+            LogTimestamp? time = null;
+            if ((aggregate.Timestamps.Count < MaxTimestamps || rule.Counting is not null) && owner._pack.Timestamps.Count > 0)
             {
-                aggregate.Timestamps.Add(time);
+                time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
+                if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)
+                {
+                    aggregate.Timestamps.Add(t);
+                }
+            }
+
+            if (rule.Counting is { } counting)
+            {
+                CountKey(rule, aggregate, counting, hit, time);
+            }
+
+            if (owner._isRestart[rule.Index])
+            {
+                _restarts++;
             }
 
             var max = owner._options.MaxDistinctValues;
@@ -910,6 +1009,42 @@ internal sealed class Evaluator
             }
         }
 
+        /// <summary>
+        /// A counted rule's hit: the key's count (within the window, when the rule has one) may reach the threshold, and a
+        /// hit after a restart that followed an earlier hit makes a recurring rule recur.
+        /// </summary>
+        private void CountKey(CompiledRule rule, Aggregate aggregate, CountSpec spec, Hit hit, LogTimestamp? time)
+        {
+            var state = aggregate.Counted!;
+            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value
+                : hit.Captures?.FirstOrDefault(c => c.Name == spec.By).Value;
+            var wasReportable = state.Reportable;
+            var recurredNow = spec.RecursAfterRestart && !state.Recurred && state.Hits > 0 && _restarts > state.RestartsAtFirst;
+            state.Hits++;
+            state.RestartsAtLast = _restarts;
+            state.Recurred |= recurredNow || !spec.RecursAfterRestart;
+            if (time is { } t)
+            {
+                state.FirstSeen ??= t;
+                state.LastSeen = t;
+            }
+
+            var reachedNow = value is not null && state.Hit(value, hit.Line, time, spec, owner._options.MaxDistinctValues);
+            if (!state.Reportable || owner._severity[rule.Index] is null)
+            {
+                return;
+            }
+
+            if (!wasReportable)
+            {
+                owner._newFindings.Add((rule.Index, false));
+            }
+            else if (reachedNow)
+            {
+                owner._newFindings.Add((rule.Index, true));
+            }
+        }
+
         /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
         public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
@@ -918,6 +1053,11 @@ internal sealed class Evaluator
                 if (_aggregates[rule.Index] is not { } aggregate)
                 {
                     continue;
+                }
+
+                if (aggregate.Counted is { Reportable: false })
+                {
+                    continue; // a counted rule below its threshold, or not seen again after a restart: no finding
                 }
 
                 yield return (Build(rule, aggregate), owner._severity[rule.Index] is not null);
@@ -947,6 +1087,7 @@ internal sealed class Evaluator
         {
             var severity = owner._severity[rule.Index];
             var properties = aggregate.Values.ToDictionary();
+            var keys = aggregate.Counted?.ReachedKeys() ?? [];
             var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
             return new Diagnostic
             {
@@ -955,7 +1096,9 @@ internal sealed class Evaluator
                 Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                     properties.TryGetValue(key, out var values)
                         ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                        : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                        : aggregate.Counted?.Value(key, keys) ?? owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                Keys = rule.Counting?.By is null ? [] : keys,
+                KeysTruncated = aggregate.Counted?.Truncated ?? false,
                 Source = name,
                 Line = aggregate.First.Line,
                 Column = aggregate.First.Column,
@@ -988,6 +1131,9 @@ internal sealed class Evaluator
 
     private sealed record Hit(long Line, long Column, string Text, Match? Match)
     {
+        /// <summary>The named captures of a hit restored from a snapshot (its <see cref="Match"/> is gone).</summary>
+        public IReadOnlyList<(string Name, string Value)>? Captures { get; init; }
+
         /// <summary>The lines around the hit, for a rule's first hit when context lines are asked for.</summary>
         public EvidenceContext? Context { get; init; }
     }
@@ -999,6 +1145,9 @@ internal sealed class Evaluator
         public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
         public List<LogTimestamp> Timestamps { get; } = [];
+
+        /// <summary>Per-key counts of a rule with <c>count</c> or <c>recurs</c>; null for other rules.</summary>
+        public CountState? Counted { get; init; }
     }
 
     private sealed class OpenRecord(RecordSpec spec, long startLine)
@@ -1037,6 +1186,9 @@ internal sealed class Evaluator
         public bool Truncated => _truncated.Count > 0;
 
         public bool IsTruncated(string key) => _truncated.Contains(key);
+
+        /// <summary>Restoring a snapshot: the name had values that were not kept.</summary>
+        public void MarkTruncated(string key) => _truncated.Add(key);
 
         public IReadOnlySet<string> TruncatedNames => _truncated;
 
