@@ -69,6 +69,12 @@ public sealed class RulePack
 {
     private static readonly Lazy<RulePack> DefaultPack = new(() => Load(PackFiles.FromEmbedded(typeof(RulePack).Assembly), "embedded:rules"));
 
+    // Every embedded pack, the default first; found by resource prefix, so a new folder below rules/ with its own
+    // pack.yaml is built in without a line of code.
+    private static readonly Lazy<IReadOnlyList<RulePack>> BuiltInPacks = new(() => PackFiles.EmbeddedPrefixes(Assembly)
+        .Select(prefix => prefix == PackFiles.DefaultPrefix ? Default : Load(PackFiles.FromEmbedded(Assembly, prefix), "embedded:" + prefix.TrimEnd('/')))
+        .ToArray());
+
     internal RulePack(
         PackIdentity identity,
         int schemaVersion,
@@ -174,6 +180,20 @@ public sealed class RulePack
 
     /// <summary>The default pack, embedded in this assembly. Loaded once.</summary>
     public static RulePack Default => DefaultPack.Value;
+
+    /// <summary>
+    /// Every pack embedded in this assembly, <see cref="Default"/> first, then the others in order of their folder names.
+    /// Loaded once, on first use.
+    /// </summary>
+    public static IReadOnlyList<RulePack> BuiltIn => BuiltInPacks.Value;
+
+    /// <summary>The built-in pack with the id <paramref name="id"/> (ignoring case), or null.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public static RulePack? FindBuiltIn(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return BuiltIn.FirstOrDefault(p => string.Equals(p.Identity.Id, id, StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>Finds a rule by ID (deprecated rules included), ignoring case; null when the pack has none.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>

@@ -55,6 +55,9 @@ internal sealed class FileTreeOptions
 
     /// <summary>Enter a folder by its name (decoded for display).</summary>
     public Func<string, bool> Descend { get; init; } = _ => true;
+
+    /// <summary>Enter a folder by its path (the walk's display path, usable to look inside it), after <see cref="Descend"/> and the loop check.</summary>
+    public Func<string, bool> DescendPath { get; init; } = _ => true;
 }
 
 /// <summary>
@@ -212,6 +215,12 @@ internal static partial class FileTree
                         continue; // the same folder by another name: already walked
                     }
 
+                    // After the loop check: a link back to the root also "holds a pack.yaml", and is still a loop.
+                    if (!options.DescendPath(childDisplay))
+                    {
+                        continue;
+                    }
+
                     ancestors.Add((stat.Identity, childDisplay));
                     foreach (var item in Folder(child, childDisplay, childRelative, ancestors))
                     {
@@ -283,6 +292,11 @@ internal static partial class FileTree
                     if (child.LinkTarget is not null)
                     {
                         yield return (null, new FileTreeProblem(childDisplay, FileTreeProblemKind.Loop, "a link to a folder (links to folders are not followed on this system)"));
+                        continue;
+                    }
+
+                    if (!options.DescendPath(child.FullName))
+                    {
                         continue;
                     }
 

@@ -48,6 +48,8 @@ internal static class PackFiles
             SkipHidden = true,
             IncludeFile = name => name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase),
             Descend = name => !name.Equals("samples", StringComparison.OrdinalIgnoreCase),
+            // A folder with its own manifest is another pack (loaded by its own path or built in), not part of this one.
+            DescendPath = folder => !IsPackRoot(folder),
         });
         foreach (var (entry, problem) in walk)
         {
@@ -92,17 +94,52 @@ internal static class PackFiles
         return files.Select(Read).ToArray();
     }
 
-    public static IReadOnlyList<PackFile> FromEmbedded(Assembly assembly) =>
-        assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("rules/", StringComparison.Ordinal))
-            .OrderBy(n => n["rules/".Length..], StringComparer.Ordinal)
+    /// <summary>The names a pack's manifest file may have; a folder below a pack root holding one is another pack.</summary>
+    public static readonly IReadOnlyList<string> ManifestNames = ["pack.yaml", "pack.yml"];
+
+    /// <summary>The resource prefix of the default pack (the repository's <c>rules/</c> without its nested packs).</summary>
+    public const string DefaultPrefix = "rules/";
+
+    /// <summary>The resource prefix below which each nested pack folder of <c>rules/</c> is embedded (<c>packs/webserver/...</c>).</summary>
+    public const string NestedPrefix = "packs/";
+
+    /// <summary>Whether a folder holds its own pack manifest.</summary>
+    public static bool IsPackRoot(string folder) => ManifestNames.Any(name => File.Exists(System.IO.Path.Join(folder, name)));
+
+    /// <summary>The default pack's files, embedded under <see cref="DefaultPrefix"/>.</summary>
+    public static IReadOnlyList<PackFile> FromEmbedded(Assembly assembly) => FromEmbedded(assembly, DefaultPrefix);
+
+    /// <summary>
+    /// The resource prefixes of the packs embedded in <paramref name="assembly"/>: <see cref="DefaultPrefix"/> first, then
+    /// every folder below <see cref="NestedPrefix"/> holding a manifest, in ordinal order (found by name, not listed in code).
+    /// </summary>
+    public static IReadOnlyList<string> EmbeddedPrefixes(Assembly assembly)
+    {
+        var names = assembly.GetManifestResourceNames();
+        var nested = names
+            .Where(n => n.StartsWith(NestedPrefix, StringComparison.Ordinal) && ManifestNames.Any(m => n.EndsWith("/" + m, StringComparison.Ordinal)))
+            .Select(n => n[..(n.LastIndexOf('/') + 1)])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        return [.. names.Any(n => n.StartsWith(DefaultPrefix, StringComparison.Ordinal)) ? [DefaultPrefix] : Array.Empty<string>(), .. nested];
+    }
+
+    /// <summary>The files of the pack embedded under <paramref name="prefix"/>, without those of packs nested below it.</summary>
+    public static IReadOnlyList<PackFile> FromEmbedded(Assembly assembly, string prefix)
+    {
+        var names = assembly.GetManifestResourceNames();
+        var inner = EmbeddedPrefixes(assembly).Where(p => p.Length > prefix.Length && p.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+        return names
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && !inner.Any(p => n.StartsWith(p, StringComparison.Ordinal)))
+            .OrderBy(n => n[prefix.Length..], StringComparer.Ordinal)
             .Select(n =>
             {
                 using var stream = assembly.GetManifestResourceStream(n)!;
                 using var reader = new StreamReader(stream);
-                return new PackFile(n["rules/".Length..], reader.ReadToEnd());
+                return new PackFile(n[prefix.Length..], reader.ReadToEnd());
             })
             .ToArray();
+    }
 
     /// <summary>The file's length in bytes; a file longer than <see cref="MaxFileBytes"/> is refused without being opened.</summary>
     private static long Length(string fullPath, string relative)
