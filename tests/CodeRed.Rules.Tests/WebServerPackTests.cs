@@ -47,6 +47,16 @@ public class WebServerPackTests
     }
 
     [Fact]
+    public void The_pack_is_built_in_and_the_embedded_copy_is_the_folder()
+    {
+        var builtIn = RulePack.FindBuiltIn("codered.webserver");
+        Assert.NotNull(builtIn);
+        Assert.Equal(WebPack.Identity.Sha256, builtIn.Identity.Sha256);
+        Assert.Equal("codered.alliedtelesis.ar", RulePack.BuiltIn[0].Identity.Id);
+        Assert.DoesNotContain(RulePack.Default.Rules, r => r.Id.StartsWith("CW", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_sample_of_the_pack_holds()
     {
         var r = RunCli(["rules", "test", PackDir]);
