@@ -258,7 +258,14 @@ public sealed class RulePack
             throw new ArgumentException("The severity settings name what the pack does not have: " + string.Join("; ", problems), nameof(options));
         }
 
-        return new Evaluator(this, options).Evaluate(evidence);
+        // The batch path is a session fed whole sources: the same code judges live evidence.
+        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        foreach (var source in evidence.Sources)
+        {
+            session.Feed(source);
+        }
+
+        return session.Complete()[0];
     }
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);

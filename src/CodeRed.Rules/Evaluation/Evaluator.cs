@@ -53,21 +53,30 @@ internal sealed class Evaluator
     /// </summary>
     private readonly Dictionary<RemediationSpec, (StepEvent Last, StepEvent? LastDone)> _stepEvents = new(ReferenceEqualityComparer.Instance);
 
-    public Evaluator(RulePack pack, EvaluationOptions options)
+    private readonly string? _modelInput;
+    private readonly ModelEntry? _model;
+    private readonly FirmwareVersion? _givenFirmware;
+    private readonly CompiledRule[] _active;
+
+    // What the sources already read left: their diagnostics (reported or not, for captured values) and line counts.
+    private readonly List<(Diagnostic Diagnostic, bool Reported)> _finished = [];
+    private readonly List<KeyValuePair<string, long>> _sources = [];
+    private SourceScan? _current;
+
+    /// <summary>Rules whose first reportable hit came with the last line, for the session's events.</summary>
+    private readonly List<int> _newFindings = [];
+    private bool _factsChanged;
+
+    /// <summary>The pack's rules over one device's evidence; throws <see cref="FormatException"/> for a bad firmware.</summary>
+    public Evaluator(RulePack pack, EvaluationOptions options, string? model, string? firmware)
     {
         _pack = pack;
         _options = options;
         _culture = pack.ReportCulture(options.Culture);
         _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
-    }
-
-    public AnalysisReport Evaluate(DeviceEvidence evidence)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long bytes = 0;
-        var model = _pack.Models.Find(evidence.Model);
-        FirmwareVersion? givenFirmware = null;
-        if (evidence.Firmware is not null && !FirmwareVersion.TryParse(evidence.Firmware, out givenFirmware, out var error))
+        _modelInput = model;
+        _model = _pack.Models.Find(model);
+        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _givenFirmware, out var error))
         {
             throw new FormatException(error);
         }
@@ -76,70 +85,94 @@ internal sealed class Evaluator
         // which rules run: a rule turned off still suppresses others and still captures values for remediation
         // texts, as Roslyn's `none` hides a diagnostic without changing what other analyzers see. It only decides,
         // at the end, which findings are reported.
-        var active = _pack.CompiledRules
+        _active = _pack.CompiledRules
             .Where(r => r.Device is null)
-            .Where(r => model is null || r.ModelKeys is null || r.ModelKeys.Contains(model.Key))
+            .Where(r => _model is null || r.ModelKeys is null || r.ModelKeys.Contains(_model.Key))
             .ToArray();
+        Prefilter = Prefilter.For(_pack, _active);
+    }
 
-        var prefilter = Prefilter.For(_pack, active);
+    public RulePack Pack => _pack;
+
+    /// <summary>The literals one of which every line that can matter holds, or null when every line must be scanned.</summary>
+    public Prefilter? Prefilter { get; }
+
+    /// <summary>While a record or section is open (or context lines are kept), every line must reach the rules.</summary>
+    public bool NeedsEveryLine => _current?.NeedsEveryLine ?? false;
+
+    public bool InSource => _current is not null;
+
+    public void BeginSource(string name)
+    {
+        _current = new SourceScan(this, name, _active, new DeviceSummary(_modelInput, _model, _givenFirmware, _givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource));
+    }
+
+    /// <summary>One line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
+    public void Line(string line, long number, long offset) => _current!.Scan(line, number, offset);
+
+    /// <summary>Ends the source: open records and sections close, its findings join the report.</summary>
+    public void EndSource(long lines)
+    {
+        var scan = _current!;
+        scan.CloseAll();
+        _current = null;
+        _sources.Add(new(scan.Name, lines));
+        _finished.AddRange(scan.Finish());
+    }
+
+    /// <summary>Takes the rules whose first reportable hit came since the last call; true when something may have changed the verdict.</summary>
+    public bool TakeChanges(List<Diagnostic> findings)
+    {
+        var changed = _factsChanged || _newFindings.Count > 0;
+        if (_current is { } scan)
+        {
+            foreach (var index in _newFindings)
+            {
+                findings.Add(scan.Build(_pack.CompiledRules[index]));
+            }
+        }
+
+        _newFindings.Clear();
+        _factsChanged = false;
+        return changed;
+    }
+
+    /// <summary>
+    /// The report of what was read so far. While a source is open, its findings so far are in it; records and sections
+    /// still open and a line without its end are not (they count once they end, as <paramref name="currentLines"/> says).
+    /// </summary>
+    public AnalysisReport Report(long currentLines)
+    {
+        var all = new List<(Diagnostic Diagnostic, bool Reported)>(_finished);
+        var sources = new List<KeyValuePair<string, long>>(_sources);
+        if (_current is { } scan)
+        {
+            all.AddRange(scan.Finish());
+            sources.Add(new(scan.Name, currentLines));
+        }
+
         var sourceDiagnostics = new List<Diagnostic>();
-        var sources = new List<KeyValuePair<string, long>>();
         var captured = new Dictionary<string, CapturedValues>(StringComparer.Ordinal);
-        foreach (var source in evidence.Sources)
+        foreach (var (diagnostic, reported) in all)
         {
-            var scan = new SourceScan(this, source.Name, active, new DeviceSummary(evidence.Model, model, givenFirmware, givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource), prefilter);
-            if (source.IsBinary)
+            if (reported)
             {
-                var stream = source.OpenStream();
-                try
-                {
-                    scan.Run(stream, source.Encoding);
-                }
-                finally
-                {
-                    if (source.OwnsStream)
-                    {
-                        stream.Dispose();
-                    }
-                }
-            }
-            else
-            {
-                using var reader = source.OpenText();
-                scan.Run(reader);
+                sourceDiagnostics.Add(diagnostic);
             }
 
-            sources.Add(new(source.Name, scan.Lines));
-            bytes += scan.Bytes;
-            foreach (var (diagnostic, reported) in scan.Finish())
+            foreach (var (name, values) in diagnostic.Properties)
             {
-                if (reported)
+                var key = diagnostic.Id + "." + name;
+                if (!captured.TryGetValue(key, out var values2))
                 {
-                    sourceDiagnostics.Add(diagnostic);
+                    captured[key] = values2 = new CapturedValues();
                 }
 
-                foreach (var (name, values) in diagnostic.Properties)
-                {
-                    var key = diagnostic.Id + "." + name;
-                    if (!captured.TryGetValue(key, out var all))
-                    {
-                        captured[key] = all = new CapturedValues();
-                    }
-
-                    all.Add(values, diagnostic.TruncatedNames.Contains(name), _options.MaxDistinctValues);
-                }
+                values2.Add(values, diagnostic.TruncatedNames.Contains(name), _options.MaxDistinctValues);
             }
         }
 
-        var firmware = givenFirmware;
-        string? firmwareSource = givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
-        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
-        {
-            firmware = found;
-            firmwareSource = fact.Where;
-        }
-
-        var device = new DeviceSummary(evidence.Model, model, firmware, firmwareSource);
+        var device = CurrentDevice();
         var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
         diagnostics.AddRange(sourceDiagnostics);
         var remediation = MakeRemediation(device, diagnostics, captured, out var workaroundDone);
@@ -149,7 +182,7 @@ internal sealed class Evaluator
             verdict = verdict with { Note = note.Get(_culture) };
         }
 
-        var report = new AnalysisReport
+        return new AnalysisReport
         {
             Pack = _pack.Identity,
             Culture = _culture,
@@ -162,8 +195,19 @@ internal sealed class Evaluator
             Sources = sources,
             Facts = _facts.ToDictionary(f => f.Key, f => f.Value.Value, StringComparer.Ordinal),
         };
-        EngineMetrics.Evaluated(report, bytes, started);
-        return report;
+    }
+
+    private DeviceSummary CurrentDevice()
+    {
+        var firmware = _givenFirmware;
+        string? firmwareSource = _givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
+        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
+        {
+            firmware = found;
+            firmwareSource = fact.Where;
+        }
+
+        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource);
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
@@ -508,7 +552,7 @@ internal sealed class Evaluator
     }
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device, Prefilter? prefilter)
+    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
@@ -527,59 +571,12 @@ internal sealed class Evaluator
         /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
         private long Column(int columnInSegment) => _offset + columnInSegment;
 
-        public long Lines { get; private set; }
-
-        /// <summary>Bytes read from a stream or file source; 0 for text held in memory.</summary>
-        public long Bytes { get; private set; }
+        public string Name => name;
 
         /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
-        internal const int BufferSize = 1 << 20;
+        internal const int BufferSize = SourceFeed.BufferSize;
 
-        /// <summary>Text already decoded: lines holding a candidate become strings and reach the rules.</summary>
-        public void Run(TextReader reader)
-        {
-            Lines = LineFeeder<char>.Run(reader.Read, BufferSize, prefilter is null ? null : new CharCandidateFinder(prefilter),
-                () => NeedsEveryLine, (line, number, offset) => Scan(new string(line), number, offset));
-            CloseAll();
-        }
-
-        /// <summary>
-        /// Bytes: in an ASCII-compatible encoding (UTF-8 by default) the literals are searched in the bytes and
-        /// only candidate lines are decoded. A UTF-16 or UTF-32 byte-order mark, or such an encoding, takes the
-        /// decoding path instead.
-        /// </summary>
-        public void Run(Stream stream, Encoding? encoding)
-        {
-            var head = new byte[4];
-            var count = 0;
-            int read;
-            while (count < head.Length && (read = stream.Read(head, count, head.Length - count)) > 0)
-            {
-                count += read;
-            }
-
-            var bom = head.AsSpan(0, count);
-            var skip = bom.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-            var wide = bom.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bom.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bom.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
-            // A byte-order mark wins over the encoding asked for, as StreamReader does.
-            var chosen = skip == 3 ? EvidenceSource.Decoding(null) : EvidenceSource.Decoding(encoding);
-            if (wide || !EncodingChoice.IsAsciiCompatible(chosen) || prefilter is { AsciiLiterals: null })
-            {
-                var decoded = new ReplayStream(head, count, stream);
-                using var reader = new StreamReader(decoded, chosen, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-                Run(reader);
-                Bytes = decoded.BytesRead;
-                return;
-            }
-
-            var finder = prefilter is null ? null : new ByteCandidateFinder(prefilter.AsciiLiterals!);
-            var replay = new ReplayStream(head[skip..], count - skip, stream);
-            Lines = LineFeeder<byte>.Run(replay.Read, BufferSize, finder, () => NeedsEveryLine, (line, number, offset) => Scan(chosen.GetString(line), number, offset));
-            Bytes = skip + replay.BytesRead;
-            CloseAll();
-        }
-
-        private void CloseAll()
+        public void CloseAll()
         {
             foreach (var record in _records.Values.ToArray())
             {
@@ -596,7 +593,7 @@ internal sealed class Evaluator
         }
 
         /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
-        private bool NeedsEveryLine => _records.Count > 0 || _openSections > 0 || _contextLines > 0;
+        public bool NeedsEveryLine => _records.Count > 0 || _openSections > 0 || _contextLines > 0;
 
         private static string Cut(string line) => line.Length > MaxLineTextChars ? line[..MaxLineTextChars] + "…" : line;
 
@@ -650,7 +647,7 @@ internal sealed class Evaluator
         }
 
         /// <summary>Scans one line, or one segment of an overlong line starting <paramref name="offset"/> characters into it.</summary>
-        private void Scan(string line, long number, long offset)
+        public void Scan(string line, long number, long offset)
         {
             _offset = offset;
             var firstSegment = offset == 0 && _contextLines > 0;
@@ -683,7 +680,9 @@ internal sealed class Evaluator
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
                 {
-                    owner._facts[fact.Name] = (m.Groups["value"].Value, $"{name}:{number}");
+                    var value = m.Groups["value"].Value;
+                    owner._factsChanged |= !owner._facts.TryGetValue(fact.Name, out var before) || before.Value != value;
+                    owner._facts[fact.Name] = (value, $"{name}:{number}");
                 }
             }
 
@@ -874,7 +873,15 @@ internal sealed class Evaluator
 
         private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
         {
-            var aggregate = _aggregates[rule.Index] ??= new Aggregate(hit);
+            if (_aggregates[rule.Index] is not { } aggregate)
+            {
+                _aggregates[rule.Index] = aggregate = new Aggregate(hit);
+                if (owner._severity[rule.Index] is not null)
+                {
+                    owner._newFindings.Add(rule.Index);
+                }
+            }
+
             if (aggregate.LastLine == hit.Line)
             {
                 // One hit per rule per line, also when an overlong line is scanned in segments: a later segment's
@@ -913,30 +920,7 @@ internal sealed class Evaluator
                     continue;
                 }
 
-                var severity = owner._severity[rule.Index];
-
-                var properties = aggregate.Values.ToDictionary();
-                var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
-                yield return (new Diagnostic
-                {
-                    Descriptor = rule.Descriptor,
-                    Severity = severity ?? DiagnosticSeverity.Hidden,
-                    Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
-                        properties.TryGetValue(key, out var values)
-                            ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                            : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
-                    Source = name,
-                    Line = aggregate.First.Line,
-                    Column = aggregate.First.Column,
-                    LineText = text,
-                    Count = aggregate.Count,
-                    Properties = properties,
-                    ValuesTruncated = aggregate.Values.Truncated,
-                    TruncatedNames = aggregate.Values.TruncatedNames,
-                    Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
-                    Timestamps = aggregate.Timestamps,
-                    Context = aggregate.First.Context,
-                }, severity is not null);
+                yield return (Build(rule, aggregate), owner._severity[rule.Index] is not null);
             }
 
             foreach (var (index, error) in _failures)
@@ -953,6 +937,36 @@ internal sealed class Evaluator
                     Caveats = [],
                 }, true);
             }
+        }
+
+        /// <summary>The rule's finding in this source so far (the rule has a hit).</summary>
+        public Diagnostic Build(CompiledRule rule) => Build(rule, _aggregates[rule.Index]!);
+
+        private Diagnostic Build(CompiledRule rule, Aggregate aggregate)
+        {
+            var severity = owner._severity[rule.Index];
+            var properties = aggregate.Values.ToDictionary();
+            var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
+            return new Diagnostic
+            {
+                Descriptor = rule.Descriptor,
+                Severity = severity ?? DiagnosticSeverity.Hidden,
+                Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
+                    properties.TryGetValue(key, out var values)
+                        ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
+                        : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                Source = name,
+                Line = aggregate.First.Line,
+                Column = aggregate.First.Column,
+                LineText = text,
+                Count = aggregate.Count,
+                Properties = properties,
+                ValuesTruncated = aggregate.Values.Truncated,
+                TruncatedNames = new HashSet<string>(aggregate.Values.TruncatedNames, StringComparer.Ordinal),
+                Caveats = rule.Descriptor.Caveats.Select(c => c.Get(owner._culture)).ToArray(),
+                Timestamps = aggregate.Timestamps.ToArray(),
+                Context = aggregate.First.Context,
+            };
         }
 
         private string JoinForMessage(IReadOnlyList<string> values, bool truncated)
@@ -1076,6 +1090,6 @@ internal sealed class Evaluator
         }
 
         public Dictionary<string, IReadOnlyList<string>> ToDictionary() =>
-            _values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value.List, StringComparer.Ordinal);
+            _values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value.List.ToArray(), StringComparer.Ordinal);
     }
 }

@@ -20,12 +20,13 @@ internal interface ICandidateFinder<T>
 }
 
 /// <summary>
-/// Reads text as bytes or chars in bounded blocks and hands lines to a handler: every line while the handler
-/// needs every line (an open record or section, or no prefilter), otherwise only lines that hold a candidate.
-/// The rest are counted, never copied. LF, CRLF and lone CR end lines. A line longer than the buffer is handed
-/// over in segments that overlap by <see cref="SegmentOverlap"/>, all with the same line number.
+/// Takes text as bytes or chars in any chunking and hands lines to a handler as soon as they are complete: every line
+/// while the handler needs every line (an open record or section, or no prefilter), otherwise only lines that hold a
+/// candidate. The rest are counted, never copied. LF, CRLF and lone CR end lines; a CR at the end of what was written
+/// waits for the next chunk (it may be half of a CRLF). A line longer than the buffer is handed over in segments that
+/// overlap by <see cref="SegmentOverlap"/>, all with the same line number. The buffer is the only memory it holds.
 /// </summary>
-internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
+internal sealed class LineFeeder<T> : IDisposable where T : unmanaged, IEquatable<T>
 {
     public const int SegmentOverlap = 4096;
 
@@ -33,64 +34,132 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
     private static readonly T Lf = typeof(T) == typeof(byte) ? (T)(object)(byte)'\n' : (T)(object)'\n';
     private static readonly T[] CrLf = [Cr, Lf];
 
-    /// <summary>Feeds every chosen line to <paramref name="onLine"/>; returns the number of lines in the input.</summary>
-    public static long Run(Func<T[], int, int, int> read, int bufferSize, ICandidateFinder<T>? finder, Func<bool> needsEveryLine, LineHandler<T> onLine)
+    private readonly ICandidateFinder<T>? _finder;
+    private readonly Func<bool> _needsEveryLine;
+    private readonly LineHandler<T> _onLine;
+    private T[]? _buffer;
+    private int _length;
+    private int _searched; // the buffer before this holds no line break: a write only searches what it added
+    private long _line = 1;
+    private long _lineOffset; // where the buffer starts within the current line, while an overlong line is read
+
+    public LineFeeder(int bufferSize, ICandidateFinder<T>? finder, Func<bool> needsEveryLine, LineHandler<T> onLine)
     {
-        var buffer = ArrayPool<T>.Shared.Rent(bufferSize);
-        try
+        _buffer = ArrayPool<T>.Shared.Rent(bufferSize);
+        _finder = finder;
+        _needsEveryLine = needsEveryLine;
+        _onLine = onLine;
+    }
+
+    /// <summary>Lines ended so far (after <see cref="Complete"/>: all lines of the input).</summary>
+    public long Lines => _line - 1;
+
+    /// <summary>What waits for its line end: the start of a line not yet complete (at most the buffer size).</summary>
+    public ReadOnlySpan<T> Pending => _buffer.AsSpan(0, _length);
+
+    /// <summary>Where the pending text starts within its line (non-zero only inside an overlong line).</summary>
+    public long PendingOffset => _lineOffset;
+
+    /// <summary>Puts back the state a snapshot holds: the next line number and the text still waiting for its end.</summary>
+    public void Restore(long nextLine, long lineOffset, ReadOnlySpan<T> pending)
+    {
+        _line = nextLine;
+        _lineOffset = lineOffset;
+        _length = 0;
+        _searched = 0;
+        pending.CopyTo(Buffer);
+        _length = pending.Length;
+    }
+
+    private T[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(LineFeeder<T>));
+
+    /// <summary>Takes the next piece of text; complete lines reach the handler before this returns.</summary>
+    public void Write(ReadOnlySpan<T> text)
+    {
+        var buffer = Buffer;
+        while (!text.IsEmpty)
         {
-            var length = 0;
-            var eof = false;
-            long line = 1;
-            long lineOffset = 0; // where the buffer starts within the current line, while an overlong line is read
-            while (true)
+            var n = Math.Min(buffer.Length - _length, text.Length);
+            text[..n].CopyTo(buffer.AsSpan(_length));
+            _length += n;
+            text = text[n..];
+            Process(eof: false);
+        }
+    }
+
+    /// <summary>Reads once from <paramref name="read"/> straight into the buffer; false at end of input.</summary>
+    public bool ReadFrom(Func<T[], int, int, int> read)
+    {
+        var buffer = Buffer;
+        var count = read(buffer, _length, buffer.Length - _length);
+        if (count <= 0)
+        {
+            return false;
+        }
+
+        _length += count;
+        Process(eof: false);
+        return true;
+    }
+
+    /// <summary>End of input: a last line without a break is a line too. Returns the number of lines in the input.</summary>
+    public long Complete()
+    {
+        Process(eof: true);
+        return Lines;
+    }
+
+    private void Process(bool eof)
+    {
+        var buffer = Buffer;
+        while (_length > 0)
+        {
+            var span = buffer.AsSpan(0, _length);
+            int complete;
+            if (eof)
             {
-                while (!eof && length < buffer.Length)
-                {
-                    var count = read(buffer, length, buffer.Length - length);
-                    eof = count <= 0;
-                    length += Math.Max(count, 0);
-                }
-
-                if (length == 0)
-                {
-                    break;
-                }
-
-                var span = buffer.AsSpan(0, length);
-                int complete;
-                if (eof)
-                {
-                    complete = length;
-                }
-                else
-                {
-                    // A trailing CR may be the first half of a CRLF: keep it for the next block.
-                    var searchEnd = span[^1].Equals(Cr) ? length - 1 : length;
-                    complete = span[..searchEnd].LastIndexOfAny(Cr, Lf) + 1;
-                }
-
-                if (complete == 0)
-                {
-                    // One line longer than the buffer: hand over this segment, keep an overlap for the next.
-                    onLine(span, line, lineOffset);
-                    span[^SegmentOverlap..].CopyTo(buffer);
-                    lineOffset += length - SegmentOverlap;
-                    length = SegmentOverlap;
-                    continue;
-                }
-
-                finder?.Reset();
-                line = FeedLines(span[..complete], line, lineOffset, finder, needsEveryLine, onLine);
-                lineOffset = 0;
-                span[complete..].CopyTo(buffer);
-                length -= complete;
+                complete = _length;
+            }
+            else
+            {
+                // A trailing CR may be the first half of a CRLF: keep it for the next chunk.
+                var searchEnd = span[^1].Equals(Cr) ? _length - 1 : _length;
+                var from = Math.Min(_searched, searchEnd);
+                var last = span[from..searchEnd].LastIndexOfAny(Cr, Lf);
+                complete = last < 0 ? 0 : from + last + 1;
+                _searched = searchEnd;
             }
 
-            return line - 1;
+            if (complete == 0)
+            {
+                if (_length < buffer.Length)
+                {
+                    return; // wait for the line's end
+                }
+
+                // One line longer than the buffer: hand over this segment, keep an overlap for the next.
+                _onLine(span, _line, _lineOffset);
+                span[^SegmentOverlap..].CopyTo(buffer);
+                _lineOffset += _length - SegmentOverlap;
+                _length = SegmentOverlap;
+                _searched = SegmentOverlap - 1; // a CR ending the segment is a line end after all
+                continue;
+            }
+
+            _finder?.Reset();
+            _line = FeedLines(span[..complete], _line, _lineOffset, _finder, _needsEveryLine, _onLine);
+            _lineOffset = 0;
+            span[complete..].CopyTo(buffer);
+            _length -= complete;
+            _searched = 0;
         }
-        finally
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer)
         {
+            _buffer = null;
             ArrayPool<T>.Shared.Return(buffer);
         }
     }
@@ -136,6 +205,33 @@ internal static class LineFeeder<T> where T : unmanaged, IEquatable<T>
         var lf = text.Count(Lf);
         var cr = text.Count(Cr);
         return cr == 0 ? lf : lf + cr - text.Count(CrLf);
+    }
+}
+
+/// <summary>The first candidate any of several finders sees (several packs read in one pass).</summary>
+internal sealed class AnyCandidateFinder<T>(IReadOnlyList<ICandidateFinder<T>> finders) : ICandidateFinder<T>
+{
+    public void Reset()
+    {
+        foreach (var finder in finders)
+        {
+            finder.Reset();
+        }
+    }
+
+    public int Find(ReadOnlySpan<T> block, int from)
+    {
+        var best = -1;
+        foreach (var finder in finders)
+        {
+            var index = finder.Find(block, from);
+            if (index >= 0 && (best < 0 || index < best))
+            {
+                best = index;
+            }
+        }
+
+        return best;
     }
 }
 

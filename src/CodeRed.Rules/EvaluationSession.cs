@@ -1,0 +1,421 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using CodeRed.Rules.Evaluation;
+
+namespace CodeRed.Rules;
+
+/// <summary>What a session knows of the device before any evidence arrives, and how it evaluates.</summary>
+public sealed record SessionOptions
+{
+    /// <summary>A name for the device (kept with snapshots; reports do not show it).</summary>
+    public string? Device { get; init; }
+
+    /// <summary>The model as the user wrote it, or null.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The firmware version as the user wrote it, or null to let the evidence say.</summary>
+    public string? Firmware { get; init; }
+
+    /// <summary>Severity settings, report culture, bounds; null for <see cref="EvaluationOptions.Default"/>.</summary>
+    public EvaluationOptions? Evaluation { get; init; }
+}
+
+/// <summary>What a <see cref="SessionEvent"/> says.</summary>
+public enum SessionEventKind
+{
+    /// <summary>A rule's first reportable hit in a source (or a device rule that holds).</summary>
+    Finding,
+
+    /// <summary>A finding already raised crossed a threshold: a new key of a counted rule reached its threshold.</summary>
+    FindingUpdated,
+
+    /// <summary>The verdict word of a pack changed.</summary>
+    VerdictChanged,
+}
+
+/// <summary>
+/// Something a session saw: a finding (with its diagnostic as it stood then) or a verdict change. <see cref="Sequence"/>
+/// numbers the events of a session from 1, in the order they were raised.
+/// </summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="PackId">The pack whose rule or verdict it is.</param>
+/// <param name="Diagnostic">The finding, for <see cref="SessionEventKind.Finding"/> and <see cref="SessionEventKind.FindingUpdated"/>.</param>
+/// <param name="Verdict">The new verdict, for <see cref="SessionEventKind.VerdictChanged"/>.</param>
+/// <param name="Sequence">1 for the session's first event, then 2, 3, ...</param>
+public sealed record SessionEvent(SessionEventKind Kind, string PackId, Diagnostic? Diagnostic, Verdict? Verdict, long Sequence);
+
+/// <summary>
+/// Evaluates evidence as it arrives: write bytes (in any chunking) or whole lines, receive each finding as it fires,
+/// ask for the reports at any moment, and complete the session for the final reports, which equal what
+/// <see cref="RulePack.Evaluate"/> gives for the same evidence. Several packs read each line in one pass and each
+/// gives its own report. A session is not thread-safe: one writer at a time; <see cref="ReadEventsAsync"/> may be
+/// read on another thread. Memory is bounded: see docs/sessions.md.
+/// </summary>
+public sealed class EvaluationSession : IDisposable
+{
+    /// <summary>The name of a source begun by a first write without <see cref="BeginSource"/>.</summary>
+    public const string DefaultSourceName = "(input)";
+
+    private readonly Evaluator[] _evaluators;
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+    private readonly Func<bool> _needsEveryLine;
+    private readonly List<Diagnostic> _changes = [];
+    private readonly string?[] _verdictWords;
+    private readonly HashSet<string>[] _deviceFindings;
+    private SourceFeed? _source;
+    private long _bytes;
+    private long _sequence;
+    private bool _firstLook = true;
+    private Channel<SessionEvent>? _channel;
+    private IReadOnlyList<AnalysisReport>? _final;
+
+    private EvaluationSession(IReadOnlyList<RulePack> packs, SessionOptions options)
+    {
+        Packs = packs;
+        Options = options;
+        var evaluation = options.Evaluation ?? EvaluationOptions.Default;
+        _evaluators = packs.Select(p => new Evaluator(p, evaluation, options.Model, options.Firmware)).ToArray();
+        _verdictWords = new string?[packs.Count];
+        _deviceFindings = packs.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var evaluators = _evaluators;
+        _needsEveryLine = evaluators.Length == 1 ? () => evaluators[0].NeedsEveryLine : () => evaluators.Any(e => e.NeedsEveryLine);
+    }
+
+    /// <summary>The packs evaluated, in the order of <see cref="GetReports"/>.</summary>
+    public IReadOnlyList<RulePack> Packs { get; }
+
+    /// <summary>The options the session started with.</summary>
+    public SessionOptions Options { get; }
+
+    /// <summary>True once <see cref="Complete"/> was called.</summary>
+    public bool IsCompleted => _final is not null;
+
+    /// <summary>
+    /// Raised synchronously, in order, as findings fire and verdicts change: during <see cref="Write"/>,
+    /// <see cref="WriteLine"/>, <see cref="EndSource"/> or <see cref="Complete"/>, after the line that caused it.
+    /// </summary>
+    public event EventHandler<SessionEvent>? EventRaised;
+
+    /// <summary>Starts a session over one pack.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="pack"/> is null.</exception>
+    /// <exception cref="ArgumentException">The severity settings name a rule ID or category the pack does not have.</exception>
+    /// <exception cref="FormatException"><see cref="SessionOptions.Firmware"/> is not a firmware version.</exception>
+    public static EvaluationSession Start(RulePack pack, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        return Start([pack], options);
+    }
+
+    /// <summary>Starts a session over several packs: each line is read once and judged by every pack.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// No pack is given, two packs have a rule ID in common, or the severity settings name what no pack has.
+    /// </exception>
+    /// <exception cref="FormatException"><see cref="SessionOptions.Firmware"/> is not a firmware version.</exception>
+    public static EvaluationSession Start(IReadOnlyList<RulePack> packs, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        if (packs.Count == 0)
+        {
+            throw new ArgumentException("A session needs at least one pack.", nameof(packs));
+        }
+
+        if (packs.Any(p => p is null))
+        {
+            throw new ArgumentNullException(nameof(packs), "A pack in the list is null.");
+        }
+
+        options ??= new SessionOptions();
+        var evaluation = options.Evaluation ?? EvaluationOptions.Default;
+        var owners = new Dictionary<string, RulePack>(StringComparer.Ordinal);
+        foreach (var pack in packs)
+        {
+            foreach (var rule in pack.Rules)
+            {
+                if (owners.TryGetValue(rule.Id, out var other))
+                {
+                    throw new ArgumentException($"Rule ID {rule.Id} is in pack '{other.Identity.Id}' and in pack '{pack.Identity.Id}' ({rule.SourceFile}): rule IDs must be unique across the packs of a session.", nameof(packs));
+                }
+
+                owners[rule.Id] = pack;
+            }
+        }
+
+        // With several packs, a severity entry is wrong only when no pack has what it names.
+        var problems = packs.Select(p => (IEnumerable<string>)evaluation.Severity.Validate(p)).Aggregate((a, b) => a.Intersect(b)).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("The severity settings name what the pack does not have: " + string.Join("; ", problems), nameof(options));
+        }
+
+        return new EvaluationSession(packs, options);
+    }
+
+    /// <summary>
+    /// Begins a source (a log, a command output, a transcript); the previous one ends. Without an encoding, a
+    /// byte-order mark in the first bytes decides, else UTF-8.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The session is completed.</exception>
+    public void BeginSource(string name, Encoding? encoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ThrowIfCompleted();
+        EndSource();
+        _source = new SourceFeed(name, encoding, _evaluators.Select(e => e.Prefilter).ToArray(), _needsEveryLine, OnLine);
+        foreach (var evaluator in _evaluators)
+        {
+            evaluator.BeginSource(name);
+        }
+    }
+
+    /// <summary>Writes bytes of the current source, in any chunking; LF, CRLF and CR end lines. Each complete line is judged before this returns.</summary>
+    /// <exception cref="InvalidOperationException">The session is completed, or the source was written as lines.</exception>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        Current().Write(bytes);
+    }
+
+    /// <summary>Writes one whole line (without its end) of the current source, which is then text, not bytes.</summary>
+    /// <exception cref="InvalidOperationException">The session is completed, or the source was written as bytes.</exception>
+    public void WriteLine(ReadOnlySpan<char> line)
+    {
+        var source = Current();
+        source.WriteText(line);
+        source.WriteText("\n");
+    }
+
+    /// <summary>Reads a stream to its end into the current source (the source does not end).</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; what was read so far stays in the session.</exception>
+    public async Task WriteAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            Write(buffer.AsSpan(0, read));
+        }
+    }
+
+    /// <summary>Ends the current source, if one is open: a last line without its end is judged, open records and sections close.</summary>
+    public void EndSource()
+    {
+        if (_source is not { } source)
+        {
+            return;
+        }
+
+        _source = null;
+        try
+        {
+            var lines = source.Complete();
+            foreach (var evaluator in _evaluators)
+            {
+                evaluator.EndSource(lines);
+            }
+
+            _bytes += source.Bytes;
+        }
+        finally
+        {
+            source.Dispose();
+        }
+
+        RaiseChanges(lines: 0);
+    }
+
+    /// <summary>
+    /// The reports of what was read so far, one per pack; the session goes on. Records and sections still open and a
+    /// line without its end are not in them yet. After <see cref="Complete"/>, the final reports.
+    /// </summary>
+    public IReadOnlyList<AnalysisReport> GetReports()
+    {
+        if (_final is { } final)
+        {
+            return final;
+        }
+
+        var lines = _source?.Lines ?? 0;
+        return _evaluators.Select(e => e.Report(lines)).ToArray();
+    }
+
+    /// <summary>The first pack's report so far (see <see cref="GetReports"/>).</summary>
+    public AnalysisReport GetReport() => GetReports()[0];
+
+    /// <summary>Ends the source and the session: the final reports, one per pack, equal to batch evaluation's. Calling it again gives the same reports.</summary>
+    public IReadOnlyList<AnalysisReport> Complete()
+    {
+        if (_final is { } final)
+        {
+            return final;
+        }
+
+        EndSource();
+        var reports = _evaluators.Select(e => e.Report(0)).ToArray();
+        RaiseVerdicts(reports);
+        _final = reports;
+        foreach (var report in reports)
+        {
+            EngineMetrics.Evaluated(report, _bytes, _started);
+        }
+
+        _channel?.Writer.TryComplete();
+        return reports;
+    }
+
+    /// <summary>
+    /// The events from now on, until the session completes (or <paramref name="cancellationToken"/> ends the wait).
+    /// The events wait in an unbounded queue until read: at most one per rule and source, plus verdict changes.
+    /// </summary>
+    public IAsyncEnumerable<SessionEvent> ReadEventsAsync(CancellationToken cancellationToken = default)
+    {
+        _channel ??= Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+        if (_final is not null)
+        {
+            _channel.Writer.TryComplete();
+        }
+
+        return _channel.Reader.ReadAllAsync(cancellationToken);
+    }
+
+    /// <summary>Reads a stream as one source to its end and completes: the reports, one per pack.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled before the stream ended.</exception>
+    public static async Task<IReadOnlyList<AnalysisReport>> EvaluateAsync(IReadOnlyList<RulePack> packs, Stream stream, string sourceName = "-", SessionOptions? options = null, Encoding? encoding = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var session = Start(packs, options);
+        session.BeginSource(sourceName, encoding);
+        await session.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        return session.Complete();
+    }
+
+    /// <summary>Releases the buffers of an open source. The session cannot be written afterwards.</summary>
+    public void Dispose()
+    {
+        _source?.Dispose();
+        _source = null;
+        _final ??= [];
+        _channel?.Writer.TryComplete();
+    }
+
+    /// <summary>The batch path: one whole evidence source, read straight into the line buffer.</summary>
+    internal void Feed(EvidenceSource source)
+    {
+        BeginSource(source.Name, source.Encoding);
+        if (source.IsBinary)
+        {
+            var stream = source.OpenStream();
+            try
+            {
+                _source!.WriteAll(stream);
+            }
+            finally
+            {
+                if (source.OwnsStream)
+                {
+                    stream.Dispose();
+                }
+            }
+        }
+        else
+        {
+            using var reader = source.OpenText();
+            _source!.WriteAll(reader);
+        }
+
+        EndSource();
+    }
+
+    private SourceFeed Current()
+    {
+        ThrowIfCompleted();
+        if (_source is null)
+        {
+            BeginSource(DefaultSourceName);
+        }
+
+        return _source!;
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (_final is not null)
+        {
+            throw new InvalidOperationException("The session is completed (or disposed): start a new one.");
+        }
+    }
+
+    private void OnLine(string line, long number, long offset)
+    {
+        foreach (var evaluator in _evaluators)
+        {
+            evaluator.Line(line, number, offset);
+        }
+
+        RaiseChanges(number);
+    }
+
+    private bool Listening => EventRaised is not null || _channel is not null;
+
+    /// <summary>After a line: the findings it fired, then (only when someone listens) any verdict it changed.</summary>
+    private void RaiseChanges(long lines)
+    {
+        var changed = false;
+        for (var i = 0; i < _evaluators.Length; i++)
+        {
+            _changes.Clear();
+            changed |= _evaluators[i].TakeChanges(_changes);
+            if (!Listening)
+            {
+                continue;
+            }
+
+            foreach (var diagnostic in _changes)
+            {
+                Raise(new SessionEvent(SessionEventKind.Finding, Packs[i].Identity.Id, diagnostic, null, 0));
+            }
+        }
+
+        if (Listening && (changed || _firstLook))
+        {
+            _firstLook = false;
+            RaiseVerdicts(_evaluators.Select(e => e.Report(lines)).ToArray());
+        }
+    }
+
+    /// <summary>Device findings not raised yet, and verdicts whose word changed.</summary>
+    private void RaiseVerdicts(IReadOnlyList<AnalysisReport> reports)
+    {
+        if (!Listening)
+        {
+            return;
+        }
+
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var report = reports[i];
+            foreach (var diagnostic in report.Diagnostics.Where(d => d.Source is null && d.Descriptor.Kind == Model.RuleKind.Device))
+            {
+                if (_deviceFindings[i].Add(diagnostic.Id))
+                {
+                    Raise(new SessionEvent(SessionEventKind.Finding, report.Pack.Id, diagnostic, null, 0));
+                }
+            }
+
+            if (_verdictWords[i] != report.Verdict.Word)
+            {
+                _verdictWords[i] = report.Verdict.Word;
+                Raise(new SessionEvent(SessionEventKind.VerdictChanged, report.Pack.Id, null, report.Verdict, 0));
+            }
+        }
+    }
+
+    private void Raise(SessionEvent e)
+    {
+        e = e with { Sequence = ++_sequence };
+        _channel?.Writer.TryWrite(e);
+        EventRaised?.Invoke(this, e);
+    }
+}
