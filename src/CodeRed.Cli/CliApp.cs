@@ -236,9 +236,10 @@ internal static class CliApp
         var outputFile = options.Single("output") is { } o && o != "-" ? o : null;
         var color = Colour(invocation, options, outputFile is not null);
         var encoding = options.Encoding();
-        var pack = options.Pack();
-        var culture = options.Culture(pack);
-        var severity = options.Severity(pack);
+        var packs = options.Packs();
+        var pack = packs[0];
+        var culture = options.Culture(packs);
+        var severity = options.Severity(packs);
 
         var firmware = options.Single("firmware");
         if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _, out var firmwareError))
@@ -250,6 +251,11 @@ internal static class CliApp
         var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
         if (fleet)
         {
+            if (packs.Count > 1)
+            {
+                throw new UsageException("a fleet (a DIR or --each) is judged with one pack; give one --rules or --pack");
+            }
+
             var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
             var code = Clean;
             WriteOutput(invocation, outputFile, target =>
@@ -289,43 +295,57 @@ internal static class CliApp
                 return Failure; // nothing at all could be read: no report that would look like a clean one
             }
 
-            AnalysisReport report;
+            IReadOnlyList<AnalysisReport> reports;
             try
             {
-                report = pack.Evaluate(new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Sources = sources }, evaluation);
+                reports = Evaluate(packs, options.Single("model"), firmware, sources, evaluation);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new InputException($"cannot read the evidence: {e.Message}");
             }
 
+            var report = reports[0];
+
             WriteOutput(invocation, outputFile, target =>
             {
                 switch (format)
                 {
                     case "json":
-                        JsonReportWriter.Write(target, report);
+                        JsonReportWriter.Write(target, reports);
                         target.Write("\n"u8);
                         break;
                     case "jsonl":
-                        JsonReportWriter.Write(target, report, indented: false);
+                        JsonReportWriter.Write(target, reports, indented: false);
+                        target.Write("\n"u8);
+                        break;
+                    case "sarif" when packs.Count == 1:
+                        SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
                         target.Write("\n"u8);
                         break;
                     case "sarif":
-                        SarifWriter.Write(target, [report], pack, SarifOptions(severity, invocation.Args));
+                        SarifWriter.Write(target, reports, packs, SarifOptions(severity, invocation.Args));
                         target.Write("\n"u8);
                         break;
                     case "html":
                         using (var html = new StreamWriter(target, Utf8, leaveOpen: true))
                         {
-                            HtmlReportWriter.Write(html, report);
+                            if (reports.Count == 1)
+                            {
+                                HtmlReportWriter.Write(html, report);
+                            }
+                            else
+                            {
+                                // One section per pack, as a fleet page has one per device.
+                                HtmlReportWriter.WriteFleet(html, reports.Select(r => new KeyValuePair<string, AnalysisReport>($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
+                            }
                         }
 
                         break;
                     default:
                         using (var text = new StreamWriter(target, Utf8, leaveOpen: true))
                         {
-                            TextReportWriter.Write(text, report, color);
+                            TextReportWriter.Write(text, reports, color);
                         }
 
                         break;
@@ -341,7 +361,7 @@ internal static class CliApp
                 }
             }
 
-            return failed ? Failure : report.MaxSeverity >= DiagnosticSeverity.Warning ? Findings : Clean;
+            return failed ? Failure : reports.Any(r => r.MaxSeverity >= DiagnosticSeverity.Warning) ? Findings : Clean;
         }
         finally
         {
@@ -350,6 +370,30 @@ internal static class CliApp
                 file.Dispose();
             }
         }
+    }
+
+    /// <summary>One device's evidence against every pack in use, one report per pack in pack order.</summary>
+    private static IReadOnlyList<AnalysisReport> Evaluate(IReadOnlyList<RulePack> packs, string? model, string? firmware, IReadOnlyList<EvidenceSource> sources, EvaluationOptions evaluation)
+    {
+        if (packs.Count == 1)
+        {
+            return [packs[0].Evaluate(new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation)];
+        }
+
+        // SESSION-MERGE: one pass over the evidence for every pack (a multi-pack session) replaces this loop. Until then
+        // each source is read once into memory and the packs are evaluated one after another over those bytes.
+        var buffered = sources.Select(s => (s.Name, s.Encoding, Bytes: Buffer(s))).ToArray();
+        return packs.Select(p => p.Evaluate(
+            new DeviceEvidence { Model = model, Firmware = firmware, Sources = buffered.Select(b => EvidenceSource.FromStream(b.Name, new MemoryStream(b.Bytes, writable: false), b.Encoding)).ToArray() },
+            new EvaluationOptions { Severity = evaluation.Severity.For(p), Culture = evaluation.Culture, ContextLines = evaluation.ContextLines, MaxDistinctValues = evaluation.MaxDistinctValues })).ToArray();
+    }
+
+    private static byte[] Buffer(EvidenceSource source)
+    {
+        // The CLI's sources are streams it owns and closes itself (WatchedFile, stdin).
+        using var copy = new MemoryStream();
+        source.OpenStream().CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>
@@ -378,11 +422,94 @@ internal static class CliApp
         }
     }
 
-    internal static int ListRules(Invocation invocation, Options options)
+    internal static int ListPacks(Invocation invocation, Options options)
     {
         var format = options.Format("text", "json");
-        var pack = options.Pack();
-        var culture = options.Culture(pack);
+        if (options.Positional.Count != 0)
+        {
+            throw new UsageException($"'packs' takes no argument, not '{options.Positional[0]}'");
+        }
+
+        var packs = RulePack.BuiltIn;
+        var culture = options.Culture(packs);
+        if (format == "json")
+        {
+            WriteOutput(invocation, null, target =>
+            {
+                using (var json = new System.Text.Json.Utf8JsonWriter(target, JsonReportWriter.Options))
+                {
+                    json.WriteStartObject();
+                    json.WriteStartArray("packs");
+                    foreach (var pack in packs)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("id", pack.Identity.Id);
+                        json.WriteString("version", pack.Identity.Version);
+                        json.WriteString("title", pack.Title.Get(pack.ReportCulture(culture)));
+                        json.WriteNumber("rules", pack.Rules.Count);
+                        json.WriteString("sha256", pack.Identity.Sha256);
+                        json.WriteBoolean("default", ReferenceEquals(pack, RulePack.Default));
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                target.Write("\n"u8);
+            });
+            return Clean;
+        }
+
+        static string E(string text) => TerminalText.Escape(text);
+        var output = invocation.Output;
+        var idWidth = Math.Max(4, packs.Max(p => p.Identity.Id.Length)) + 2;
+        var versionWidth = Math.Max(9, packs.Max(p => p.Identity.Version.Length) + 2);
+        output.WriteLine($"{"ID".PadRight(idWidth)}{"Version".PadRight(versionWidth)}{"Rules",-7}{"SHA-256",-66}Title");
+        foreach (var pack in packs)
+        {
+            var id = E(pack.Identity.Id) + (ReferenceEquals(pack, RulePack.Default) ? "*" : "");
+            output.WriteLine($"{id.PadRight(idWidth)}{E(pack.Identity.Version).PadRight(versionWidth)}{pack.Rules.Count,-7}{pack.Identity.Sha256,-66}{E(pack.Title.Get(pack.ReportCulture(culture)))}");
+        }
+
+        output.WriteLine();
+        output.WriteLine("* the default pack, used when neither --pack nor --rules is given");
+        return Clean;
+    }
+
+    internal static int ListRules(Invocation invocation, Options options)
+    {
+        var packs = options.Packs();
+        if (packs.Count > 1)
+        {
+            // Each pack's list in turn (text), or a JSON array of catalogues.
+            var format = options.Format("text", "json");
+            if (format == "json")
+            {
+                WriteOutput(invocation, null, target => target.Write("["u8));
+            }
+
+            for (var i = 0; i < packs.Count; i++)
+            {
+                if (i > 0)
+                {
+                    invocation.Output.Flush();
+                    WriteOutput(invocation, null, target => target.Write(format == "json" ? ","u8 : "\n"u8));
+                }
+
+                ListRules(invocation, options, packs[i], options.Culture(packs), jsonNewline: false);
+            }
+
+            WriteOutput(invocation, null, target => target.Write(format == "json" ? "]\n"u8 : ""u8));
+            return Clean;
+        }
+
+        return ListRules(invocation, options, packs[0], options.Culture(packs[0]), jsonNewline: true);
+    }
+
+    private static int ListRules(Invocation invocation, Options options, RulePack pack, CultureInfo culture, bool jsonNewline)
+    {
+        var format = options.Format("text", "json");
         Func<RuleDescriptor, bool> include = _ => true;
         if (options.Single("status") is { } status)
         {
@@ -399,7 +526,10 @@ internal static class CliApp
             WriteOutput(invocation, null, target =>
             {
                 JsonReportWriter.WriteCatalogue(target, pack, culture, include);
-                target.Write("\n"u8);
+                if (jsonNewline)
+                {
+                    target.Write("\n"u8);
+                }
             });
             return Clean;
         }

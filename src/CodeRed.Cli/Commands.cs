@@ -34,8 +34,10 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
 
               -m, --model M             the device model (AR320, ar-720, ...)
               -f, --firmware V          the firmware version (2.0.4 PL 7); without it the evidence says
-              -r, --rules PATH          a rule folder or file instead of the embedded pack
-                  --rules-sha256 HEX    refuse to run unless the pack has this SHA-256
+              -r, --rules PATH          a rule folder or file instead of the embedded pack; repeatable
+                  --pack ID             a built-in pack ('codered packs' lists them); repeatable, with --rules too:
+                                        every pack judges the same evidence, one report per pack
+                  --rules-sha256 HEX    refuse to run unless each pack has one of these SHA-256s; repeatable
                   --format F            text (default), json, jsonl, sarif or html (one page, to open in a browser)
               -o, --output FILE         write the report to FILE (whole or not at all) instead of standard output
                   --lang L              the report's language: en or ja (default: the system's)
@@ -50,21 +52,33 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack
             error. A FILE that cannot be read is reported on stderr; the others are still reported, then exit 2.
             """,
-            ["model", "firmware", "rules", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
+            ["model", "firmware", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
             ["each"], CliApp.Analyze),
+        new("packs", """
+            usage: codered packs [--format text|json] [--lang en|ja]
+
+            Lists the built-in rule packs: id, version, rule count, SHA-256 and title. Choose them with
+            'codered analyze --pack ID' (repeatable).
+
+                  --format F            text (default) or json
+                  --lang L              the titles' language (default: the system's; English when a pack lacks it)
+              -h, --help                this help
+            """,
+            ["format", "lang"], [], CliApp.ListPacks),
         new("rules list", """
-            usage: codered rules list [--rules PATH] [--rules-sha256 HEX] [--format text|json] [--lang en|ja] [--status S]
+            usage: codered rules list [--rules PATH] [--pack ID] [--rules-sha256 HEX] [--format text|json] [--lang en|ja] [--status S]
 
-            Lists the pack's rules and model matrix.
+            Lists the pack's rules and model matrix (of each pack, when several are given).
 
-              -r, --rules PATH          a rule folder or file instead of the embedded pack
+              -r, --rules PATH          a rule folder or file instead of the embedded pack; repeatable
+                  --pack ID             a built-in pack ('codered packs' lists them); repeatable
                   --rules-sha256 HEX    refuse unless the pack has this SHA-256
                   --format F            text (default) or json
                   --lang L              en or ja
                   --status S            only rules with this status: experimental, test, stable or deprecated
               -h, --help                this help
             """,
-            ["rules", "rules-sha256", "format", "lang", "status"], [], CliApp.ListRules),
+            ["rules", "pack", "rules-sha256", "format", "lang", "status"], [], CliApp.ListRules),
         new("rules validate", """
             usage: codered rules validate PATH [--strict]
 
@@ -84,15 +98,16 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             """,
             [], [], CliApp.WriteLock),
         new("rules docs", """
-            usage: codered rules docs OUTDIR [--rules PATH]
+            usage: codered rules docs OUTDIR [--rules PATH|--pack ID]
 
             Writes the catalogue and one page per rule under OUTDIR (each page whole or not at all) and removes
             pages of rules that are gone.
 
               -r, --rules PATH          a rule folder (its samples are shown) or file instead of the embedded pack
+                  --pack ID             a built-in pack instead of the embedded default
               -h, --help                this help
             """,
-            ["rules"], [], CliApp.WriteDocs),
+            ["rules", "pack"], [], CliApp.WriteDocs),
         new("rules test", """
             usage: codered rules test [PATH]
 
@@ -106,16 +121,17 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             """,
             [], [], RulesTestCommand.Run),
         new("export csaf", """
-            usage: codered export csaf [--vex] [--rules PATH] [-o FILE]
+            usage: codered export csaf [--vex] [--rules PATH|--pack ID] [-o FILE]
 
             Writes the pack's advisory as a CSAF 2.0 security advisory (--vex: a CSAF VEX document).
 
                   --vex                 a VEX document
               -r, --rules PATH          a rule folder or file instead of the embedded pack
+                  --pack ID             a built-in pack instead of the embedded default
               -o, --output FILE         write to FILE (whole or not at all) instead of standard output
               -h, --help                this help
             """,
-            ["rules", "output"], ["vex"], CliApp.ExportCsaf),
+            ["rules", "pack", "output"], ["vex"], CliApp.ExportCsaf),
     ];
 
     /// <summary>The first lines of every usage, for <c>codered --help</c>.</summary>

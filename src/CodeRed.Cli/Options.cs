@@ -112,14 +112,18 @@ internal sealed class Options
         words.Count == 1 ? words[0] : $"{string.Join(", ", words.Take(words.Count - 1))} or {words[^1]}";
 
     /// <summary>--lang: any language the pack carries; without it the UI culture's, English when the pack lacks it.</summary>
-    public CultureInfo Culture(RulePack pack)
+    public CultureInfo Culture(RulePack pack) => Culture([pack]);
+
+    /// <summary>--lang with several packs: a language one of them carries (each report falls back to English on its own).</summary>
+    public CultureInfo Culture(IReadOnlyList<RulePack> packs)
     {
         var lang = Single("lang")?.Trim().ToLowerInvariant();
         return lang switch
         {
             null => CultureInfo.CurrentUICulture,
-            _ when pack.Languages.Contains(lang, StringComparer.Ordinal) => CultureInfo.GetCultureInfo(lang),
-            _ => throw new UsageException($"--lang must be a language the pack {pack.Identity.Id} carries ({string.Join(", ", pack.Languages)}), not '{lang}'"),
+            _ when packs.Any(p => p.Languages.Contains(lang, StringComparer.Ordinal)) => CultureInfo.GetCultureInfo(lang),
+            _ when packs.Count == 1 => throw new UsageException($"--lang must be a language the pack {packs[0].Identity.Id} carries ({string.Join(", ", packs[0].Languages)}), not '{lang}'"),
+            _ => throw new UsageException($"--lang must be a language one of the packs carries ({string.Join(", ", packs.SelectMany(p => p.Languages).Distinct())}), not '{lang}'"),
         };
     }
 
@@ -148,18 +152,43 @@ internal sealed class Options
         }
     }
 
-    /// <summary>The pack: <c>--rules</c> or the embedded one, checked against <c>--rules-sha256</c> when the command takes it.</summary>
+    /// <summary>The pack of a command that takes one: <c>--rules</c> or the embedded one, checked against <c>--rules-sha256</c>.</summary>
     public RulePack Pack()
     {
-        var pinned = Single("rules-sha256") is { } hex ? PinnedHash(hex) : null;
-        var pack = Single("rules") is { } path ? RulePack.LoadFrom(path) : RulePack.Default;
-        if (pinned is not null && pinned != pack.Identity.Sha256)
+        var packs = Packs();
+        return packs.Count == 1 ? packs[0] : throw new UsageException("this command takes one pack (one --rules or --pack)");
+    }
+
+    /// <summary>
+    /// The packs in use: every <c>--pack ID</c> (built in) and every <c>--rules PATH</c>, in that order; with neither the
+    /// embedded default. Each must be pinned by a <c>--rules-sha256</c> when any is given, and rule IDs must be unique
+    /// across them (a collision is a rule-pack error naming both files).
+    /// </summary>
+    public IReadOnlyList<RulePack> Packs()
+    {
+        var pins = All("rules-sha256").Select(PinnedHash).ToList();
+        var packs = new List<RulePack>();
+        foreach (var id in All("pack"))
         {
-            throw new InputException(
-                $"the rule pack {pack.Identity.Id} {pack.Identity.Version} has SHA-256 {pack.Identity.Sha256}, but --rules-sha256 pins {pinned}; refusing to run with a pack that is not the pinned one");
+            packs.Add(RulePack.FindBuiltIn(id.Trim()) ?? throw new UsageException(
+                $"--pack: no built-in pack '{id}' (built in: {string.Join(", ", RulePack.BuiltIn.Select(p => p.Identity.Id))}; 'codered packs' lists them)"));
         }
 
-        return pack;
+        packs.AddRange(All("rules").Select(RulePack.LoadFrom));
+        if (packs.Count == 0)
+        {
+            packs.Add(RulePack.Default);
+        }
+
+        foreach (var pack in packs.Where(p => pins.Count > 0 && !pins.Contains(p.Identity.Sha256)))
+        {
+            throw new InputException(pins.Count == 1
+                ? $"the rule pack {pack.Identity.Id} {pack.Identity.Version} has SHA-256 {pack.Identity.Sha256}, but --rules-sha256 pins {pins[0]}; refusing to run with a pack that is not the pinned one"
+                : $"the rule pack {pack.Identity.Id} {pack.Identity.Version} has SHA-256 {pack.Identity.Sha256}, which no --rules-sha256 pins; refusing to run with a pack that is not a pinned one");
+        }
+
+        RulePack.EnsureDistinct(packs);
+        return packs;
     }
 
     /// <summary>A SHA-256 given on the command line: 64 hex digits, any case, optionally prefixed <c>sha256:</c>.</summary>
@@ -179,7 +208,24 @@ internal sealed class Options
         return hex.ToLowerInvariant();
     }
 
-    public SeverityConfiguration Severity(RulePack pack)
+    /// <summary>The severity settings for several packs: each setting must name a rule or category of one of them.</summary>
+    public SeverityConfiguration Severity(IReadOnlyList<RulePack> packs)
+    {
+        if (packs.Count == 1)
+        {
+            return Severity(packs[0]);
+        }
+
+        var config = Severity((RulePack?)null);
+        var names = string.Join(", ", packs.Select(q => q.Identity.Id));
+        var unknown = config.Rules.Keys.Where(id => packs.All(p => p.FindRule(id) is null)).Select(id => $"no rule '{id}' in the packs {names}")
+            .Concat(config.Categories.Keys.Where(c => packs.All(p => !p.Rules.Any(r => string.Equals(r.Category, c, StringComparison.OrdinalIgnoreCase)))).Select(c => $"no category '{c}' in the packs {names}"))
+            .OfType<string>()
+            .ToList();
+        return unknown.Count > 0 ? throw new UsageException("--severity: " + string.Join("; ", unknown)) : config;
+    }
+
+    public SeverityConfiguration Severity(RulePack? pack)
     {
         var config = SeverityConfiguration.Empty;
         if (Single("config") is { } configFile)
@@ -229,7 +275,7 @@ internal sealed class Options
         }
 
         // The library's own check, so the CLI refuses exactly what an evaluation would.
-        return config.Validate(pack) is { Count: > 0 } unknown
+        return pack is not null && config.Validate(pack) is { Count: > 0 } unknown
             ? throw new UsageException("--severity: " + string.Join("; ", unknown))
             : config;
     }

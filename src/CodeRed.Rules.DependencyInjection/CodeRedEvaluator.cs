@@ -1,5 +1,6 @@
 using System.Globalization;
 using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.Loading;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,8 +29,11 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
     private Built? _built;
     private EvaluationOptions? _lastValid;
 
-    public CodeRedEvaluator(IRulePackProvider provider, LastValidOptions options, ILogger logger)
+    private readonly string? _contentRoot;
+
+    public CodeRedEvaluator(IRulePackProvider provider, LastValidOptions options, ILogger logger, string? contentRoot = null)
     {
+        _contentRoot = contentRoot;
         _provider = provider;
         _options = options;
         _logger = logger;
@@ -44,11 +48,103 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
     /// <exception cref="OptionsValidationException">The options were never valid for the pack in force.</exception>
     public EvaluationOptions Options => For(_provider.Current);
 
+    /// <exception cref="OptionsValidationException">A pack id is not built in, a path does not load, or two packs share a rule ID.</exception>
+    public IReadOnlyList<RulePack> Packs => PacksFor(_provider.Current);
+
+    public IReadOnlyList<AnalysisReport> EvaluateAll(DeviceEvidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        var packs = PacksFor(_provider.Current);
+        var first = For(packs[0]);
+
+        // SESSION-MERGE: one pass over the evidence for every pack (a multi-pack session) replaces this loop. Until
+        // then, evidence from a stream can be read by one pack only: use FromFile or FromText sources with several packs.
+        return packs.Select(pack => pack.Evaluate(evidence, Fit(first, pack))).ToArray();
+    }
+
+    /// <summary>The options with only the severity settings <paramref name="pack"/> has (settings may name rules of another pack in force).</summary>
+    private static EvaluationOptions Fit(EvaluationOptions options, RulePack pack) =>
+        options.Severity.Validate(pack).Count == 0 ? options : new EvaluationOptions
+        {
+            Severity = options.Severity.For(pack), Culture = options.Culture, ContextLines = options.ContextLines, MaxDistinctValues = options.MaxDistinctValues,
+        };
+
+    /// <summary>The packs in force beside <paramref name="primary"/>; none while they do not load (then <see cref="Packs"/> says why).</summary>
+    private IReadOnlyList<RulePack> Others(RulePack primary)
+    {
+        try
+        {
+            return PacksFor(primary).Skip(1).ToArray();
+        }
+        catch (OptionsValidationException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The packs beside the primary one, loaded once per options instance.</summary>
+    private sealed record Extra(CodeRedRulesOptions Source, RulePack Primary, IReadOnlyList<RulePack> Packs);
+
+    private Extra? _extra;
+
+    private IReadOnlyList<RulePack> PacksFor(RulePack primary)
+    {
+        var current = _options.Current;
+        var extra = Volatile.Read(ref _extra);
+        if (extra is not null && ReferenceEquals(extra.Source, current) && ReferenceEquals(extra.Primary, primary))
+        {
+            return extra.Packs;
+        }
+
+        var problems = new List<string>();
+        var packs = new List<RulePack> { primary };
+        foreach (var id in current.PackIds ?? [])
+        {
+            if (RulePack.FindBuiltIn(id?.Trim() ?? "") is not { } pack)
+            {
+                problems.Add($"CodeRedRulesOptions.PackIds: no built-in pack '{id}' (built in: {string.Join(", ", RulePack.BuiltIn.Select(p => p.Identity.Id))}).");
+            }
+            else if (!packs.Any(p => p.Identity == pack.Identity))
+            {
+                packs.Add(pack);
+            }
+        }
+
+        foreach (var path in current.AdditionalRulesPaths ?? [])
+        {
+            try
+            {
+                packs.Add(RulePack.LoadFrom(_contentRoot is not null && !Path.IsPathRooted(path) ? Path.Combine(_contentRoot, path) : path));
+            }
+            catch (RulePackException e)
+            {
+                problems.Add($"CodeRedRulesOptions.AdditionalRulesPaths: '{path}' does not load: {string.Join("; ", e.Problems.Where(p => p.Severity == ProblemSeverity.Error))}");
+            }
+        }
+
+        try
+        {
+            RulePack.EnsureDistinct(packs);
+        }
+        catch (RulePackException e)
+        {
+            problems.AddRange(e.Problems.Select(p => "CodeRedRulesOptions: " + p));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(CodeRedRulesOptions), problems);
+        }
+
+        Volatile.Write(ref _extra, new Extra(current, primary, packs));
+        return packs;
+    }
+
     public AnalysisReport Evaluate(DeviceEvidence evidence)
     {
         ArgumentNullException.ThrowIfNull(evidence);
         var pack = _provider.Current; // read once: this call evaluates against this pack, whatever reloads meanwhile
-        return pack.Evaluate(evidence, For(pack));
+        return pack.Evaluate(evidence, Fit(For(pack), pack));
     }
 
     public void Dispose()
@@ -68,7 +164,7 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
 
         lock (_gate)
         {
-            var (options, problems) = Build(current, pack);
+            var (options, problems) = Build(current, pack, Others(pack));
             if (problems.Count == 0)
             {
                 _lastValid = options;
@@ -111,8 +207,9 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
     }
 
     /// <summary>The evaluation options, and what in <paramref name="options"/> does not fit <paramref name="pack"/>.</summary>
-    internal static (EvaluationOptions Options, IReadOnlyList<string> Problems) Build(CodeRedRulesOptions options, RulePack pack)
+    internal static (EvaluationOptions Options, IReadOnlyList<string> Problems) Build(CodeRedRulesOptions options, RulePack pack, IReadOnlyList<RulePack>? others = null)
     {
+        others ??= [];
         var problems = new List<string>();
         CodeRedRulesOptions.TryGetCulture(options.Language, out var culture);
         if (culture is not null && !pack.Languages.Contains(options.Language!.Trim().ToLowerInvariant(), StringComparer.Ordinal))
@@ -121,7 +218,12 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
         }
 
         var severity = SeverityConfiguration.FromSettings(options.SeverityOverrides ?? []);
-        problems.AddRange(severity.Validate(pack).Select(p => "CodeRedRulesOptions.SeverityOverrides: " + p));
+        // With several packs a setting must fit one of them (each is evaluated with the part that applies to it).
+        IEnumerable<string> misfits = others.Count == 0
+            ? severity.Validate(pack)
+            : severity.Rules.Keys.Where(id => others.Prepend(pack).All(p => p.FindRule(id) is null)).Select(id => $"no rule '{id}' in the packs in force")
+                .Concat(severity.Categories.Keys.Where(c => others.Prepend(pack).All(p => !p.Rules.Any(r => string.Equals(r.Category, c, StringComparison.OrdinalIgnoreCase)))).Select(c => $"no category '{c}' in the packs in force"));
+        problems.AddRange(misfits.Select(p => "CodeRedRulesOptions.SeverityOverrides: " + p));
         return (new EvaluationOptions { Severity = severity, Culture = culture }, problems);
     }
 

@@ -20,6 +20,21 @@ public sealed class CodeRedRulesOptions
     public string? RulesPath { get; set; }
 
     /// <summary>
+    /// More built-in packs to evaluate (ids as <c>codered packs</c> lists them, <see cref="RulePack.BuiltIn"/>), besides the
+    /// pack of <see cref="RulesPath"/> (or the embedded default), which is always evaluated first; naming that pack
+    /// again is harmless. <see cref="ICodeRedEvaluator.EvaluateAll"/> evaluates them all.
+    /// </summary>
+#pragma warning disable CA2227 // Configuration binding and object initializers set it.
+    public List<string> PackIds { get; set; } = [];
+
+    /// <summary>
+    /// More rule-pack directories or files to evaluate besides <see cref="RulesPath"/> (relative paths as for it). They
+    /// are loaded when the options change, not watched. Rule IDs must be unique across all packs in use.
+    /// </summary>
+    public List<string> AdditionalRulesPaths { get; set; } = [];
+#pragma warning restore CA2227
+
+    /// <summary>
     /// When true and <see cref="RulesPath"/> is set, changed rule files are loaded again after a short quiet
     /// period; an invalid or incomplete pack keeps the last good one and is logged. Off by default.
     /// </summary>

@@ -19,4 +19,14 @@ public interface ICodeRedEvaluator
     /// the call does not affect it.
     /// </summary>
     AnalysisReport Evaluate(DeviceEvidence evidence);
+
+    /// <summary>
+    /// Every pack in force, in order: <see cref="Pack"/> (the pack of <see cref="CodeRedRulesOptions.RulesPath"/> or the
+    /// embedded default), then the built-in packs of <see cref="CodeRedRulesOptions.PackIds"/>, then those of
+    /// <see cref="CodeRedRulesOptions.AdditionalRulesPaths"/>. Rule IDs are unique across them.
+    /// </summary>
+    IReadOnlyList<RulePack> Packs => [Pack];
+
+    /// <summary>Evaluates <paramref name="evidence"/> against every pack in <see cref="Packs"/>: one report per pack, in that order.</summary>
+    IReadOnlyList<AnalysisReport> EvaluateAll(DeviceEvidence evidence) => [Evaluate(evidence)];
 }

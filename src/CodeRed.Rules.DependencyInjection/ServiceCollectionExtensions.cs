@@ -38,7 +38,8 @@ public static class CodeRedRulesServiceCollectionExtensions
         services.TryAddSingleton<ICodeRedEvaluator>(sp => new CodeRedEvaluator(
             sp.GetRequiredService<IRulePackProvider>(),
             sp.GetRequiredService<LastValidOptions>(),
-            sp.GetService<ILogger<CodeRedEvaluator>>() ?? NullLogger<CodeRedEvaluator>.Instance));
+            sp.GetService<ILogger<CodeRedEvaluator>>() ?? NullLogger<CodeRedEvaluator>.Instance,
+            sp.GetService<IHostEnvironment>()?.ContentRootPath));
         return services;
     }
 

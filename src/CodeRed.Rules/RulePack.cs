@@ -270,5 +270,58 @@ public sealed class RulePack
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);
 
+    /// <summary>Where the pack was loaded from: a folder or file path, <c>embedded:…</c>, <c>texts</c> or a stream's name.</summary>
+    internal string Origin { get; init; } = "";
+
+    /// <summary>A rule's file as a user finds it: below the folder the pack came from, or the file itself.</summary>
+    internal string DisplayFile(RuleDescriptor rule) =>
+        Origin.Length == 0 || Origin == "texts" ? rule.SourceFile
+        : Origin.StartsWith("embedded:", StringComparison.Ordinal) ? Origin + "/" + rule.SourceFile
+        : Directory.Exists(Origin) ? Path.Join(Origin, rule.SourceFile)
+        : Origin;
+
+    /// <summary>
+    /// Checks that <paramref name="packs"/> can be used together: no pack twice and every rule ID (ignoring case) in
+    /// one pack only. A collision names both rules' files, lines and columns.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/> or a pack in it is null.</exception>
+    /// <exception cref="RulePackException">A pack is given twice or two packs share a rule ID; every collision is listed.</exception>
+    public static void EnsureDistinct(IReadOnlyList<RulePack> packs)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        var problems = new List<PackProblem>();
+        var packIds = new Dictionary<string, RulePack>(StringComparer.OrdinalIgnoreCase);
+        var ruleIds = new Dictionary<string, (RulePack Pack, RuleDescriptor Rule)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pack in packs)
+        {
+            ArgumentNullException.ThrowIfNull(pack, nameof(packs));
+            if (!packIds.TryAdd(pack.Identity.Id, pack))
+            {
+                problems.Add(new PackProblem(pack.Origin, 0, 0, ProblemSeverity.Error,
+                    $"the pack {pack.Identity.Id} is used twice (also from {packIds[pack.Identity.Id].Origin}); give each pack once"));
+                continue;
+            }
+
+            foreach (var rule in pack.Rules)
+            {
+                if (ruleIds.TryGetValue(rule.Id, out var first))
+                {
+                    problems.Add(new PackProblem(pack.DisplayFile(rule), rule.SourceLine, rule.SourceColumn, ProblemSeverity.Error,
+                        $"rule id '{rule.Id}' of pack {pack.Identity.Id} is also defined by pack {first.Pack.Identity.Id} at " +
+                        $"{first.Pack.DisplayFile(first.Rule)}({first.Rule.SourceLine},{first.Rule.SourceColumn}); rule IDs must be unique across the packs in use"));
+                }
+                else
+                {
+                    ruleIds[rule.Id] = (pack, rule);
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new RulePackException(problems);
+        }
+    }
+
     internal static Assembly Assembly => typeof(RulePack).Assembly;
 }

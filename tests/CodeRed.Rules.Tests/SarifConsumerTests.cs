@@ -213,6 +213,7 @@ public class SarifConsumerTests
             ["stdin"] = RunCli(["analyze", "--model", "AR320", "--format", "sarif", "-"], stdin).Stdout,
             ["model-only"] = RunCli(["analyze", "--model", "AR320", "--firmware", "2.0.4 PL 6", "--format", "sarif"]).Stdout,
             ["nothing-given"] = RunCli(["analyze", "--format", "sarif"]).Stdout,
+            ["several-packs"] = RunCli(["analyze", "--model", "AR320", "--pack", Pack.Identity.Id, "--rules", Repo("tests", "CodeRed.Rules.Tests", "TestPacks", "nested"), "--format", "sarif", Sample]).Stdout,
         };
 
         // The same four runs as codered writes them in an Azure pipeline (the library path the CLI takes there).

@@ -13,6 +13,13 @@ public sealed class Diagnostic
     /// <summary>The rule ID.</summary>
     public string Id => Descriptor.Id;
 
+    /// <summary>The id of the pack whose evaluation produced the finding (also for the engine's CR0001).</summary>
+    public string PackId
+    {
+        get => field ?? Descriptor.PackId;
+        init;
+    }
+
     /// <summary>The effective severity (after configuration).</summary>
     public required DiagnosticSeverity Severity { get; init; }
 

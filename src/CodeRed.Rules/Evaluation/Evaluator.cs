@@ -929,6 +929,7 @@ internal sealed class Evaluator
                 yield return (new Diagnostic
                 {
                     Descriptor = RuleFailure,
+                    PackId = owner._pack.Identity.Id,
                     Severity = DiagnosticSeverity.Warning,
                     Message = owner._pack.Phrases.Get("ruleFailed", owner._culture, ("rule", rule.Id), ("error", error)),
                     Source = name,

@@ -75,6 +75,21 @@ public sealed class SeverityConfiguration
         return problems;
     }
 
+    /// <summary>
+    /// This configuration without the settings that name a rule ID or category <paramref name="pack"/> lacks: one
+    /// configuration for several packs used together, each evaluated with the part that applies to it. Check the whole
+    /// configuration first: a setting no pack in use has is a mistake (<see cref="Validate"/> on each pack).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="pack"/> is null.</exception>
+    public SeverityConfiguration For(RulePack pack)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        return new(
+            _rules.Where(r => UnknownRule(pack, r.Key) is null).ToDictionary(r => r.Key, r => r.Value, StringComparer.OrdinalIgnoreCase),
+            _categories.Where(c => UnknownCategory(pack, c.Key) is null).ToDictionary(c => c.Key, c => c.Value, StringComparer.OrdinalIgnoreCase),
+            _hasAll, _all);
+    }
+
     /// <summary>The message for a rule ID the pack lacks, or null when it has it.</summary>
     internal static string? UnknownRule(RulePack pack, string id) =>
         pack.FindRule(id) is not null

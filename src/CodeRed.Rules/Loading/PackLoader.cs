@@ -164,6 +164,7 @@ internal sealed partial class PackLoader
             DoneNote = _doneNote,
             Timestamps = manifest.Timestamps,
             Calendar = manifest.Calendar,
+            Origin = origin,
         };
     }
 
@@ -1077,6 +1078,7 @@ internal sealed partial class PackLoader
             Status = status, ReplacedBy = replacedBy, Version = version, IntroducedIn = introducedIn, Models = models,
             Caveats = caveats, References = references, Parameters = parameters,
             Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
+            PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
         };
         var rule = new CompiledRule
         {

@@ -99,4 +99,13 @@ public sealed class RuleDescriptor
 
     /// <summary>The file the rule was loaded from, relative to the pack root.</summary>
     public required string SourceFile { get; init; }
+
+    /// <summary>The id of the pack the rule belongs to (its manifest's <c>id</c>); empty for the engine's own rules (CR0001).</summary>
+    public string PackId { get; init; } = "";
+
+    /// <summary>The 1-based line of the rule's <c>id</c> in <see cref="SourceFile"/> (1 when unknown).</summary>
+    internal int SourceLine { get; init; } = 1;
+
+    /// <summary>The 1-based column of the rule's <c>id</c> in <see cref="SourceFile"/> (1 when unknown).</summary>
+    internal int SourceColumn { get; init; } = 1;
 }

@@ -27,6 +27,52 @@ public static class JsonReportWriter
         Write(json, report);
     }
 
+    /// <summary>
+    /// Writes the reports of one device evaluated against several packs (one report per pack). With one report this is
+    /// <see cref="Write(Stream, AnalysisReport, bool)"/>; with more, an object with <c>packs</c> (each pack's id, version
+    /// and SHA-256) and <c>reports</c> (each report as one report is written).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/>, <paramref name="reports"/> or a report is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="reports"/> is empty.</exception>
+    public static void Write(Stream output, IReadOnlyList<AnalysisReport> reports, bool indented = true)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(reports);
+        if (reports.Count == 0)
+        {
+            throw new ArgumentException("no report to write", nameof(reports));
+        }
+
+        foreach (var report in reports)
+        {
+            ArgumentNullException.ThrowIfNull(report, nameof(reports));
+        }
+
+        if (reports.Count == 1)
+        {
+            Write(output, reports[0], indented);
+            return;
+        }
+
+        using var json = new Utf8JsonWriter(output, Options with { Indented = indented });
+        json.WriteStartObject();
+        json.WriteStartArray("packs");
+        foreach (var report in reports)
+        {
+            WritePackFields(json, report.Pack);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("reports");
+        foreach (var report in reports)
+        {
+            Write(json, report);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
     /// <summary>Writes one report as a JSON object into an existing writer.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> or <paramref name="report"/> is null.</exception>
     public static void Write(Utf8JsonWriter json, AnalysisReport report)
@@ -60,6 +106,7 @@ public static class JsonReportWriter
         {
             json.WriteStartObject();
             json.WriteString("id", d.Id);
+            json.WriteString("pack", d.PackId);
             json.WriteString("severity", d.Severity.ToName());
             json.WriteString("title", d.Descriptor.Title.English);
             json.WriteString("category", d.Descriptor.Category);
@@ -304,6 +351,15 @@ public static class JsonReportWriter
         }
 
         WriteOptional(json, "requiredLiteral", pattern.Regex is null ? null : pattern.RequiredLiteral);
+        json.WriteEndObject();
+    }
+
+    private static void WritePackFields(Utf8JsonWriter json, PackIdentity pack)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", pack.Id);
+        json.WriteString("version", pack.Version);
+        json.WriteString("sha256", pack.Sha256);
         json.WriteEndObject();
     }
 

@@ -107,13 +107,43 @@ public static partial class SarifWriter
         }
 
         options ??= new SarifOptions();
-        var context = new LogContext(pack, options, options.ToolVersion ?? LibraryVersion(), Path.GetFullPath(options.BaseDirectory ?? Environment.CurrentDirectory));
+        var context = new LogContext(pack, options, options.ToolVersion ?? LibraryVersion(), Path.GetFullPath(options.BaseDirectory ?? Environment.CurrentDirectory), severalPacks: false);
+        WriteLog(output, reports.Select(r => (context, r)));
+    }
+
+    /// <summary>
+    /// Writes reports made with several packs as one SARIF log: one run per report, each with its own pack's rules as the
+    /// driver's rules (the pack's id and version in the driver's full name and the run's properties), and the pack id in
+    /// the run's <c>automationDetails.id</c> so that code-scanning services keep one analysis per device and pack. Each
+    /// report must come from one of <paramref name="packs"/> (by <see cref="AnalysisReport.Pack"/>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument but the last, a report or a pack is null.</exception>
+    /// <exception cref="ArgumentException">A report's pack is not among <paramref name="packs"/>.</exception>
+    public static void Write(Stream output, IReadOnlyList<AnalysisReport> reports, IReadOnlyList<RulePack> packs, SarifOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(reports);
+        ArgumentNullException.ThrowIfNull(packs);
+        options ??= new SarifOptions();
+        var version = options.ToolVersion ?? LibraryVersion();
+        var baseDirectory = Path.GetFullPath(options.BaseDirectory ?? Environment.CurrentDirectory);
+        var contexts = packs.Select(p => new LogContext(p ?? throw new ArgumentNullException(nameof(packs)), options, version, baseDirectory, severalPacks: packs.Count > 1)).ToArray();
+        var runs = reports.Select(r =>
+        {
+            ArgumentNullException.ThrowIfNull(r, nameof(reports));
+            return (contexts.FirstOrDefault(c => c.Pack.Identity == r.Pack) ?? throw new ArgumentException($"the report of pack {r.Pack} was not made with any of the packs given", nameof(reports)), r);
+        }).ToArray();
+        WriteLog(output, runs);
+    }
+
+    private static void WriteLog(Stream output, IEnumerable<(LogContext Context, AnalysisReport Report)> runs)
+    {
         using var json = new Utf8JsonWriter(output, JsonReportWriter.Options);
         json.WriteStartObject();
         json.WriteString("$schema", SchemaUri);
         json.WriteString("version", "2.1.0");
         json.WriteStartArray("runs");
-        foreach (var report in reports)
+        foreach (var (context, report) in runs)
         {
             WriteRun(json, context, report);
         }
@@ -123,8 +153,11 @@ public static partial class SarifWriter
     }
 
     /// <summary>What every run of one log shares: the pack, the options and each rule's help text.</summary>
-    private sealed class LogContext(RulePack pack, SarifOptions options, string toolVersion, string baseDirectory)
+    private sealed class LogContext(RulePack pack, SarifOptions options, string toolVersion, string baseDirectory, bool severalPacks)
     {
+        /// <summary>The log holds runs of several packs: each run's automation id names its pack.</summary>
+        public bool SeveralPacks => severalPacks;
+
         private IReadOnlyDictionary<string, string>? _pages;
 
         public RulePack Pack => pack;
@@ -257,7 +290,7 @@ public static partial class SarifWriter
             ? $"codered analysis of the device whose evidence is {device}"
             : $"codered analysis of the device given as {device}");
         json.WriteEndObject();
-        json.WriteString("id", $"{context.Options.AutomationIdPrefix}{device}/");
+        json.WriteString("id", context.SeveralPacks ? $"{context.Options.AutomationIdPrefix}{device}/{report.Pack.Id}/" : $"{context.Options.AutomationIdPrefix}{device}/");
         if (context.Options.AutomationProperties is { Count: > 0 } automation)
         {
             json.WriteStartObject("properties");

@@ -18,6 +18,27 @@ public static class TextReportWriter
     public static void Write(TextWriter output, AnalysisReport report) => Write(output, report, color: false);
 
     /// <summary>
+    /// Writes the reports of one device evaluated against several packs, one after another (each headed by its pack), a
+    /// blank line between them.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/>, <paramref name="reports"/> or a report is null.</exception>
+    public static void Write(TextWriter output, IReadOnlyList<AnalysisReport> reports, bool color = false)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(reports);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            if (i > 0)
+            {
+                output.WriteLine();
+            }
+
+            // Each report starts with its pack's id, version and hash: several packs are listed by their reports.
+            Write(output, reports[i] ?? throw new ArgumentNullException(nameof(reports)), color);
+        }
+    }
+
+    /// <summary>
     /// Writes the report in its own language; with <paramref name="color"/>, severity words and the verdict are
     /// coloured with ANSI sequences (only these: colour is for finding the important lines, not decoration).
     /// </summary>
