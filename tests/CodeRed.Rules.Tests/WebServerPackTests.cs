@@ -57,6 +57,32 @@ public class WebServerPackTests
     }
 
     [Fact]
+    public void Codered_packs_lists_it_and_analyze_pack_runs_it()
+    {
+        var packs = RunCli(["packs", "--format", "json"]);
+        Assert.Equal(0, packs.ExitCode);
+        Assert.Contains("\"codered.webserver\"", packs.Stdout, StringComparison.Ordinal);
+
+        var r = RunCli(["analyze", "--pack", "codered.webserver", "--model", "Apache", SampleLog("webserver-apache-access.log")]);
+        Assert.Equal(1, r.ExitCode); // warnings: the probes
+        Assert.Contains("CW2001", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("CW1006", r.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("CR20", r.Stdout, StringComparison.Ordinal);
+
+        // Both packs over one log: IDs do not collide, and the AR pack finds nothing in a web server's log.
+        var both = RunCli(["analyze", "--pack", "codered.alliedtelesis.ar", "--pack", "codered.webserver", SampleLog("webserver-iis-w3c.log")]);
+        Assert.Equal(1, both.ExitCode);
+        Assert.Contains("CW2005", both.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_AR_packs_WWW_server_step_names_the_command_that_runs_this_pack()
+    {
+        var step = Assert.Single(RulePack.Default.Remediation, s => s.Id == "check-www-servers");
+        Assert.Contains("codered analyze --pack codered.webserver access.log", step.Text.English, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_sample_of_the_pack_holds()
     {
         var r = RunCli(["rules", "test", PackDir]);
