@@ -46,6 +46,9 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
                                         or none (off); repeatable, and wins over --config
                   --config FILE         severities with .editorconfig keys (dotnet_diagnostic.CR2001.severity = error)
                   --each                every FILE is its own device
+                  --follow              read FILE as it grows (as tail -f) or standard input until it closes; with
+                                        --format jsonl each finding is a JSON line as it fires, the report last;
+                                        Ctrl-C or SIGTERM ends with the report so far
                   --color WHEN          auto (colour only on a terminal and without NO_COLOR), always or never
               -h, --help                this help
 
@@ -53,7 +56,7 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             error. A FILE that cannot be read is reported on stderr; the others are still reported, then exit 2.
             """,
             ["model", "firmware", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
-            ["each"], CliApp.Analyze),
+            ["each", "follow"], CliApp.Analyze),
         new("packs", """
             usage: codered packs [--format text|json] [--lang en|ja]
 

@@ -60,7 +60,7 @@ public sealed class EvaluationSession : IDisposable
     private readonly Evaluator[] _evaluators;
     private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly Func<bool> _needsEveryLine;
-    private readonly List<Diagnostic> _changes = [];
+    private readonly List<(SessionEventKind Kind, Diagnostic Diagnostic)> _changes = [];
     private readonly string?[] _verdictWords;
     private readonly HashSet<string>[] _deviceFindings;
     private SourceFeed? _source;
@@ -291,6 +291,186 @@ public sealed class EvaluationSession : IDisposable
         return session.Complete();
     }
 
+    /// <summary>
+    /// The session's state now, to resume it with <see cref="Restore"/> (here or in another process) with identical
+    /// results. The session goes on. Taken between writes, so always at a line boundary or inside a line still
+    /// waiting for its end (which the snapshot holds).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The session is completed; it keeps evidence in context (<see cref="EvaluationOptions.ContextLines"/> above 0); or
+    /// its source is decoded from UTF-16, UTF-32 or another encoding that is not ASCII-compatible.
+    /// </exception>
+    public SessionSnapshot CaptureSnapshot()
+    {
+        ThrowIfCompleted();
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("formatVersion", SessionSnapshot.CurrentFormatVersion);
+            json.WriteStartArray("packs");
+            foreach (var pack in Packs)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", pack.Identity.Id);
+                json.WriteString("version", pack.Identity.Version);
+                json.WriteString("sha256", pack.Identity.Sha256);
+                json.WriteStartArray("codeRules");
+                foreach (var rule in pack.CompiledRules.Where(r => r.Code is not null))
+                {
+                    json.WriteStringValue(rule.Descriptor.Id);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            WriteOptional(json, "device", Options.Device);
+            WriteOptional(json, "model", Options.Model);
+            WriteOptional(json, "firmware", Options.Firmware);
+            json.WriteNumber("sequence", _sequence);
+            json.WriteNumber("bytes", _bytes);
+            json.WriteBoolean("firstLook", _firstLook);
+            json.WriteStartArray("verdicts");
+            foreach (var word in _verdictWords)
+            {
+                if (word is null)
+                {
+                    json.WriteNullValue();
+                }
+                else
+                {
+                    json.WriteStringValue(word);
+                }
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("deviceFindings");
+            foreach (var ids in _deviceFindings)
+            {
+                json.WriteStartArray();
+                foreach (var id in ids.Order(StringComparer.Ordinal))
+                {
+                    json.WriteStringValue(id);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+            if (_source is { } source)
+            {
+                var (head, nextLine, lineOffset, pendingBytes, pendingText) = source.Capture();
+                json.WriteStartObject("source");
+                json.WriteString("name", source.Name);
+                if (source.AskedEncoding is { } encoding)
+                {
+                    json.WriteNumber("codePage", encoding.CodePage);
+                }
+
+                json.WriteString("mode", source.Mode.ToString());
+                json.WriteBase64String("head", head);
+                json.WriteNumber("nextLine", nextLine);
+                json.WriteNumber("lineOffset", lineOffset);
+                json.WriteNumber("bytes", source.Bytes);
+                if (pendingBytes is not null)
+                {
+                    json.WriteBase64String("pendingBytes", pendingBytes);
+                }
+
+                WriteOptional(json, "pendingText", pendingText);
+                json.WriteEndObject();
+            }
+
+            json.WriteStartArray("evaluators");
+            foreach (var evaluator in _evaluators)
+            {
+                evaluator.WriteState(json);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        var bytes = buffer.ToArray();
+        using var document = System.Text.Json.JsonDocument.Parse(bytes);
+        return SessionSnapshot.Of(bytes, document.RootElement);
+    }
+
+    /// <summary>
+    /// A session resumed from a snapshot: it goes on as the captured session would have. Without
+    /// <paramref name="options"/>, the device, model and firmware come from the snapshot and the evaluation options are
+    /// the defaults; give the same options as the captured session for identical results.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/> or <paramref name="snapshot"/> is null.</exception>
+    /// <exception cref="ArgumentException">The packs are not the snapshot's (id, version, SHA-256 and code rules, in order).</exception>
+    public static EvaluationSession Restore(IReadOnlyList<RulePack> packs, SessionSnapshot snapshot, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var root = snapshot.Root;
+        var expected = root.GetProperty("packs").EnumerateArray()
+            .Select(p => $"{p.GetProperty("id").GetString()} {p.GetProperty("version").GetString()} sha256:{p.GetProperty("sha256").GetString()} code rules [{string.Join(", ", p.GetProperty("codeRules").EnumerateArray().Select(r => r.GetString()))}]")
+            .ToArray();
+        var given = packs.Select(p => p is null ? "(null)" : $"{p.Identity.Id} {p.Identity.Version} sha256:{p.Identity.Sha256} code rules [{string.Join(", ", p.CompiledRules.Where(r => r.Code is not null).Select(r => r.Descriptor.Id))}]").ToArray();
+        if (!expected.SequenceEqual(given))
+        {
+            throw new ArgumentException($"The snapshot was taken with the packs {string.Join("; ", expected)}, not {string.Join("; ", given)}: restore it with the same packs.", nameof(packs));
+        }
+
+        options ??= new SessionOptions
+        {
+            Device = OptionalString(root, "device"),
+            Model = OptionalString(root, "model"),
+            Firmware = OptionalString(root, "firmware"),
+        };
+        var session = Start(packs, options);
+        session._sequence = root.GetProperty("sequence").GetInt64();
+        session._bytes = root.GetProperty("bytes").GetInt64();
+        session._firstLook = root.GetProperty("firstLook").GetBoolean();
+        var words = root.GetProperty("verdicts").EnumerateArray().Select(w => w.ValueKind == System.Text.Json.JsonValueKind.Null ? null : w.GetString()).ToArray();
+        var devices = root.GetProperty("deviceFindings").EnumerateArray().ToArray();
+        for (var i = 0; i < packs.Count; i++)
+        {
+            session._verdictWords[i] = words[i];
+            session._deviceFindings[i].UnionWith(devices[i].EnumerateArray().Select(d => d.GetString()!));
+        }
+
+        if (root.TryGetProperty("source", out var source))
+        {
+            var encoding = source.TryGetProperty("codePage", out var codePage) ? Encoding.GetEncoding(codePage.GetInt32()) : null;
+            session.BeginSource(source.GetProperty("name").GetString()!, encoding);
+            session._source!.Restore(
+                Enum.Parse<FeedMode>(source.GetProperty("mode").GetString()!),
+                source.GetProperty("head").GetBytesFromBase64(),
+                source.GetProperty("nextLine").GetInt64(),
+                source.GetProperty("lineOffset").GetInt64(),
+                source.TryGetProperty("pendingBytes", out var pending) ? pending.GetBytesFromBase64() : null,
+                OptionalString(source, "pendingText"),
+                source.GetProperty("bytes").GetInt64());
+        }
+
+        var states = root.GetProperty("evaluators").EnumerateArray().ToArray();
+        for (var i = 0; i < packs.Count; i++)
+        {
+            session._evaluators[i].ReadState(states[i]);
+        }
+
+        return session;
+    }
+
+    private static void WriteOptional(System.Text.Json.Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static string? OptionalString(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+
     /// <summary>Releases the buffers of an open source. The session cannot be written afterwards.</summary>
     public void Dispose()
     {
@@ -372,9 +552,9 @@ public sealed class EvaluationSession : IDisposable
                 continue;
             }
 
-            foreach (var diagnostic in _changes)
+            foreach (var (kind, diagnostic) in _changes)
             {
-                Raise(new SessionEvent(SessionEventKind.Finding, Packs[i].Identity.Id, diagnostic, null, 0));
+                Raise(new SessionEvent(kind, Packs[i].Identity.Id, diagnostic, null, 0));
             }
         }
 

@@ -128,7 +128,7 @@ public sealed class RulePack
     public ModelMatrix Models { get; }
 
     /// <summary>Every rule, in ID order.</summary>
-    public IReadOnlyList<RuleDescriptor> Rules { get; }
+    public IReadOnlyList<RuleDescriptor> Rules { get; private set; }
 
     /// <summary>Problems that did not stop the pack from loading (the linter's findings).</summary>
     public IReadOnlyList<PackProblem> Warnings { get; }
@@ -166,7 +166,7 @@ public sealed class RulePack
     /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
     internal CalendarSpec? Calendar { get; init; }
 
-    internal IReadOnlyList<CompiledRule> CompiledRules { get; }
+    internal IReadOnlyList<CompiledRule> CompiledRules { get; private set; }
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }
     internal IReadOnlyList<RemediationSpec> Remediation { get; }
@@ -266,6 +266,41 @@ public sealed class RulePack
         }
 
         return session.Complete()[0];
+    }
+
+    /// <summary>
+    /// This pack with rules written in C# added (after the pack's own rules). The pack's identity stays: its hash is the
+    /// hash of its files. This pack is not changed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rules"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">A rule's ID is not an ID, or is already in the pack (or given twice).</exception>
+    public RulePack WithRules(params CodeRule[] rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal) { [Evaluator.RuleFailure.Id] = "the engine" };
+        foreach (var rule in Rules)
+        {
+            ids[rule.Id] = rule.SourceFile;
+        }
+
+        var added = new List<CompiledRule>();
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
+            var compiled = CodeRules.Compile(rule, CompiledRules.Count + added.Count, Identity.Id);
+            if (!ids.TryAdd(compiled.Descriptor.Id, compiled.Descriptor.SourceFile))
+            {
+                throw new ArgumentException($"rule ID {compiled.Descriptor.Id} of {compiled.Descriptor.SourceFile} is already used by {ids[compiled.Descriptor.Id]} in pack '{Identity.Id}'", nameof(rules));
+            }
+
+            added.Add(compiled);
+        }
+
+        // A copy shares everything immutable; only the rule lists differ.
+        var copy = (RulePack)MemberwiseClone();
+        copy.CompiledRules = [.. CompiledRules, .. added];
+        copy.Rules = copy.CompiledRules.Select(r => r.Descriptor).ToArray();
+        return copy;
     }
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);

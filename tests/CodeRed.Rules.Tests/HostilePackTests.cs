@@ -341,7 +341,7 @@ public class HostilePackTests
         var e = Refused("CR9001.yaml", MinimalRule + $"\n\"{key.Replace("\n", "\\n")}\": 1\n");
         var p = Error(e, "unknown key 'bad\\nkey");
         Assert.DoesNotContain('\n', p.Message);
-        Assert.True(p.Message.Length < 300);
+        Assert.True(p.Message.Length < 400); // the quoted key is cut; the list of known keys grows with the format
     }
 
     [Fact]

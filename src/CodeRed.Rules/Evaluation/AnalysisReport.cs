@@ -53,12 +53,29 @@ public sealed class Diagnostic
     /// <summary>The advisory's caveats for this finding, in the report's language.</summary>
     public required IReadOnlyList<string> Caveats { get; init; }
 
+    /// <summary>
+    /// For a rule that counts hits per key (<c>count: {by: ...}</c>): the keys that reached the threshold, most hits
+    /// first; at most <see cref="EvaluationOptions.MaxDistinctValues"/> keys are tracked. Empty for other rules.
+    /// </summary>
+    public IReadOnlyList<KeyCount> Keys { get; init; } = [];
+
+    /// <summary>True when more distinct keys were seen than tracked (see <see cref="Keys"/>).</summary>
+    public bool KeysTruncated { get; init; }
+
     /// <summary>The times of the hits, read by the pack's timestamp patterns, in line order; at most <see cref="Evaluator.MaxTimestamps"/>.</summary>
     internal IReadOnlyList<LogTimestamp> Timestamps { get; init; } = [];
 
     /// <summary>The lines around the first hit, when <see cref="EvaluationOptions.ContextLines"/> asked for them.</summary>
     internal EvidenceContext? Context { get; init; }
 }
+
+/// <summary>One key of a counted rule: its value, its hits, where it was first seen, and the log times of its first and last hit.</summary>
+/// <param name="Value">The captured value (such as a client address).</param>
+/// <param name="Count">Hits with this key.</param>
+/// <param name="FirstLine">The 1-based line of the key's first hit.</param>
+/// <param name="FirstSeen">The log time of the first hit with a time, or null.</param>
+/// <param name="LastSeen">The log time of the last hit with a time, or null.</param>
+public sealed record KeyCount(string Value, int Count, long FirstLine, string? FirstSeen, string? LastSeen);
 
 /// <summary>One step of remediation: a command to type on the router, or an action to take.</summary>
 public sealed class RemediationStep

@@ -11,9 +11,12 @@ namespace CodeRed.Rules.Evaluation;
 /// Runs a compiled pack over one device's evidence. One instance per evaluation; the pack itself is never
 /// changed, so many evaluators can share it.
 /// </summary>
-internal sealed class Evaluator
+internal sealed partial class Evaluator
 {
     private const int MaxLineTextChars = 500;
+
+    /// <summary>The tag of rules whose hits are restarts of the device (for <c>recurs: after-restart</c>).</summary>
+    internal const string RestartTag = "restart";
 
     /// <summary>Hit times kept per finding, for the timeline: the first this many hits' (a report stays small for any log).</summary>
     internal const int MaxTimestamps = 1000;
@@ -58,13 +61,19 @@ internal sealed class Evaluator
     private readonly FirmwareVersion? _givenFirmware;
     private readonly CompiledRule[] _active;
 
+    /// <summary>Per rule: tagged <c>restart</c>, so a recurring rule's next hit counts as "again after a restart".</summary>
+    private readonly bool[] _isRestart;
+
     // What the sources already read left: their diagnostics (reported or not, for captured values) and line counts.
     private readonly List<(Diagnostic Diagnostic, bool Reported)> _finished = [];
     private readonly List<KeyValuePair<string, long>> _sources = [];
     private SourceScan? _current;
 
     /// <summary>Rules whose first reportable hit came with the last line, for the session's events.</summary>
-    private readonly List<int> _newFindings = [];
+    private readonly List<(int Rule, bool Update)> _newFindings = [];
+
+    /// <summary>Findings raised while a source ended (its records closing), built before the source's state went.</summary>
+    private readonly List<(SessionEventKind Kind, Diagnostic Diagnostic)> _endedFindings = [];
     private bool _factsChanged;
 
     /// <summary>The pack's rules over one device's evidence; throws <see cref="FormatException"/> for a bad firmware.</summary>
@@ -74,6 +83,7 @@ internal sealed class Evaluator
         _options = options;
         _culture = pack.ReportCulture(options.Culture);
         _severity = pack.CompiledRules.Select(r => options.Severity.Resolve(r.Descriptor)).ToArray();
+        _isRestart = pack.CompiledRules.Select(r => r.Descriptor.Tags.Contains(RestartTag)).ToArray();
         _modelInput = model;
         _model = _pack.Models.Find(model);
         if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _givenFirmware, out var error))
@@ -115,26 +125,36 @@ internal sealed class Evaluator
     {
         var scan = _current!;
         scan.CloseAll();
+        BuildNew(scan, _endedFindings);
         _current = null;
         _sources.Add(new(scan.Name, lines));
         _finished.AddRange(scan.Finish());
     }
 
     /// <summary>Takes the rules whose first reportable hit came since the last call; true when something may have changed the verdict.</summary>
-    public bool TakeChanges(List<Diagnostic> findings)
+    public bool TakeChanges(List<(SessionEventKind Kind, Diagnostic Diagnostic)> findings)
     {
-        var changed = _factsChanged || _newFindings.Count > 0;
+        var changed = _factsChanged || _newFindings.Count > 0 || _endedFindings.Count > 0;
+        findings.AddRange(_endedFindings);
+        _endedFindings.Clear();
         if (_current is { } scan)
         {
-            foreach (var index in _newFindings)
-            {
-                findings.Add(scan.Build(_pack.CompiledRules[index]));
-            }
+            BuildNew(scan, findings);
         }
 
         _newFindings.Clear();
         _factsChanged = false;
         return changed;
+    }
+
+    private void BuildNew(SourceScan scan, List<(SessionEventKind Kind, Diagnostic Diagnostic)> into)
+    {
+        foreach (var (index, update) in _newFindings)
+        {
+            into.Add((update ? SessionEventKind.FindingUpdated : SessionEventKind.Finding, scan.Build(_pack.CompiledRules[index])));
+        }
+
+        _newFindings.Clear();
     }
 
     /// <summary>
@@ -552,7 +572,7 @@ internal sealed class Evaluator
     }
 
     /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
-    private sealed class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
+    private sealed partial class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
@@ -560,6 +580,10 @@ internal sealed class Evaluator
         private readonly Dictionary<int, string> _failures = [];
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
+        private int _restarts; // hits of rules tagged 'restart' so far in this source
+        private CodeRuleLine? _codeLine;
+        private CompiledRule? _codeRule;
+        private Action<CodeRuleLine, long, IReadOnlyList<KeyValuePair<string, string>>>? _reportCode;
         private long _offset;
 
         // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
@@ -716,6 +740,12 @@ internal sealed class Evaluator
                         continue;
                     }
 
+                    if (rule.Code is { } code)
+                    {
+                        RunCode(rule, code, line, number);
+                        continue;
+                    }
+
                     foreach (var pattern in rule.Patterns)
                     {
                         if (pattern.TryMatch(line, out var column, out var match))
@@ -740,6 +770,23 @@ internal sealed class Evaluator
                     _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
                 }
             }
+        }
+
+        /// <summary>A rule written in C#: it sees the line (once its prefilter literals are there) and reports hits.</summary>
+        private void RunCode(CompiledRule rule, CodeRule code, string line, long number)
+        {
+            _codeLine ??= new CodeRuleLine();
+            _codeRule = rule;
+            _codeLine.Set(line, name, number, _reportCode ??= ReportCode);
+            code.Analyze(_codeLine);
+        }
+
+        private void ReportCode(CodeRuleLine line, long column, IReadOnlyList<KeyValuePair<string, string>> values)
+        {
+            var rule = _codeRule!;
+            var at = (int)Math.Min(column, int.MaxValue);
+            var hit = new Hit(line.Number, _offset + at, line.Text, null) { Context = ContextFor(rule, line.Number, line.Text, at, 0) };
+            Count(rule, hit, null, values.Select(v => (v.Key, v.Value)).ToArray());
         }
 
         /// <summary>
@@ -864,6 +911,10 @@ internal sealed class Evaluator
                 foreach (var (_, hit) in group)
                 {
                     values.Add(hit.Match, owner._options.MaxDistinctValues);
+                    foreach (var (key, value) in hit.Captures ?? [])
+                    {
+                        values.Add(key, value, owner._options.MaxDistinctValues);
+                    }
                 }
 
                 var first = group.First();
@@ -875,10 +926,10 @@ internal sealed class Evaluator
         {
             if (_aggregates[rule.Index] is not { } aggregate)
             {
-                _aggregates[rule.Index] = aggregate = new Aggregate(hit);
-                if (owner._severity[rule.Index] is not null)
+                _aggregates[rule.Index] = aggregate = new Aggregate(hit) { Counted = rule.Counting is null ? null : new CountState(_restarts) };
+                if (owner._severity[rule.Index] is not null && rule.Counting is null)
                 {
-                    owner._newFindings.Add(rule.Index);
+                    owner._newFindings.Add((rule.Index, false));
                 }
             }
 
@@ -891,10 +942,24 @@ internal sealed class Evaluator
 
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
-            if (aggregate.Timestamps.Count < MaxTimestamps && owner._pack.Timestamps.Count > 0
-                && TimestampSpec.Read(owner._pack.Timestamps, hit.Text) is { } time)
+            LogTimestamp? time = null;
+            if ((aggregate.Timestamps.Count < MaxTimestamps || rule.Counting is not null) && owner._pack.Timestamps.Count > 0)
             {
-                aggregate.Timestamps.Add(time);
+                time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
+                if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)
+                {
+                    aggregate.Timestamps.Add(t);
+                }
+            }
+
+            if (rule.Counting is { } counting)
+            {
+                CountKey(rule, aggregate, counting, hit, time);
+            }
+
+            if (owner._isRestart[rule.Index])
+            {
+                _restarts++;
             }
 
             var max = owner._options.MaxDistinctValues;
@@ -910,6 +975,42 @@ internal sealed class Evaluator
             }
         }
 
+        /// <summary>
+        /// A counted rule's hit: the key's count (within the window, when the rule has one) may reach the threshold, and a
+        /// hit after a restart that followed an earlier hit makes a recurring rule recur.
+        /// </summary>
+        private void CountKey(CompiledRule rule, Aggregate aggregate, CountSpec spec, Hit hit, LogTimestamp? time)
+        {
+            var state = aggregate.Counted!;
+            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value
+                : hit.Captures?.FirstOrDefault(c => c.Name == spec.By).Value;
+            var wasReportable = state.Reportable;
+            var recurredNow = spec.RecursAfterRestart && !state.Recurred && state.Hits > 0 && _restarts > state.RestartsAtFirst;
+            state.Hits++;
+            state.RestartsAtLast = _restarts;
+            state.Recurred |= recurredNow || !spec.RecursAfterRestart;
+            if (time is { } t)
+            {
+                state.FirstSeen ??= t;
+                state.LastSeen = t;
+            }
+
+            var reachedNow = value is not null && state.Hit(value, hit.Line, time, spec, owner._options.MaxDistinctValues);
+            if (!state.Reportable || owner._severity[rule.Index] is null)
+            {
+                return;
+            }
+
+            if (!wasReportable)
+            {
+                owner._newFindings.Add((rule.Index, false));
+            }
+            else if (reachedNow)
+            {
+                owner._newFindings.Add((rule.Index, true));
+            }
+        }
+
         /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
         public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
@@ -918,6 +1019,11 @@ internal sealed class Evaluator
                 if (_aggregates[rule.Index] is not { } aggregate)
                 {
                     continue;
+                }
+
+                if (aggregate.Counted is { Reportable: false })
+                {
+                    continue; // a counted rule below its threshold, or not seen again after a restart: no finding
                 }
 
                 yield return (Build(rule, aggregate), owner._severity[rule.Index] is not null);
@@ -947,6 +1053,7 @@ internal sealed class Evaluator
         {
             var severity = owner._severity[rule.Index];
             var properties = aggregate.Values.ToDictionary();
+            var keys = aggregate.Counted?.ReachedKeys() ?? [];
             var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
             return new Diagnostic
             {
@@ -955,7 +1062,9 @@ internal sealed class Evaluator
                 Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                     properties.TryGetValue(key, out var values)
                         ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                        : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                        : aggregate.Counted?.Value(key, keys) ?? owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                Keys = rule.Counting?.By is null ? [] : keys,
+                KeysTruncated = aggregate.Counted?.Truncated ?? false,
                 Source = name,
                 Line = aggregate.First.Line,
                 Column = aggregate.First.Column,
@@ -988,6 +1097,9 @@ internal sealed class Evaluator
 
     private sealed record Hit(long Line, long Column, string Text, Match? Match)
     {
+        /// <summary>The named captures of a hit restored from a snapshot (its <see cref="Match"/> is gone).</summary>
+        public IReadOnlyList<(string Name, string Value)>? Captures { get; init; }
+
         /// <summary>The lines around the hit, for a rule's first hit when context lines are asked for.</summary>
         public EvidenceContext? Context { get; init; }
     }
@@ -999,6 +1111,9 @@ internal sealed class Evaluator
         public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
         public List<LogTimestamp> Timestamps { get; } = [];
+
+        /// <summary>Per-key counts of a rule with <c>count</c> or <c>recurs</c>; null for other rules.</summary>
+        public CountState? Counted { get; init; }
     }
 
     private sealed class OpenRecord(RecordSpec spec, long startLine)
@@ -1037,6 +1152,9 @@ internal sealed class Evaluator
         public bool Truncated => _truncated.Count > 0;
 
         public bool IsTruncated(string key) => _truncated.Contains(key);
+
+        /// <summary>Restoring a snapshot: the name had values that were not kept.</summary>
+        public void MarkTruncated(string key) => _truncated.Add(key);
 
         public IReadOnlySet<string> TruncatedNames => _truncated;
 

@@ -1025,6 +1025,7 @@ internal sealed partial class PackLoader
             }
         }
 
+        var counting = ReadCounting(r, what, kinds is ["match"], captures);
         if (kinds.Count == 1 && r.Get("parameters") is YMapping given)
         {
             CheckParameters(r, what, KindOfKey(kinds[0]), given);
@@ -1041,6 +1042,7 @@ internal sealed partial class PackLoader
         var known = new HashSet<string>(captures, StringComparer.Ordinal);
         known.UnionWith(BuiltInPlaceholders);
         known.UnionWith(parameters.Keys);
+        known.UnionWith(counting is null ? [] : CountingPlaceholders);
         if (manifest is not null)
         {
             known.UnionWith(manifest.Facts.Select(f => f.Name));
@@ -1083,6 +1085,7 @@ internal sealed partial class PackLoader
         var rule = new CompiledRule
         {
             Descriptor = descriptor, Device = device, Patterns = patterns, Section = section, Record = record, ModelKeys = modelKeys,
+            Counting = counting,
         };
         return (rule, suppresses);
     }

@@ -63,6 +63,12 @@ internal sealed class CompiledRule
     public SectionSpec? Section { get; init; }
     public RecordSpec? Record { get; init; }
 
+    /// <summary>A rule written in C# (its <see cref="Patterns"/> are only its prefilter literals), or null.</summary>
+    public CodeRule? Code { get; init; }
+
+    /// <summary>Per-key counting, threshold, window and recurrence of a line rule; null for a rule that reports its first hit.</summary>
+    public CountSpec? Counting { get; init; }
+
     /// <summary>Normalized model keys the rule applies to; null for all models.</summary>
     public IReadOnlySet<string>? ModelKeys { get; init; }
 

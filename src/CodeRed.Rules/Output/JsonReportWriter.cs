@@ -104,47 +104,7 @@ public static class JsonReportWriter
         json.WriteStartArray("diagnostics");
         foreach (var d in report.Diagnostics)
         {
-            json.WriteStartObject();
-            json.WriteString("id", d.Id);
-            json.WriteString("pack", d.PackId);
-            json.WriteString("severity", d.Severity.ToName());
-            json.WriteString("title", d.Descriptor.Title.English);
-            json.WriteString("category", d.Descriptor.Category);
-            json.WriteString("message", d.Message);
-            WriteOptional(json, "source", d.Source);
-            if (d.Line is { } line)
-            {
-                json.WriteNumber("line", line);
-            }
-
-            if (d.Column is { } column)
-            {
-                json.WriteNumber("column", column);
-            }
-
-            json.WriteNumber("count", d.Count);
-            WriteOptional(json, "lineText", d.LineText);
-            json.WriteString("helpUri", d.Descriptor.HelpUri);
-            json.WriteStartObject("properties");
-            foreach (var (key, values) in d.Properties)
-            {
-                json.WriteStartArray(key);
-                foreach (var value in values)
-                {
-                    json.WriteStringValue(value);
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndObject();
-            if (d.ValuesTruncated)
-            {
-                json.WriteBoolean("valuesTruncated", true);
-            }
-
-            WriteStrings(json, "caveats", d.Caveats);
-            json.WriteEndObject();
+            WriteDiagnostic(json, d);
         }
 
         json.WriteEndArray();
@@ -162,6 +122,73 @@ public static class JsonReportWriter
 
         json.WriteEndArray();
         WriteFacts(json, report.Facts);
+        json.WriteEndObject();
+    }
+
+    /// <summary>One diagnostic as the report's <c>diagnostics</c> array holds it (also each finding of <c>--follow</c>'s JSON lines).</summary>
+    internal static void WriteDiagnostic(Utf8JsonWriter json, Diagnostic d)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", d.Id);
+        json.WriteString("pack", d.PackId);
+        json.WriteString("severity", d.Severity.ToName());
+        json.WriteString("title", d.Descriptor.Title.English);
+        json.WriteString("category", d.Descriptor.Category);
+        json.WriteString("message", d.Message);
+        WriteOptional(json, "source", d.Source);
+        if (d.Line is { } line)
+        {
+            json.WriteNumber("line", line);
+        }
+
+        if (d.Column is { } column)
+        {
+            json.WriteNumber("column", column);
+        }
+
+        json.WriteNumber("count", d.Count);
+        WriteOptional(json, "lineText", d.LineText);
+        json.WriteString("helpUri", d.Descriptor.HelpUri);
+        json.WriteStartObject("properties");
+        foreach (var (key, values) in d.Properties)
+        {
+            json.WriteStartArray(key);
+            foreach (var value in values)
+            {
+                json.WriteStringValue(value);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        if (d.ValuesTruncated)
+        {
+            json.WriteBoolean("valuesTruncated", true);
+        }
+
+        WriteStrings(json, "caveats", d.Caveats);
+        if (d.Keys.Count > 0)
+        {
+            json.WriteStartArray("keys");
+            foreach (var key in d.Keys)
+            {
+                json.WriteStartObject();
+                json.WriteString("value", key.Value);
+                json.WriteNumber("count", key.Count);
+                json.WriteNumber("firstLine", key.FirstLine);
+                WriteOptional(json, "firstSeen", key.FirstSeen);
+                WriteOptional(json, "lastSeen", key.LastSeen);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            if (d.KeysTruncated)
+            {
+                json.WriteBoolean("keysTruncated", true);
+            }
+        }
+
         json.WriteEndObject();
     }
 

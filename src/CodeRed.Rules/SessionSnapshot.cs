@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace CodeRed.Rules;
+
+/// <summary>
+/// A session's whole state at a line boundary, to resume it elsewhere with identical results
+/// (<see cref="EvaluationSession.CaptureSnapshot"/>, <see cref="EvaluationSession.Restore"/>): counts, captured
+/// values, open records and sections, facts, remediation step events, the line still waiting for its end, line
+/// numbers and the event sequence. Serialised as UTF-8 JSON; <see cref="FormatVersion"/> says which layout.
+/// </summary>
+public sealed class SessionSnapshot
+{
+    /// <summary>The layout this library writes and reads.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    private readonly byte[] _json;
+
+    private SessionSnapshot(byte[] json, int formatVersion, IReadOnlyList<PackIdentity> packs, long sequence)
+    {
+        _json = json;
+        FormatVersion = formatVersion;
+        Packs = packs;
+        Sequence = sequence;
+    }
+
+    /// <summary>The layout of the snapshot's bytes.</summary>
+    public int FormatVersion { get; }
+
+    /// <summary>The packs the session evaluated (a restore needs the same, with the same hashes).</summary>
+    public IReadOnlyList<PackIdentity> Packs { get; }
+
+    /// <summary>The sequence number of the last event raised before the snapshot.</summary>
+    public long Sequence { get; }
+
+    internal JsonElement Root => JsonDocument.Parse(_json).RootElement;
+
+    /// <summary>The snapshot as bytes (UTF-8 JSON), to store or send.</summary>
+    public byte[] ToBytes() => (byte[])_json.Clone();
+
+    /// <summary>Reads a snapshot written by <see cref="ToBytes"/>.</summary>
+    /// <exception cref="FormatException">The bytes are not a snapshot, or one of a format version this library does not read.</exception>
+    public static SessionSnapshot FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(bytes.ToArray());
+            var root = document.RootElement;
+            var version = root.GetProperty("formatVersion").GetInt32();
+            if (version != CurrentFormatVersion)
+            {
+                throw new FormatException($"The session snapshot has format version {version}; this library reads version {CurrentFormatVersion}.");
+            }
+
+            return Of(bytes.ToArray(), root);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException("The bytes are not a session snapshot: " + e.Message, e);
+        }
+    }
+
+    internal static SessionSnapshot Of(byte[] json, JsonElement root) => new(
+        json,
+        root.GetProperty("formatVersion").GetInt32(),
+        root.GetProperty("packs").EnumerateArray().Select(p => new PackIdentity(p.GetProperty("id").GetString()!, p.GetProperty("version").GetString()!, p.GetProperty("sha256").GetString()!)).ToArray(),
+        root.GetProperty("sequence").GetInt64());
+}
