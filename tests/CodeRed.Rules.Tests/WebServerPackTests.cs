@@ -183,6 +183,12 @@ public class WebServerPackTests
         var cr1 = Single(report, "CW2001");
         Assert.Equal(3, cr1.Count);
         Assert.Equal(["203.0.113.45", "198.51.100.201"], Values(cr1, "client"));
+        // Counted per client (count: { by: client }): each sender with its hits and first and last time seen.
+        Assert.Equal(
+            [new KeyCount("203.0.113.45", 2, 3, "2001-08-02 06:01:38", "2001-08-02 06:02:51"), new KeyCount("198.51.100.201", 1, 6, "2001-08-02 09:44:02", "2001-08-02 09:44:02")],
+            cr1.Keys);
+        Assert.Contains("from 2 host(s)", cr1.Message, StringComparison.Ordinal);
+        Assert.Contains("first seen 2001-08-02 06:01:38, last 2001-08-02 09:44:02", cr1.Message, StringComparison.Ordinal);
         var cr2 = Single(report, "CW2002");
         Assert.Equal(2, cr2.Count);
         Assert.Equal(["198.51.100.17"], Values(cr2, "client"));
@@ -222,6 +228,7 @@ public class WebServerPackTests
         var report = Analyze(null, "webserver-apache-error.log");
         var unknownVariant = Single(report, "CW2004");
         Assert.Equal(["203.0.113.45", "198.51.100.17"], Values(unknownVariant, "client"));
+        Assert.Equal(["2001-08-02 06:01:38", "2001-08-04 11:20:45"], unknownVariant.Keys.Select(k => k.FirstSeen));
         var nimda = Single(report, "CW2003");
         Assert.Equal(5, nimda.Count);
         Assert.Equal(["203.0.113.120", "203.0.113.121"], Values(nimda, "client"));
@@ -254,6 +261,11 @@ public class WebServerPackTests
     {
         Assert.Equal(3, WebPack.Calendar!.Phases.Count);
         Assert.Equal(["ncsa", "w3c", "apache-error"], WebPack.Timestamps.Select(t => t.Name));
+
+        // IIS W3C times (2001-08-04 03:12:44) are read from the hit lines.
+        var w3c = Analyze(null, "webserver-iis-w3c.log");
+        Assert.Equal("2001-08-04 03:12:44", Assert.Single(Single(w3c, "CW2001").Keys).FirstSeen);
+        Assert.Equal(["198.51.100.66"], Single(w3c, "CW2003").Keys.Select(k => k.Value));
     }
 
     [Fact]
