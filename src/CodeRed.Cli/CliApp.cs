@@ -241,11 +241,22 @@ internal static class CliApp
         var culture = options.Culture(packs);
         var severity = options.Severity(packs);
 
+        // --product-version is --firmware's general name; each pack parses it in its own version scheme.
         var firmware = options.Single("firmware");
-        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _, out var firmwareError))
+        if (options.Single("product-version") is { } productVersion)
         {
-            throw new UsageException($"--firmware: {firmwareError}");
+            firmware = firmware is null ? productVersion : throw new UsageException("--firmware and --product-version are the same option; give one");
         }
+
+        foreach (var p in packs)
+        {
+            if (firmware is not null && !p.Product.VersionScheme.TryParse(firmware, out _, out var firmwareError))
+            {
+                throw new UsageException((options.Single("firmware") is null ? "--product-version: " : "--firmware: ") + firmwareError + (packs.Count > 1 ? $" (pack {p.Identity.Id})" : ""));
+            }
+        }
+
+        var patches = Patches(options);
 
         // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
         var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
@@ -268,7 +279,7 @@ internal static class CliApp
                 throw new UsageException("a fleet (a DIR or --each) is judged with one pack; give one --rules or --pack");
             }
 
-            var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware };
+            var device = new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Patches = patches };
             var code = Clean;
             WriteOutput(invocation, outputFile, target =>
                 code = FleetCommand.Run(pack, options.Positional, device, encoding, evaluation, format, SarifOptions(severity, invocation.Args), target, invocation.Stderr, invocation.StderrIsTerminal, color));
@@ -310,7 +321,7 @@ internal static class CliApp
             IReadOnlyList<AnalysisReport> reports;
             try
             {
-                reports = Evaluate(packs, options.Single("model"), firmware, sources, evaluation);
+                reports = Evaluate(packs, new DeviceEvidence { Model = options.Single("model"), Firmware = firmware, Patches = patches, Sources = sources }, evaluation);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -388,22 +399,27 @@ internal static class CliApp
     }
 
     /// <summary>One device's evidence against every pack in use, one report per pack in pack order.</summary>
-    private static IReadOnlyList<AnalysisReport> Evaluate(IReadOnlyList<RulePack> packs, string? model, string? firmware, IReadOnlyList<EvidenceSource> sources, EvaluationOptions evaluation)
+    private static IReadOnlyList<AnalysisReport> Evaluate(IReadOnlyList<RulePack> packs, DeviceEvidence evidence, EvaluationOptions evaluation) =>
+        // With several packs, one pass over the evidence: every line is read once and judged by each pack.
+        packs.Count == 1 ? [packs[0].Evaluate(evidence, evaluation)] : RulePack.EvaluateAll(packs, evidence, evaluation);
+
+    /// <summary>--patch ID (repeatable): the patches installed; '--patch none' says none is; without it, unknown (null).</summary>
+    private static IReadOnlyList<string>? Patches(Options options)
     {
-        if (packs.Count == 1)
+        var given = options.All("patch");
+        if (given.Count == 0)
         {
-            return [packs[0].Evaluate(new DeviceEvidence { Model = model, Firmware = firmware, Sources = sources }, evaluation)];
+            return null;
         }
 
-        // One pass over the evidence for every pack: each line is read once and judged by each pack's rules. A severity
-        // setting only changes the rules it names, so one configuration serves every pack.
-        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = model, Firmware = firmware, Evaluation = evaluation });
-        foreach (var source in sources)
+        if (given.Any(p => p.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
         {
-            session.Feed(source);
+            return given.Count == 1 ? [] : throw new UsageException("--patch none says no patch is installed; it cannot be given with other patches");
         }
 
-        return session.Complete();
+        return given.Any(p => p.Trim().Length == 0 || p.Length > 64 || p.Any(char.IsControl))
+            ? throw new UsageException("--patch takes a patch id of 1 to 64 characters (MS01-033), or none")
+            : given.Select(p => p.Trim()).ToArray();
     }
 
     /// <summary>

@@ -34,6 +34,8 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
 
               -m, --model M             the device model (AR320, ar-720, ...)
               -f, --firmware V          the firmware version (2.0.4 PL 7); without it the evidence says
+                  --product-version V   the same, for any product: a version in the pack's scheme (5.0)
+                  --patch ID            a patch installed on the device (MS01-033); repeatable; 'none': no patch
               -r, --rules PATH          a rule folder or file instead of the embedded pack; repeatable
                   --pack ID             a built-in pack ('codered packs' lists them); repeatable, with --rules too:
                                         every pack judges the same evidence, one report per pack
@@ -55,7 +57,7 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack
             error. A FILE that cannot be read is reported on stderr; the others are still reported, then exit 2.
             """,
-            ["model", "firmware", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
+            ["model", "firmware", "product-version", "patch", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
             ["each", "follow"], CliApp.Analyze),
         new("packs", """
             usage: codered packs [--format text|json] [--lang en|ja]

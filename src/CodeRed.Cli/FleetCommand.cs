@@ -187,7 +187,7 @@ internal static class FleetCommand
         try
         {
             using var stream = new WatchedFile(file.Name, file.Open());
-            var report = pack.Evaluate(new DeviceEvidence { Model = device.Model, Firmware = device.Firmware, Sources = [EvidenceSource.FromStream(file.Name, stream, encoding)] }, options);
+            var report = pack.Evaluate(new DeviceEvidence { Model = device.Model, Firmware = device.Firmware, Patches = device.Patches, Sources = [EvidenceSource.FromStream(file.Name, stream, encoding)] }, options);
             return stream.Shrank() is { } problem ? (file.Name, null, $"the file {problem}") : (file.Name, report, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

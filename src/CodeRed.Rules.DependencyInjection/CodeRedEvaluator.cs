@@ -55,11 +55,8 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(evidence);
         var packs = PacksFor(_provider.Current);
-        var first = For(packs[0]);
-
-        // SESSION-MERGE: one pass over the evidence for every pack (a multi-pack session) replaces this loop. Until
-        // then, evidence from a stream can be read by one pack only: use FromFile or FromText sources with several packs.
-        return packs.Select(pack => pack.Evaluate(evidence, Fit(first, pack))).ToArray();
+        var options = For(packs[0]);
+        return packs.Count == 1 ? [packs[0].Evaluate(evidence, Fit(options, packs[0]))] : RulePack.EvaluateAll(packs, evidence, options);
     }
 
     /// <summary>The options with only the severity settings <paramref name="pack"/> has (settings may name rules of another pack in force).</summary>

@@ -17,6 +17,9 @@ public sealed record SessionOptions
     /// <summary>The firmware version as the user wrote it, or null to let the evidence say.</summary>
     public string? Firmware { get; init; }
 
+    /// <summary>The patches installed, as given: null when unknown (facts that provide a patch may say), empty for none.</summary>
+    public IReadOnlyList<string>? Patches { get; init; }
+
     /// <summary>Severity settings, report culture, bounds; null for <see cref="EvaluationOptions.Default"/>.</summary>
     public EvaluationOptions? Evaluation { get; init; }
 }
@@ -75,7 +78,7 @@ public sealed class EvaluationSession : IDisposable
         Packs = packs;
         Options = options;
         var evaluation = options.Evaluation ?? EvaluationOptions.Default;
-        _evaluators = packs.Select(p => new Evaluator(p, evaluation, options.Model, options.Firmware)).ToArray();
+        _evaluators = packs.Select(p => new Evaluator(p, evaluation, options.Model, options.Firmware, options.Patches)).ToArray();
         _verdictWords = new string?[packs.Count];
         _deviceFindings = packs.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         var evaluators = _evaluators;

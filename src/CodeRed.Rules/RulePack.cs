@@ -163,6 +163,9 @@ public sealed class RulePack
     /// <summary>The manifest's timestamp shapes, tried in order on each hit line (the timeline's times).</summary>
     internal IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
 
+    /// <summary>The product the pack is about: its version scheme and the words reports use for it (the manifest's <c>product</c>).</summary>
+    public ProductInfo Product { get; internal init; } = ProductInfo.Default;
+
     /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
     internal CalendarSpec? Calendar { get; init; }
 
@@ -259,7 +262,7 @@ public sealed class RulePack
         }
 
         // The batch path is a session fed whole sources: the same code judges live evidence.
-        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Evaluation = options });
+        using var session = EvaluationSession.Start(this, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Patches = evidence.Patches, Evaluation = options });
         foreach (var source in evidence.Sources)
         {
             session.Feed(source);
@@ -301,6 +304,40 @@ public sealed class RulePack
         copy.CompiledRules = [.. CompiledRules, .. added];
         copy.Rules = copy.CompiledRules.Select(r => r.Descriptor).ToArray();
         return copy;
+    }
+
+    /// <summary>
+    /// Evaluates one device's evidence against several packs in one pass (each line read once, judged by every pack):
+    /// one report per pack, in the order of <paramref name="packs"/>. Severity settings apply to the pack that has the
+    /// rule or category they name; a setting no pack has is refused.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="packs"/>, a pack or <paramref name="evidence"/> is null.</exception>
+    /// <exception cref="RulePackException">A pack is given twice or two packs share a rule ID (<see cref="EnsureDistinct"/>).</exception>
+    /// <exception cref="ArgumentException">No pack is given, a source is null, or a severity setting names what no pack has.</exception>
+    /// <exception cref="FormatException"><see cref="DeviceEvidence.Firmware"/> is not a version.</exception>
+    /// <exception cref="IOException">A source cannot be read.</exception>
+    public static IReadOnlyList<AnalysisReport> EvaluateAll(IReadOnlyList<RulePack> packs, DeviceEvidence evidence, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(packs);
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (packs.Count == 1)
+        {
+            return [(packs[0] ?? throw new ArgumentNullException(nameof(packs))).Evaluate(evidence, options)];
+        }
+
+        EnsureDistinct(packs);
+        if (evidence.Sources.Any(s => s is null))
+        {
+            throw new ArgumentException("DeviceEvidence.Sources holds a null source.", nameof(evidence));
+        }
+
+        using var session = EvaluationSession.Start(packs, new SessionOptions { Model = evidence.Model, Firmware = evidence.Firmware, Patches = evidence.Patches, Evaluation = options });
+        foreach (var source in evidence.Sources)
+        {
+            session.Feed(source);
+        }
+
+        return session.Complete();
     }
 
     internal static RulePack Load(IReadOnlyList<PackFile> files, string origin) => PackLoader.Load(files, origin);

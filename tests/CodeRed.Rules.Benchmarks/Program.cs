@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using CodeRed.Rules.Benchmarks;
 
-// generate FILE MIB [SEED]: writes the synthetic log; patterns FILE: writes the grep patterns;
+// generate FILE MIB [SEED]: writes the synthetic log; real SAMPLE FILE MIB SEED TRUTH and adversarial FILE MIB SEED
+// TRUTH: the corpora of Corpora.cs with their true counts; patterns FILE: writes the grep patterns;
 // counts REPORT.json: prints "ID COUNT" per diagnostic of a codered JSON report; else BenchmarkDotNet.
 switch (args)
 {
@@ -9,6 +10,22 @@ switch (args)
         using (var stream = File.Create(file))
         {
             SyntheticLog.Write(stream, long.Parse(mib) * 1024 * 1024, args.Length > 3 ? int.Parse(args[3]) : 2001);
+        }
+
+        return 0;
+    case ["real", var sample, var file, var mib, var seed, var truth]:
+        using (var stream = File.Create(file))
+        using (var truthFile = File.CreateText(truth))
+        {
+            Corpora.WriteReal(sample, stream, long.Parse(mib) * 1024 * 1024, int.Parse(seed), truthFile);
+        }
+
+        return 0;
+    case ["adversarial", var file, var mib, var seed, var truth]:
+        using (var stream = File.Create(file))
+        using (var truthFile = File.CreateText(truth))
+        {
+            Corpora.WriteAdversarial(stream, long.Parse(mib) * 1024 * 1024, int.Parse(seed), truthFile);
         }
 
         return 0;

@@ -28,7 +28,7 @@ public static class SyntheticLog
     /// <summary>
     /// The default pack's line signatures, written for rg and grep -E (same meaning, no named groups), one per
     /// line in this order: CR2001, CR2002, the startup banner (CR2004 and CR2005 records), CR2004's exception
-    /// line, CR2005's TRAP1 line.
+    /// line, CR2005's TRAP1 line; then the section start of CR2003 and the current-configuration fact (only the first five are counted).
     /// </summary>
     public static readonly string[] GrepPatterns =
     [
@@ -37,6 +37,8 @@ public static class SyntheticLog
         @"CRASH\s+Router\s+startup",
         @"Unexpected\s+Exception\s+\$[0-9A-Fa-f]+\s*/\s*(Illegal\s+instruction|Exception|Watchdog\s+timer|Bus\s+error)",
         @"Unexpected\s+Exception\s+\$[0-9A-Fa-f]+\s*/\s*Trap\s*#\s*1\s*\*\s*RESTART\s*\*",
+        @"Connection\s+Table:",
+        @"Current\s+configuration:\s*[^[:space:],;]+",
     ];
 
     public static void Write(Stream output, long bytes, int seed)
@@ -53,7 +55,7 @@ public static class SyntheticLog
             var roll = random.NextDouble();
             if (roll < SignatureShare)
             {
-                foreach (var s in Signature(random, stamp))
+                foreach (var s in Signature(random, stamp).Lines)
                 {
                     written += Emit(writer, s);
                 }
@@ -74,24 +76,16 @@ public static class SyntheticLog
         return text.Length + 1;
     }
 
-    private static IEnumerable<string> Signature(Random random, string stamp)
+    /// <summary>One signature: the rule whose count it adds to, and its lines (a startup record has two).</summary>
+    internal static (string Id, string[] Lines) Signature(Random random, string stamp) => random.Next(10) switch
     {
-        switch (random.Next(10))
-        {
-            case <= 4:
-                yield return $"{stamp}   3 HTTP  ERROR No free HTTP sessions - rejecting connection from 203.0.{random.Next(256)}.{random.Next(256)}";
-                break;
-            case <= 7:
-                yield return $"{stamp}   6 IPG   INFO  DirBcast Fail 203.0.113.{random.Next(256)}>198.51.100.255 Prot=6 Int=eth0";
-                break;
-            case 8:
-                yield return $"{stamp}   7 REST  CRASH Router startup, ver 1.9.3-00, 03-Jul-2000, Clock Log: 09:26:29 on 03-Aug-2001";
-                yield return $"{stamp}   7 EXCEP 01024 Unexpected Exception $400/Exception Address $000{random.Next(0x10000, 0xFFFFF):x}";
-                break;
-            default:
-                yield return $"{stamp}   7 REST  CRASH Router startup, ver 2.0.4-07, 12-Mar-2002, Clock Log: 17:58:52 on 14-Mar-2002";
-                yield return $"{stamp}   7 EXCEP TRAP1 Unexpected Exception $084/Trap #1 * RESTART * Address $0004f056";
-                break;
-        }
-    }
+        <= 4 => ("CR2001", [$"{stamp}   3 HTTP  ERROR No free HTTP sessions - rejecting connection from 203.0.{random.Next(256)}.{random.Next(256)}"]),
+        <= 7 => ("CR2002", [$"{stamp}   6 IPG   INFO  DirBcast Fail 203.0.113.{random.Next(256)}>198.51.100.255 Prot=6 Int=eth0"]),
+        8 => ("CR2004", [
+            $"{stamp}   7 REST  CRASH Router startup, ver 1.9.3-00, 03-Jul-2000, Clock Log: 09:26:29 on 03-Aug-2001",
+            $"{stamp}   7 EXCEP 01024 Unexpected Exception $400/Exception Address $000{random.Next(0x10000, 0xFFFFF):x}"]),
+        _ => ("CR2005", [
+            $"{stamp}   7 REST  CRASH Router startup, ver 2.0.4-07, 12-Mar-2002, Clock Log: 17:58:52 on 14-Mar-2002",
+            $"{stamp}   7 EXCEP TRAP1 Unexpected Exception $084/Trap #1 * RESTART * Address $0004f056"]),
+    };
 }

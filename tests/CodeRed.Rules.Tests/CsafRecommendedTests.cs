@@ -188,8 +188,15 @@ public class CsafRecommendedTests
         File.WriteAllText(advisory, CsafTests.Export());
         File.WriteAllText(vex, CsafTests.Export("--vex"));
 
+        // A pack whose fix is a patch (the product test pack) must pass the same tests.
+        var productPack = Repo("tests", "CodeRed.Rules.Tests", "TestPacks", "product");
+        var productAdvisory = Path.Combine(dir.Path, "product-advisory.json");
+        var productVex = Path.Combine(dir.Path, "product-vex.json");
+        File.WriteAllText(productAdvisory, CsafTests.Export("--rules", productPack));
+        File.WriteAllText(productVex, CsafTests.Export("--vex", "--rules", productPack));
+
         var start = new ProcessStartInfo(node) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Repo("tests", "validators", "csaf-validate.mjs"), advisory, vex })
+        foreach (var arg in new[] { Repo("tests", "validators", "csaf-validate.mjs"), advisory, vex, productAdvisory, productVex })
         {
             start.ArgumentList.Add(arg);
         }
@@ -202,6 +209,8 @@ public class CsafRecommendedTests
         // Both documents were validated, and the recommended tests ran (the summary line names them).
         Assert.Contains($"{advisory}: ", stdout, StringComparison.Ordinal);
         Assert.Contains($"{vex}: ", stdout, StringComparison.Ordinal);
+        Assert.Contains($"{productAdvisory}: ", stdout, StringComparison.Ordinal);
+        Assert.Contains($"{productVex}: ", stdout, StringComparison.Ordinal);
         Assert.Contains("20 recommended", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(": warning ", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(": error ", stdout, StringComparison.Ordinal);

@@ -87,25 +87,3 @@ public class FirmwareAndModelNameTests
     }
 }
 
-public class PrefilterTests
-{
-    [Fact]
-    public void Shared_substrings_stand_for_several_literals_and_cover_every_one()
-    {
-        List<string> literals = ["connection", "Connection", "startup", "startup,", "DirBcast"];
-        var chosen = Matching.Prefilter.Cover(literals, StringComparison.Ordinal);
-        Assert.Equal(3, chosen.Length);
-        Assert.Contains("onnection", chosen);
-        Assert.Contains("startup", chosen);
-        Assert.All(literals, l => Assert.Contains(chosen, c => l.Contains(c, StringComparison.Ordinal)));
-    }
-
-    [Fact]
-    public void The_default_pack_searches_fewer_literals_than_it_has_patterns()
-    {
-        var active = TestSupport.Pack.CompiledRules.Where(r => r.Device is null).ToList();
-        var prefilter = Matching.Prefilter.For(TestSupport.Pack, active)!;
-        Assert.NotNull(prefilter.AsciiLiterals);
-        Assert.True(prefilter.Literals.Count < active.Sum(r => Math.Max(1, r.Patterns.Count)) + TestSupport.Pack.Facts.Count + TestSupport.Pack.Records.Count);
-    }
-}

@@ -147,7 +147,14 @@ public sealed record Verdict(string Word, string Text, DiagnosticSeverity? Sever
 }
 
 /// <summary>What was concluded about the device itself.</summary>
-public sealed record DeviceSummary(string? ModelInput, ModelEntry? Model, FirmwareVersion? Firmware, string? FirmwareSource);
+public sealed record DeviceSummary(string? ModelInput, ModelEntry? Model, FirmwareVersion? Firmware, string? FirmwareSource)
+{
+    /// <summary>The product version (the same as <see cref="Firmware"/>, the preferred name).</summary>
+    public FirmwareVersion? Version => Firmware;
+
+    /// <summary>The patches installed, as given or read from the evidence: null when unknown, empty when none.</summary>
+    public IReadOnlyList<string>? Patches { get; init; }
+}
 
 /// <summary>The result of one evaluation. Immutable.</summary>
 public sealed class AnalysisReport

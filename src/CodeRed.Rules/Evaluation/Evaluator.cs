@@ -59,6 +59,7 @@ internal sealed partial class Evaluator
     private readonly string? _modelInput;
     private readonly ModelEntry? _model;
     private readonly FirmwareVersion? _givenFirmware;
+    private readonly IReadOnlyList<string>? _givenPatches;
     private readonly CompiledRule[] _active;
 
     /// <summary>Per rule: tagged <c>restart</c>, so a recurring rule's next hit counts as "again after a restart".</summary>
@@ -77,8 +78,9 @@ internal sealed partial class Evaluator
     private bool _factsChanged;
 
     /// <summary>The pack's rules over one device's evidence; throws <see cref="FormatException"/> for a bad firmware.</summary>
-    public Evaluator(RulePack pack, EvaluationOptions options, string? model, string? firmware)
+    public Evaluator(RulePack pack, EvaluationOptions options, string? model, string? firmware, IReadOnlyList<string>? patches = null)
     {
+        _givenPatches = patches?.Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _pack = pack;
         _options = options;
         _culture = pack.ReportCulture(options.Culture);
@@ -86,7 +88,7 @@ internal sealed partial class Evaluator
         _isRestart = pack.CompiledRules.Select(r => r.Descriptor.Tags.Contains(RestartTag)).ToArray();
         _modelInput = model;
         _model = _pack.Models.Find(model);
-        if (firmware is not null && !FirmwareVersion.TryParse(firmware, out _givenFirmware, out var error))
+        if (firmware is not null && !pack.Product.VersionScheme.TryParse(firmware, out _givenFirmware, out var error))
         {
             throw new FormatException(error);
         }
@@ -221,13 +223,23 @@ internal sealed partial class Evaluator
     {
         var firmware = _givenFirmware;
         string? firmwareSource = _givenFirmware is null ? null : ReportPhrases.GivenFirmwareSource;
-        if (firmware is null && _facts.TryGetValue("firmware", out var fact) && FirmwareVersion.TryParse(fact.Value, out var found, out _))
+        // The version from the fact that provides it (a schema-1 fact named 'firmware' does), in the pack's scheme.
+        if (firmware is null && _pack.Facts.FirstOrDefault(f => f.Provides == "version") is { } versionFact
+            && _facts.TryGetValue(versionFact.Name, out var fact) && _pack.Product.VersionScheme.TryParse(fact.Value, out var found, out _))
         {
             firmware = found;
             firmwareSource = fact.Where;
         }
 
-        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource);
+        // Patches: as given, else what facts that provide a patch read (none read: unknown).
+        var patches = _givenPatches;
+        if (patches is null)
+        {
+            var read = _pack.Facts.Where(f => f.Provides == "patch" && _facts.ContainsKey(f.Name)).Select(f => _facts[f.Name].Value.Trim()).Where(v => v.Length > 0).ToArray();
+            patches = read.Length > 0 ? read : null;
+        }
+
+        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource) { Patches = patches };
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
@@ -243,7 +255,11 @@ internal sealed partial class Evaluator
             AddProperty(properties, "model", device.Model?.Name ?? device.ModelInput);
             AddProperty(properties, "firmware", device.Firmware?.ToString());
             AddProperty(properties, "firmwareSource", device.FirmwareSource);
-            AddProperty(properties, "fixedIn", device.Model?.FixedIn?.ToString());
+            AddProperty(properties, "fixedIn", device.Model?.FixedIn?.ToString() ?? device.Model?.FixPatch);
+            if (device.Patches is { } patchList)
+            {
+                properties["patches"] = patchList;
+            }
             yield return new Diagnostic
             {
                 Descriptor = rule.Descriptor,
@@ -282,16 +298,29 @@ internal sealed partial class Evaluator
             return false;
         }
 
-        if (c.FixAvailable is { } fixAvailable && (model is null || fixAvailable != (model.FixedIn is not null)))
+        if (c.FixAvailable is { } fixAvailable && (model is null || fixAvailable != model.HasFix))
+        {
+            return false;
+        }
+
+        // A known version outside the entry's 'versions' range is not affected: neither below the fix, fixed, nor missing a patch.
+        var inRange = device.Firmware is not { } v || model is null || model.InRange(v);
+        if (c.Patch is { } patch && !(inRange && model?.FixPatch is { } id && patch switch
+            {
+                PatchState.Installed => device.Patches?.Contains(id, StringComparer.OrdinalIgnoreCase) == true,
+                PatchState.Missing => device.Patches is { } list && !list.Contains(id, StringComparer.OrdinalIgnoreCase),
+                _ => device.Patches is null,
+            }))
         {
             return false;
         }
 
         return c.Firmware switch
         {
-            FirmwareState.BelowFix => model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
-            FirmwareState.Fixed => model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
+            FirmwareState.BelowFix => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
+            FirmwareState.Fixed => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
             FirmwareState.Unknown => device.Firmware is null,
+            FirmwareState.OutOfRange => !inRange,
             _ => true,
         };
     }
@@ -300,9 +329,11 @@ internal sealed partial class Evaluator
     private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, long? line) => name switch
     {
         "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGiven,
-        "firmware" => device?.Firmware?.ToString() ?? NotGiven,
+        "firmware" or "version" => device?.Firmware?.ToString() ?? NotGiven,
+        "patch" => device?.Model?.FixPatch,
+        "patches" => device?.Patches is { } patches ? (patches.Count == 0 ? _pack.Phrases.Get("noPatches", _culture) : string.Join(", ", patches)) : NotGiven,
         "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, _culture),
-        "fixedIn" => device?.Model?.FixedIn?.ToString(),
+        "fixedIn" => device?.Model?.FixedIn?.ToString() ?? device?.Model?.FixPatch,
         "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
         "note" => device?.Model?.Note.Get(_culture),
         "count" => count.ToString(CultureInfo.InvariantCulture),
@@ -578,6 +609,7 @@ internal sealed partial class Evaluator
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+        private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
         private int _restarts; // hits of rules tagged 'restart' so far in this source
@@ -724,8 +756,10 @@ internal sealed partial class Evaluator
                 }
             }
 
-            for (var i = 0; i < rules.Length; i++)
+            var only = _ruleCandidates?.Of(line);
+            for (int k = 0, n = only?.Count ?? rules.Length; k < n; k++)
             {
+                var i = only?[k] ?? k;
                 var rule = rules[i];
                 if (_failures.ContainsKey(rule.Index))
                 {

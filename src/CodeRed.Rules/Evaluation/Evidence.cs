@@ -204,6 +204,19 @@ public sealed class DeviceEvidence
     /// <summary>The firmware version as the user wrote it (e.g. <c>2.0.4 PL 7</c>), or null to let the evidence say.</summary>
     public string? Firmware { get; init; }
 
+    /// <summary>The product version as the user wrote it: the same as <see cref="Firmware"/> (the preferred name; set one of them).</summary>
+    public string? Version
+    {
+        get => Firmware;
+        init => Firmware = value;
+    }
+
+    /// <summary>
+    /// The patches installed on the device (for a model whose fix is a patch), as the user gave them: null when unknown
+    /// (the evidence may still say, by facts that provide a patch), empty when none is installed.
+    /// </summary>
+    public IReadOnlyList<string>? Patches { get; init; }
+
     /// <summary>Logs, command outputs and transcripts, evaluated in order.</summary>
     /// <exception cref="ArgumentNullException">Set to null (use an empty list to judge the model and firmware alone).</exception>
     public IReadOnlyList<EvidenceSource> Sources

@@ -235,43 +235,24 @@ internal sealed class AnyCandidateFinder<T>(IReadOnlyList<ICandidateFinder<T>> f
     }
 }
 
-/// <summary>Finds candidates in bytes: one vectorized search per literal, each result cached until passed.</summary>
-internal sealed class ByteCandidateFinder(IReadOnlyList<byte[]> literals) : ICandidateFinder<byte>
+/// <summary>Finds candidate lines in bytes: the prefilter's one-pass literal search, each hit checked on the line's bytes.</summary>
+internal sealed class ByteCandidateFinder(Matching.Prefilter prefilter) : ICandidateFinder<byte>
 {
-    private readonly int[] _next = new int[literals.Count];
+    private readonly Matching.CandidateLines _lines = new(prefilter);
 
-    public void Reset() => Array.Fill(_next, -1);
+    public void Reset() => _lines.Reset();
 
-    public int Find(ReadOnlySpan<byte> block, int from)
-    {
-        var best = int.MaxValue;
-        for (var i = 0; i < _next.Length; i++)
-        {
-            if (_next[i] != int.MaxValue && _next[i] < from)
-            {
-                var index = block[from..].IndexOf(literals[i]);
-                _next[i] = index < 0 ? int.MaxValue : from + index;
-            }
-
-            best = Math.Min(best, _next[i]);
-        }
-
-        return best == int.MaxValue ? -1 : best;
-    }
+    public int Find(ReadOnlySpan<byte> block, int from) => _lines.Find(block, from);
 }
 
-/// <summary>Finds candidates in chars with the prefilter's multi-literal search.</summary>
+/// <summary>Finds candidate lines in chars with the prefilter's multi-literal search, each hit checked on the line.</summary>
 internal sealed class CharCandidateFinder(Matching.Prefilter prefilter) : ICandidateFinder<char>
 {
-    public void Reset()
-    {
-    }
+    private readonly Matching.CandidateLines _lines = new(prefilter);
 
-    public int Find(ReadOnlySpan<char> block, int from)
-    {
-        var index = prefilter.IndexOfAny(block[from..]);
-        return index < 0 ? -1 : from + index;
-    }
+    public void Reset() => _lines.Reset();
+
+    public int Find(ReadOnlySpan<char> block, int from) => _lines.Find(block, from);
 }
 
 /// <summary>Replays bytes already read in front of the rest of a stream (used after peeking at a byte-order mark).</summary>

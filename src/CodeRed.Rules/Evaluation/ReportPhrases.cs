@@ -15,6 +15,7 @@ internal sealed class ReportPhrases
         new Dictionary<string, (LocalizedText, string[])>(StringComparer.Ordinal)
         {
             ["notGiven"] = (Texts("(not given)", "(指定なし)"), []),
+            ["noPatches"] = (Texts("none", "なし"), []),
             ["givenFirmware"] = (Texts("given", "指定値"), []),
             ["moreValues"] = (Texts("(+{more} more)", "(他 {more} 件)"), ["more"]),
             ["moreValuesNotKept"] = (Texts("(+{more} more and others not kept)", "(他 {more} 件、ほかに保持しなかった値あり)"), ["more"]),
@@ -28,9 +29,9 @@ internal sealed class ReportPhrases
             ["info"] = (Texts("info", "情報"), []),
             ["pack"] = (Texts("Pack", "ルールパック"), []),
             ["device"] = (Texts("Device", "機器"), []),
-            ["firmware"] = (Texts("firmware", "ファームウエア"), []),
+            ["firmware"] = (Texts("version", "バージョン"), []),
             ["noFindings"] = (Texts("No findings.", "検出事項はありません。"), []),
-            ["modelAndFirmware"] = (Texts("Model and firmware:", "機種とファームウエア:"), []),
+            ["modelAndFirmware"] = (Texts("Model and version:", "機種とバージョン:"), []),
             ["line"] = (Texts("line", "行"), []),
             ["help"] = (Texts("help", "ヘルプ"), []),
             ["verdict"] = (Texts("Verdict", "判定"), []),
@@ -45,7 +46,7 @@ internal sealed class ReportPhrases
                 "{doneWhere} で入力された '{done}' は {where} の '{command}' で取り消されたため、再度実施が必要です。"), ["command", "where", "done", "doneWhere"]),
             ["htmlReport"] = (Texts("Report", "レポート"), []),
             ["htmlModel"] = (Texts("Model", "機種"), []),
-            ["htmlFirmware"] = (Texts("Firmware", "ファームウエア"), []),
+            ["htmlFirmware"] = (Texts("Version", "バージョン"), []),
             ["htmlSource"] = (Texts("Source", "出典"), []),
             ["htmlFindings"] = (Texts("Findings", "検出事項"), []),
             ["htmlTimeline"] = (Texts("Timeline (by day and hour of the log)", "タイムライン (ログの日時)"), []),
@@ -70,6 +71,44 @@ internal sealed class ReportPhrases
     private readonly IReadOnlyDictionary<string, LocalizedText> _pack;
 
     internal ReportPhrases(IReadOnlyDictionary<string, LocalizedText> pack) => _pack = pack;
+
+    /// <summary>
+    /// These phrases over the labels made from the pack's product words (<c>product.terms</c>): the version's label
+    /// ("firmware"), its heading form ("Firmware") and the device findings' heading ("Model and firmware:"). The pack's
+    /// own <c>phrases</c> win. Only English and Japanese have a way to join the words; other languages keep the engine's.
+    /// </summary>
+    internal ReportPhrases WithTerms(Model.ProductTerms terms)
+    {
+        if (ReferenceEquals(terms, Model.ProductTerms.Neutral))
+        {
+            return this;
+        }
+
+        static string Capital(string word) => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..];
+        Dictionary<string, string> Join(Func<string, string, string, string?> join) =>
+            terms.Version.Languages.Where(l => terms.Model.Has(l) || l == "en")
+                .Select(l => (l, Text: join(l, terms.Model.Has(l) ? terms.Model.Get(System.Globalization.CultureInfo.GetCultureInfo(l)) : terms.Model.English, terms.Version.Get(System.Globalization.CultureInfo.GetCultureInfo(l)))))
+                .Where(x => x.Text is not null)
+                .ToDictionary(x => x.l, x => x.Text!, StringComparer.Ordinal);
+
+        var derived = new Dictionary<string, LocalizedText>(StringComparer.Ordinal)
+        {
+            ["firmware"] = terms.Version,
+            ["htmlFirmware"] = new(Join((l, _, version) => l == "en" ? Capital(version) : version)),
+            ["modelAndFirmware"] = new(Join((l, model, version) => l switch
+            {
+                "en" => $"{Capital(model)} and {version}:",
+                "ja" => $"{model}と{version}:",
+                _ => null,
+            })),
+        };
+        foreach (var (key, text) in _pack)
+        {
+            derived[key] = text;
+        }
+
+        return new ReportPhrases(derived);
+    }
 
     /// <summary>Languages the pack's phrases add.</summary>
     internal IEnumerable<string> Languages => _pack.Values.SelectMany(t => t.Languages);

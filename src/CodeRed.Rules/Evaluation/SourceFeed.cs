@@ -203,7 +203,7 @@ internal sealed class SourceFeed : IDisposable
         ICandidateFinder<byte>? finder = null;
         if (_prefilters.All(p => p is not null))
         {
-            var finders = _prefilters.Select(p => (ICandidateFinder<byte>)new ByteCandidateFinder(p!.AsciiLiterals!)).ToArray();
+            var finders = _prefilters.Select(p => (ICandidateFinder<byte>)new ByteCandidateFinder(p!)).ToArray();
             finder = finders.Length == 1 ? finders[0] : new AnyCandidateFinder<byte>(finders);
         }
 

@@ -21,6 +21,7 @@ internal sealed partial class PackLoader
     internal static readonly IReadOnlySet<string> BuiltInPlaceholders = new HashSet<string>(StringComparer.Ordinal)
     {
         "model", "firmware", "fixedIn", "status", "note", "count", "source", "line", "firmwareSource",
+        "version", "patch", "patches",
     };
 
     private static readonly Dictionary<string, ModelStatus> Statuses = new(StringComparer.Ordinal)
@@ -49,6 +50,14 @@ internal sealed partial class PackLoader
         ["below-fix"] = FirmwareState.BelowFix,
         ["fixed"] = FirmwareState.Fixed,
         ["unknown"] = FirmwareState.Unknown,
+        ["out-of-range"] = FirmwareState.OutOfRange,
+    };
+
+    private static readonly Dictionary<string, PatchState> PatchStates = new(StringComparer.Ordinal)
+    {
+        ["installed"] = PatchState.Installed,
+        ["missing"] = PatchState.Missing,
+        ["unknown"] = PatchState.Unknown,
     };
 
     private static readonly Dictionary<string, bool> FixStates = new(StringComparer.Ordinal)
@@ -132,7 +141,7 @@ internal sealed partial class PackLoader
         }
 
         var manifest = manifests.Count > 0 ? ReadManifest(manifests[0]) : null;
-        var matrix = matrices.Count > 0 ? ReadMatrix(matrices[0]) : new ModelMatrix([], new Dictionary<string, LocalizedText>());
+        var matrix = matrices.Count > 0 ? ReadMatrix(matrices[0], manifest?.Product.VersionScheme ?? VersionScheme.ArFirmware) : new ModelMatrix([], new Dictionary<string, LocalizedText>());
         if (manifest is not null && matrices.Count > 0)
         {
             // Flags name notes of the model matrix; a manifest loaded without a matrix keeps them unchecked (they reach no model).
@@ -165,6 +174,7 @@ internal sealed partial class PackLoader
             Timestamps = manifest.Timestamps,
             Calendar = manifest.Calendar,
             Origin = origin,
+            Product = manifest.Product,
         };
     }
 
@@ -200,6 +210,7 @@ internal sealed partial class PackLoader
         public ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
         public IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
         public CalendarSpec? Calendar { get; init; }
+        public ProductInfo Product { get; init; } = ProductInfo.Default;
     }
 
     private Manifest? ReadManifest(YMapping node)
@@ -444,6 +455,13 @@ internal sealed partial class PackLoader
             var name = f.String("name", required: true);
             var pattern = PatternOf(f, "pattern", required: true);
             var take = f.String("take") ?? "last";
+            var provides = f.String("provides");
+            if (provides is not null and not ("version" or "patch"))
+            {
+                f.Error(f.Get("provides")!, $"'provides' must be version or patch, not '{Shorten(provides)}'");
+                provides = null;
+            }
+
             var shape = FactShape(f);
             var shapeDescription = Text(f, "shapeDescription", required: false);
             if (take is not ("first" or "last"))
@@ -472,7 +490,14 @@ internal sealed partial class PackLoader
             }
 
             SlowPathWarning(item, $"fact {Shorten(name)}", pattern);
-            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last", Shape = shape, ShapeDescription = shapeDescription });
+            // A schema-1 fact named 'firmware' provides the version, as it always did.
+            provides ??= name == "firmware" ? "version" : null;
+            if (provides == "version" && facts.FirstOrDefault(x => x.Provides == "version") is { } other)
+            {
+                f.Error(f.Get("name")!, $"fact '{Shorten(name)}' provides the version, as fact '{other.Name}' does; one fact provides it");
+            }
+
+            facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last", Shape = shape, ShapeDescription = shapeDescription, Provides = provides });
         }
 
         var verdicts = new Dictionary<string, VerdictSpec>(StringComparer.Ordinal);
@@ -504,6 +529,7 @@ internal sealed partial class PackLoader
             m.Error(node, "the pack manifest is missing the required key 'verdicts'");
         }
 
+        var product = ReadProduct(m);
         var phrases = ReadPhrases(m);
         var timestamps = ReadTimestamps(m);
         var calendar = ReadCalendar(m);
@@ -517,8 +543,42 @@ internal sealed partial class PackLoader
         {
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
-            Phrases = phrases, Timestamps = timestamps, Calendar = calendar,
+            Phrases = phrases.WithTerms(product.Terms), Timestamps = timestamps, Calendar = calendar, Product = product,
         };
+    }
+
+    /// <summary>The manifest's <c>product</c>: the version scheme and the product's words.</summary>
+    private ProductInfo ReadProduct(MapReader m)
+    {
+        if (m.Get("product") is not { } node || MapReader.Of(node, _problems, "product") is not { } p)
+        {
+            return ProductInfo.Default;
+        }
+
+        var scheme = VersionScheme.ArFirmware;
+        if (p.String("versionScheme") is { } name)
+        {
+            scheme = VersionScheme.Find(name) ?? VersionScheme.ArFirmware;
+            if (VersionScheme.Find(name) is null)
+            {
+                p.Error(p.Get("versionScheme")!, $"unknown version scheme '{Shorten(name)}' (known: {string.Join(", ", VersionScheme.All.Select(s => s.Name))})");
+            }
+        }
+
+        var terms = ProductTerms.Neutral;
+        if (p.Get("terms") is { } termsNode && MapReader.Of(termsNode, _problems, "product.terms") is { } t)
+        {
+            terms = new ProductTerms(
+                Text(t, "device", required: false) ?? terms.Device,
+                Text(t, "model", required: false) ?? terms.Model,
+                Text(t, "version", required: false) ?? terms.Version,
+                Text(t, "patch", required: false) ?? terms.Patch,
+                Text(t, "commands", required: false));
+            t.Finish();
+        }
+
+        p.Finish();
+        return new ProductInfo(scheme, terms);
     }
 
     /// <summary>The manifest's <c>timestamps</c>: named patterns with the groups day, hour and minute (and optionally second, month, year).</summary>
@@ -724,7 +784,23 @@ internal sealed partial class PackLoader
     private static bool IsWebAddress(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
-    private ModelMatrix ReadMatrix(YMapping node)
+    private static FirmwareVersion? RangeBound(MapReader v, string key, VersionScheme scheme)
+    {
+        var text = v.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!scheme.TryParse(text, out var version, out var error))
+        {
+            v.Error(v.Get(key)!, $"{error} (the pack's version scheme is {scheme.Name})");
+        }
+
+        return version;
+    }
+
+    private ModelMatrix ReadMatrix(YMapping node, VersionScheme scheme)
     {
         var m = MapReader.Of(node, _problems, "the model matrix")!;
         m.String("kind");
@@ -760,15 +836,56 @@ internal sealed partial class PackLoader
             }
 
             FirmwareVersion? fixedIn = null;
-            var fix = r.String("fixedIn", required: true);
-            if (fix is not null && fix != "pending")
+            string? fixPatch = null;
+            if (r.Get("fixedIn") is YMapping fixMap && MapReader.Of(fixMap, _problems, "'fixedIn'") is { } f)
             {
-                if (!FirmwareVersion.TryParse(fix, out fixedIn, out var error))
+                // { version: "2.0.4 PL 7" } or { patch: MS01-033 }: exactly one.
+                var version = f.String("version");
+                fixPatch = f.String("patch");
+                f.Finish();
+                if ((version is null) == (fixPatch is null))
                 {
-                    r.Error(r.Get("fixedIn")!, error + " (or 'pending' while no fix exists)");
+                    f.Error(fixMap, "'fixedIn' must have exactly one of 'version' or 'patch' (or be 'pending' or a version)");
+                }
+                else if (version is not null && !scheme.TryParse(version, out fixedIn, out var error))
+                {
+                    f.Error(f.Get("version")!, $"{error} (the pack's version scheme is {scheme.Name})");
+                }
+                else if (fixPatch is not null && (fixPatch.Trim().Length == 0 || fixPatch.Length > 64 || fixPatch.Any(char.IsControl)))
+                {
+                    f.Error(f.Get("patch")!, "a patch id must be 1 to 64 characters without control characters");
+                    fixPatch = null;
+                }
+            }
+            else
+            {
+                var fix = r.String("fixedIn", required: true);
+                if (fix is not null && fix != "pending")
+                {
+                    if (!scheme.TryParse(fix, out fixedIn, out var error))
+                    {
+                        r.Error(r.Get("fixedIn")!, error + " (or 'pending' while no fix exists)");
+                    }
                 }
             }
 
+            FirmwareVersion? from = null, before = null;
+            if (r.Get("versions") is { } rangeNode && MapReader.Of(rangeNode, _problems, "'versions'") is { } v)
+            {
+                from = RangeBound(v, "from", scheme);
+                before = RangeBound(v, "before", scheme);
+                v.Finish();
+                if (from is null && before is null && !v.Has("from") && !v.Has("before"))
+                {
+                    v.Error(rangeNode, "'versions' must have 'from', 'before' or both");
+                }
+                else if (from is not null && before is not null && from >= before)
+                {
+                    v.Error(rangeNode, $"'versions' is empty: 'from' {from} is not before 'before' {before}");
+                }
+            }
+
+            var aliases = r.StringList("aliases");
             r.Finish();
             if (note is not null && !notes.ContainsKey(note))
             {
@@ -780,8 +897,17 @@ internal sealed partial class PackLoader
                 continue;
             }
 
-            var entry = new ModelEntry(name, status.Value, note, notes.GetValueOrDefault(note) ?? LocalizedText.Empty, workaround.Value, fixedIn);
-            if (models.Any(x => x.Key == entry.Key))
+            var entry = new ModelEntry(name, status.Value, note, notes.GetValueOrDefault(note) ?? LocalizedText.Empty, workaround.Value, fixedIn)
+            {
+                FixPatch = fixPatch?.Trim(), VersionsFrom = from, VersionsBefore = before, Aliases = aliases,
+            };
+            var clash = aliases.FirstOrDefault(a => models.Any(x => x.Key == ModelName.Normalize(a) || x.Aliases.Any(y => ModelName.Normalize(y) == ModelName.Normalize(a))));
+            if (clash is not null)
+            {
+                r.Error(r.Get("aliases")!, $"alias '{Shorten(clash)}' is already a name or alias of another model");
+            }
+
+            if (models.Any(x => x.Key == entry.Key || x.Aliases.Any(a => ModelName.Normalize(a) == entry.Key)))
             {
                 r.Error(r.Get("name")!, $"model '{Shorten(name)}' is listed twice (names compare without case, spaces and hyphens)");
                 continue;
@@ -1153,17 +1279,22 @@ internal sealed partial class PackLoader
             Status = w.Enum("status", Statuses),
             Note = w.String("note"),
             FixAvailable = w.Enum("fix", FixStates),
-            Firmware = w.Enum("firmware", FirmwareStates),
+            Firmware = w.Enum("firmware", FirmwareStates) ?? w.Enum("version", FirmwareStates),
+            Patch = w.Enum("patch", PatchStates),
         };
+        if (w.Get("firmware") is not null && w.Get("version") is { } both)
+        {
+            w.Error(both, "'when' has both 'firmware' and 'version', which mean the same; keep one");
+        }
         if (condition.Note is { } note && !matrix.Notes.ContainsKey(note))
         {
             w.Error(w.Get("note")!, $"unknown note '{Shorten(note)}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
         }
 
         w.Finish();
-        if (condition.ModelKnown is null && condition.Status is null && condition.Note is null && condition.FixAvailable is null && condition.Firmware is null)
+        if (condition.ModelKnown is null && condition.Status is null && condition.Note is null && condition.FixAvailable is null && condition.Firmware is null && condition.Patch is null)
         {
-            w.Error(node, "'when' must state at least one condition (modelKnown, status, note, fix, firmware)");
+            w.Error(node, "'when' must state at least one condition (modelKnown, status, note, fix, firmware or version, patch)");
         }
 
         return condition;

@@ -8,6 +8,22 @@ internal enum FirmwareState
     BelowFix,
     Fixed,
     Unknown,
+
+    /// <summary>A known version outside the model entry's <c>versions</c> range.</summary>
+    OutOfRange,
+}
+
+/// <summary>Which state of a patch fix a device rule asks for.</summary>
+internal enum PatchState
+{
+    /// <summary>The device's patch list holds the fix's patch.</summary>
+    Installed,
+
+    /// <summary>The patch list is known (possibly empty) and lacks it.</summary>
+    Missing,
+
+    /// <summary>No patch list was given or read.</summary>
+    Unknown,
 }
 
 /// <summary>Conditions of a device rule; every condition given must hold.</summary>
@@ -18,6 +34,7 @@ internal sealed class DeviceCondition
     public string? Note { get; init; }
     public bool? FixAvailable { get; init; }
     public FirmwareState? Firmware { get; init; }
+    public PatchState? Patch { get; init; }
 }
 
 /// <summary>Rows of a recognised section (such as a <c>show tcp</c> table) counted against a threshold.</summary>
@@ -44,6 +61,9 @@ internal sealed class FactSpec
     public required string Name { get; init; }
     public required Pattern Pattern { get; init; }
     public required bool TakeLast { get; init; }
+
+    /// <summary>What the fact tells of the device (<c>provides</c>): <c>version</c> or <c>patch</c>, or null for a plain value.</summary>
+    public string? Provides { get; init; }
 
     /// <summary>What a value must look like, whole, to go into a remediation command (anchored at both ends), or null for any value.</summary>
     public Pattern? Shape { get; init; }

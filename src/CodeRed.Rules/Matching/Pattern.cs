@@ -24,6 +24,7 @@ internal sealed class Pattern
     private const RegexOptions BaseOptions = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
     private readonly Lazy<Regex>? _linear;
+    private readonly FragmentCheck? _check;
     private volatile bool _fastDisabled;
 
     private Pattern(string source, Regex? regex, string? literal, bool ignoreCase)
@@ -33,6 +34,8 @@ internal sealed class Pattern
         Literal = literal;
         Comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         RequiredLiteral = literal ?? RequiredLiteralExtractor.Extract(source, ignoreCase);
+        Fragments = literal is null ? RequiredFragments.OfRegex(source, ignoreCase) : RequiredFragments.OfLiteral(literal, ignoreCase);
+        _check = Fragments.Count == 0 ? null : new FragmentCheck(Fragments, ignoreCase);
         CaptureNames = regex is null
             ? []
             : regex.GetGroupNames().Where(n => !int.TryParse(n, out _)).ToArray();
@@ -51,6 +54,9 @@ internal sealed class Pattern
     public string? RequiredLiteral { get; }
 
     public StringComparison Comparison { get; }
+
+    /// <summary>Every fragment a match must contain, in pattern order (what the prefilter searches for and checks).</summary>
+    public IReadOnlyList<RequiredFragment> Fragments { get; }
 
     public IReadOnlyList<string> CaptureNames { get; }
 
@@ -113,9 +119,8 @@ internal sealed class Pattern
         }
     }
 
-    /// <summary>Cheap test on the line before any regex work.</summary>
-    public bool MayMatch(ReadOnlySpan<char> line) =>
-        RequiredLiteral is null || line.IndexOf(RequiredLiteral.AsSpan(), Comparison) >= 0;
+    /// <summary>Cheap test on the line before any regex work: the required fragments, in order.</summary>
+    public bool MayMatch(ReadOnlySpan<char> line) => _check is null || _check.Passes(line);
 
     /// <summary>Lines longer than this are matched in windows of this many characters.</summary>
     internal const int MatchWindow = 8192;

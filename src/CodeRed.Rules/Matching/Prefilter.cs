@@ -1,46 +1,215 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace CodeRed.Rules.Matching;
 
 /// <summary>
-/// The fast path of evaluation: every literal that some pattern tried on every line requires, searched for
-/// all at once with a vectorized multi-substring search. Lines without any of them cannot match anything,
-/// so the scanner skips them without decoding them into strings. When some pattern has no required literal,
-/// there is no prefilter and every line takes the full path.
+/// The fast path of evaluation. Every pattern tried on every line (rule patterns, section starts, record starts, facts,
+/// the command-echo prompts) names the rarest of its required fragments (<see cref="RequiredFragments"/>, ranked by
+/// <see cref="ByteFrequency"/>), and all those literals are searched for at once (<see cref="MultiLiteralSearch"/>
+/// over bytes, <see cref="SearchValues{T}"/> over chars). A hit is only a candidate line when some pattern that named
+/// the literal also passes its <see cref="FragmentCheck"/> on the line (its other fragments in order, an anchored
+/// fragment near enough to the line start), still on the bytes. Lines without a candidate cannot match anything, so
+/// the scanner skips them without decoding them. When some pattern has no usable fragment there is no prefilter and
+/// every line takes the full path.
 /// </summary>
 internal sealed class Prefilter
 {
+    /// <summary>A fragment shorter than this is too common to search for on its own (it can still be checked).</summary>
+    public const int MinimumSearchLength = 3;
+
     private static readonly ConditionalWeakTable<RulePack, ConcurrentDictionary<string, Prefilter?>> Cache = new();
 
+    private readonly FragmentCheck[]?[] _checks; // per searched literal: the checks to pass, or null when finding it is enough
+    private readonly StringComparison _charComparison;
 #if NET9_0_OR_GREATER
-    private readonly SearchValues<string> _values;
+    private readonly SearchValues<string> _charValues;
+#endif
 
-    private Prefilter(string[] literals, StringComparison comparison)
+    private Prefilter(string[] literals, bool[] ignoreCase, FragmentCheck[]?[] checks)
     {
         Literals = literals;
-        _values = SearchValues.Create(literals, comparison);
+        LiteralIgnoresCase = ignoreCase;
+        _checks = checks;
+        Search = new MultiLiteralSearch(literals.Select(Encoding.ASCII.GetBytes).ToArray(), ignoreCase);
+        AsciiLiterals = literals.Select(Encoding.ASCII.GetBytes).ToArray();
+        _charComparison = ignoreCase.Any(x => x) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+#if NET9_0_OR_GREATER
+        _charValues = SearchValues.Create(literals, _charComparison);
+#endif
+        _keyChars = Math.Min(4, literals.Min(l => l.Length));
+        _byKey = Enumerable.Range(0, literals.Length).GroupBy(id => KeyOf(literals[id].AsSpan(0, _keyChars)))
+            .ToDictionary(g => g.Key, g => g.ToArray());
     }
 
-    /// <summary>Index of the first place any literal starts, or -1.</summary>
-    public int IndexOfAny(ReadOnlySpan<char> text) => Literals.Count == 0 ? -1 : text.IndexOfAny(_values);
-#else
-    private readonly StringComparison _comparison;
+    private readonly int _keyChars;
+    private readonly Dictionary<string, int[]> _byKey; // literals by their first chars, ASCII case folded
 
-    private Prefilter(string[] literals, StringComparison comparison)
+    private static string KeyOf(ReadOnlySpan<char> chars)
     {
-        Literals = literals;
-        _comparison = comparison;
+        Span<char> folded = stackalloc char[chars.Length];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            folded[i] = char.IsAsciiLetterUpper(chars[i]) ? (char)(chars[i] | 0x20) : chars[i];
+        }
+
+        return new string(folded);
     }
 
-    /// <summary>Index of the first place any literal starts, or -1 (one vectorized search per literal on .NET 8).</summary>
+    /// <summary>The literals searched for, one per distinct rarest fragment.</summary>
+    public IReadOnlyList<string> Literals { get; }
+
+    /// <summary>Per literal: searched without ASCII case.</summary>
+    public IReadOnlyList<bool> LiteralIgnoresCase { get; }
+
+    /// <summary>The literals as ASCII bytes: bytes of any ASCII-compatible encoding can be searched before decoding.</summary>
+    public IReadOnlyList<byte[]> AsciiLiterals { get; }
+
+    internal MultiLiteralSearch Search { get; }
+
+    /// <summary>The prefilter for a set of active rules, or null when some always-tried pattern has no usable fragment.</summary>
+    public static Prefilter? For(RulePack pack, IReadOnlyList<CompiledRule> active)
+    {
+        var key = string.Join(',', active.Select(r => r.Index));
+        return Cache.GetOrCreateValue(pack).GetOrAdd(key, _ => Build(PatternsTriedOnEveryLine(pack, active)));
+    }
+
+    /// <summary>Every pattern that a line outside any record or section is tried against.</summary>
+    internal static List<Pattern> PatternsTriedOnEveryLine(RulePack pack, IReadOnlyList<CompiledRule> active) =>
+        active.SelectMany(r => r.Section is { } s ? [s.Start] : r.Patterns)
+            .Concat(pack.Records.Select(r => r.Start))
+            .Concat(pack.Facts.Select(f => f.Pattern))
+            .Concat(pack.CommandEcho is { } echo ? echo.Prompts.Append(echo.Confirmation).OfType<Pattern>() : [])
+            .ToList();
+
+    /// <summary>
+    /// Per pattern the rarest fragment (never a shorter, more common cover of several patterns: a common word would make
+    /// ordinary lines candidates); patterns naming the same literal share its search. n log n in the number of patterns.
+    /// <paramref name="literalOf"/>, when given, receives per pattern the index of its literal.
+    /// </summary>
+    internal static Prefilter? Build(IReadOnlyList<Pattern> patterns, int[]? literalOf = null)
+    {
+        var index = new Dictionary<(string, bool), int>();
+        var literals = new List<string>();
+        var ignoreCase = new List<bool>();
+        var checks = new List<Dictionary<string, FragmentCheck>?>();
+        for (var n = 0; n < patterns.Count; n++)
+        {
+            var pattern = patterns[n];
+            var caseless = pattern.Comparison == StringComparison.OrdinalIgnoreCase;
+            var fragments = pattern.Fragments;
+            string? best = null;
+            var bestRarity = double.MaxValue;
+            foreach (var fragment in fragments)
+            {
+                if (fragment.Text.Length < MinimumSearchLength && !IsWholeLiteral(pattern, fragment))
+                {
+                    continue;
+                }
+
+                var rarity = ByteFrequency.Rarity(fragment.Text, caseless);
+                if (rarity < bestRarity || rarity == bestRarity && fragment.Text.Length > best!.Length)
+                {
+                    (best, bestRarity) = (fragment.Text, rarity);
+                }
+            }
+
+            if (best is null)
+            {
+                return null;
+            }
+
+            if (!index.TryGetValue((best, caseless), out var id))
+            {
+                index[(best, caseless)] = id = literals.Count;
+                literals.Add(best);
+                ignoreCase.Add(caseless);
+                checks.Add(new());
+            }
+
+            if (literalOf is not null)
+            {
+                literalOf[n] = id;
+            }
+
+            var check = new FragmentCheck(fragments, caseless);
+            if (checks[id] is { } list)
+            {
+                if (check.IsTrivialFor(best))
+                {
+                    checks[id] = null; // one pattern needs no more than the literal: every hit is a candidate
+                }
+                else
+                {
+                    list.TryAdd(string.Join('\0', fragments.Select(f => f.Text + "\u0001" + f.MaxStart)), check);
+                }
+            }
+        }
+
+        if (literals.Count == 0)
+        {
+            return null;
+        }
+
+        return new Prefilter([.. literals], [.. ignoreCase], checks.Select(c => c?.Values.ToArray()).ToArray());
+    }
+
+    /// <summary>Whether the pattern has a fragment long enough to search for.</summary>
+    internal static bool CanSearch(Pattern pattern) => pattern.Fragments.Any(f => f.Text.Length >= MinimumSearchLength || IsWholeLiteral(pattern, f));
+
+    /// <summary>A literal pattern is searched for as it is, however short (as before: it is all the pattern asks for).</summary>
+    private static bool IsWholeLiteral(Pattern pattern, RequiredFragment fragment) => pattern.Literal == fragment.Text;
+
+    /// <summary>Whether a line holding literal <paramref name="id"/> is a candidate: some pattern naming it passes its check.</summary>
+    internal bool Passes(int id, ReadOnlySpan<byte> line)
+    {
+        if (_checks[id] is not { } checks)
+        {
+            return true;
+        }
+
+        foreach (var check in checks)
+        {
+            if (check.Passes(line))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc cref="Passes(int, ReadOnlySpan{byte})"/>
+    internal bool Passes(int id, ReadOnlySpan<char> line)
+    {
+        if (_checks[id] is not { } checks)
+        {
+            return true;
+        }
+
+        foreach (var check in checks)
+        {
+            if (check.Passes(line))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Index of the first place any literal starts in decoded text, or -1.</summary>
     public int IndexOfAny(ReadOnlySpan<char> text)
     {
+#if NET9_0_OR_GREATER
+        return text.IndexOfAny(_charValues);
+#else
         var best = -1;
         foreach (var literal in Literals)
         {
-            var index = (best < 0 ? text : text[..best]).IndexOf(literal.AsSpan(), _comparison);
+            var index = (best < 0 ? text : text[..best]).IndexOf(literal.AsSpan(), _charComparison);
             if (index >= 0)
             {
                 best = index;
@@ -48,80 +217,25 @@ internal sealed class Prefilter
         }
 
         return best;
-    }
 #endif
-
-    public IReadOnlyList<string> Literals { get; }
-
-    /// <summary>The literals as UTF-8 bytes when all are ASCII and case-sensitive (bytes can then be searched before decoding), else null.</summary>
-    public IReadOnlyList<byte[]>? AsciiLiterals { get; private init; }
-
-    /// <summary>The prefilter for a set of active rules, or null when some always-tried pattern has no literal.</summary>
-    public static Prefilter? For(RulePack pack, IReadOnlyList<CompiledRule> active)
-    {
-        var key = string.Join(',', active.Select(r => r.Index));
-        return Cache.GetOrCreateValue(pack).GetOrAdd(key, _ => Build(pack, active));
     }
 
-    private static Prefilter? Build(RulePack pack, IReadOnlyList<CompiledRule> active)
+    /// <summary>Which literals start at <paramref name="at"/> of decoded text (after <see cref="IndexOfAny"/> found one there).</summary>
+    internal void LiteralsAt(ReadOnlySpan<char> text, int at, List<int> found)
     {
-        var patterns = active.SelectMany(r => r.Section is { } s ? [s.Start] : r.Patterns)
-            .Concat(pack.Records.Select(r => r.Start))
-            .Concat(pack.Facts.Select(f => f.Pattern))
-            .Concat(pack.CommandEcho is { } echo ? echo.Prompts.Append(echo.Confirmation).OfType<Pattern>() : [])
-            .ToList();
-        if (patterns.Any(p => p.RequiredLiteral is null))
+        found.Clear();
+        if (at + _keyChars > text.Length || !_byKey.TryGetValue(KeyOf(text.Slice(at, _keyChars)), out var ids))
         {
-            return null;
+            return;
         }
 
-        var comparison = patterns.Any(p => p.Comparison == StringComparison.OrdinalIgnoreCase)
-            ? StringComparison.OrdinalIgnoreCase
-            : StringComparison.Ordinal;
-        var literals = Cover(patterns.Select(p => p.RequiredLiteral!).Distinct(StringComparer.Ordinal).ToList(), comparison);
-        var ascii = comparison == StringComparison.Ordinal && literals.All(l => l.All(char.IsAscii));
-        return new Prefilter(literals, comparison)
+        foreach (var id in ids)
         {
-            AsciiLiterals = ascii ? literals.Select(System.Text.Encoding.ASCII.GetBytes).ToArray() : null,
-        };
-    }
-
-    /// <summary>
-    /// Fewer literals make a faster search: a line holding a literal holds each of its substrings, so one
-    /// shared substring (at least four chars) can stand for several literals, e.g.
-    /// "onnection" for "connection" and "Connection", or "startup" for "startup" and "startup,". Greedy set
-    /// cover: take the substring that stands for the most literals not yet covered, longest first on ties.
-    /// </summary>
-    internal static string[] Cover(List<string> literals, StringComparison comparison)
-    {
-        const int MinimumShared = 4;
-        var uncovered = new List<string>(literals);
-        var chosen = new List<string>();
-        while (uncovered.Count > 0)
-        {
-            var best = uncovered[0];
-            var bestCount = 1;
-            foreach (var literal in uncovered)
+            var literal = Literals[id];
+            if (at + literal.Length <= text.Length && text.Slice(at, literal.Length).Equals(literal, LiteralIgnoresCase[id] ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             {
-                for (var length = literal.Length; length >= MinimumShared; length--)
-                {
-                    for (var start = 0; start + length <= literal.Length; start++)
-                    {
-                        var candidate = literal.Substring(start, length);
-                        var count = uncovered.Count(l => l.Contains(candidate, comparison));
-                        if (count > bestCount || count == bestCount && candidate.Length > best.Length)
-                        {
-                            best = candidate;
-                            bestCount = count;
-                        }
-                    }
-                }
+                found.Add(id);
             }
-
-            chosen.Add(best);
-            uncovered.RemoveAll(l => l.Contains(best, comparison));
         }
-
-        return [.. chosen];
     }
 }

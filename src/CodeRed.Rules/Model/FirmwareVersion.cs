@@ -5,21 +5,32 @@ using System.Text.RegularExpressions;
 namespace CodeRed.Rules.Model;
 
 /// <summary>
-/// An AR router firmware version: numeric release components and a patch level.
+/// A product version. Parsed by the <c>ar-firmware</c> scheme (<see cref="VersionScheme.ArFirmware"/>, this type's own
+/// <see cref="TryParse"/>), it is an AR router firmware version: numeric release components and a patch level.
 /// <c>2.0.4 PL 7</c>, <c>2.0.4PL7</c>, <c>2.0.4 pl 07</c>, <c>Ver.2.0.4 PL 7</c> and <c>2.0.4-07</c> (the startup
 /// banner's form) all parse; a missing patch level is 0; components compare as numbers and missing trailing
-/// components count as 0, so <c>2.0</c> equals <c>2.0.0</c> and <c>2.0.10</c> is after <c>2.0.7</c>.
+/// components count as 0, so <c>2.0</c> equals <c>2.0.0</c> and <c>2.0.10</c> is after <c>2.0.7</c>. Parsed by the
+/// <c>dotted</c> scheme (<see cref="VersionScheme.Dotted"/>) it has release components only (<c>5.0</c>).
 /// </summary>
 public sealed partial class FirmwareVersion : IComparable<FirmwareVersion>, IEquatable<FirmwareVersion>
 {
     private const int MaxComponents = 6;
     private readonly int[] _release;
 
-    private FirmwareVersion(int[] release, int patchLevel)
+    private FirmwareVersion(int[] release, int patchLevel, bool dotted = false)
     {
         _release = release;
         PatchLevel = patchLevel;
+        _dotted = dotted;
     }
+
+    /// <summary>A version of the <c>dotted</c> scheme: release components only, written without a patch level.</summary>
+    private readonly bool _dotted;
+
+    /// <summary>A version of the <c>dotted</c> scheme (<c>5.0</c>, <c>4.0.1</c>).</summary>
+    internal static FirmwareVersion Dotted(int[] release) => new(release, 0, dotted: true);
+
+    internal const int MaxReleaseComponents = MaxComponents;
 
     /// <summary>The release components, e.g. 2, 0, 4.</summary>
     public IReadOnlyList<int> Release => _release;
@@ -126,7 +137,7 @@ public sealed partial class FirmwareVersion : IComparable<FirmwareVersion>, IEqu
 
     /// <summary>The canonical form, e.g. <c>2.0.4 PL 7</c>; it parses back to an equal version.</summary>
     public override string ToString() =>
-        string.Join('.', _release.Select(c => c.ToString(CultureInfo.InvariantCulture))) + " PL " + PatchLevel.ToString(CultureInfo.InvariantCulture);
+        string.Join('.', _release.Select(c => c.ToString(CultureInfo.InvariantCulture))) + (_dotted ? "" : " PL " + PatchLevel.ToString(CultureInfo.InvariantCulture));
 
 #pragma warning disable CS1591 // Operators mean what CompareTo says.
     public static bool operator <(FirmwareVersion a, FirmwareVersion b) => a.CompareTo(b) < 0;

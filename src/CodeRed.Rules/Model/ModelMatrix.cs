@@ -42,8 +42,27 @@ public sealed class ModelEntry
     /// <summary>Whether the advisory's workaround commands apply to this model.</summary>
     public bool WorkaroundApplies { get; }
 
-    /// <summary>The first firmware with the fix, or null while the fix is pending ("under internal coordination").</summary>
+    /// <summary>The first version with the fix, or null when the fix is a patch (<see cref="FixPatch"/>) or pending ("under internal coordination").</summary>
     public FirmwareVersion? FixedIn { get; }
+
+    /// <summary>The patch that fixes the model (<c>fixedIn: {patch: MS01-033}</c>), or null.</summary>
+    public string? FixPatch { get; init; }
+
+    /// <summary>Whether a fix exists: a version or a patch.</summary>
+    public bool HasFix => FixedIn is not null || FixPatch is not null;
+
+    /// <summary>The first version the entry's status holds for (<c>versions.from</c>), or null for no lower bound.</summary>
+    public FirmwareVersion? VersionsFrom { get; init; }
+
+    /// <summary>The first version the entry's status no longer holds for (<c>versions.before</c>), or null for no upper bound.</summary>
+    public FirmwareVersion? VersionsBefore { get; init; }
+
+    /// <summary>Whether <paramref name="version"/> is inside the entry's <c>versions</c> range (always, without one).</summary>
+    public bool InRange(FirmwareVersion version) =>
+        (VersionsFrom is null || version >= VersionsFrom) && (VersionsBefore is null || version < VersionsBefore);
+
+    /// <summary>More spellings of the model name (<c>aliases</c>), found like the name.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
 }
 
 /// <summary>The advisory's model matrix, looked up by normalized model name.</summary>
@@ -56,6 +75,13 @@ public sealed class ModelMatrix
         Models = models;
         Notes = notes;
         _byKey = models.ToDictionary(m => m.Key, StringComparer.Ordinal);
+        foreach (var model in models)
+        {
+            foreach (var alias in model.Aliases)
+            {
+                _byKey.TryAdd(ModelName.Normalize(alias), model);
+            }
+        }
     }
 
     /// <summary>Every model, in the advisory's order.</summary>

@@ -118,7 +118,7 @@ public static class CsafWriter
                 result.Add(new ModelProducts(
                     model,
                     null,
-                    new Product(Id($"{model.Name}-BEFORE-{version}"), $"{model.Name} firmware before {fix}"),
+                    new Product(Id($"{model.Name}-BEFORE-{version}"), $"{model.Name} {pack.Product.Terms.Version.English} before {fix}"),
                     new Product(Id($"{model.Name}-{version}"), $"{model.Name} {fix}")));
             }
             else
@@ -400,7 +400,8 @@ public static class CsafWriter
         var workaroundIds = products.Where(p => p.Model.WorkaroundApplies && p.Affected is not null).Select(p => p.Affected!.Id).ToList();
         if (commands.Count > 0 && workaroundIds.Count > 0)
         {
-            var details = new StringBuilder("Enter these commands on the router, in this order:");
+            // The pack's words for the product ("Enter these commands on the router"), else neutral ones.
+            var details = new StringBuilder((pack.Product.Terms.Commands?.English ?? "Enter these commands") + ", in this order:");
             var n = 0;
             foreach (var step in commands)
             {
@@ -425,14 +426,23 @@ public static class CsafWriter
         foreach (var group in products.Where(p => p.BeforeFix is not null && p.Model.Status == ModelStatus.Affected).GroupBy(p => p.Model.FixedIn!))
         {
             var models = group.Select(p => p.Model).ToList();
-            var template = upgrade?.Text.English ?? "Upgrade the firmware to {fixedIn} or later.";
+            var template = upgrade?.Text.English ?? $"Upgrade the {pack.Product.Terms.Version.English} to {{fixedIn}} or later.";
             result.Add(("vendor_fix", Render(template, models, group.Key), group.Select(p => p.BeforeFix!.Id).ToList()));
         }
 
         var pendingRule = pack.CompiledRules.FirstOrDefault(r => r.Device is { FixAvailable: false, Status: ModelStatus.Affected or null });
-        foreach (var p in products.Where(p => p.Model.Status == ModelStatus.Affected && p.Model.FixedIn is null))
+        // A fix that is a patch: the vendor's fix for the whole model, in the words of the step that asks for it.
+        var missingPatchRules = pack.CompiledRules.Where(r => r.Device?.Patch == PatchState.Missing || r.Device?.Patch == PatchState.Unknown).Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal);
+        var install = pack.Remediation.FirstOrDefault(s => s.Command is null && s.Rules.Any(missingPatchRules.Contains));
+        foreach (var p in products.Where(p => p.Model.Status == ModelStatus.Affected && p.Model.FixedIn is null && p.Model.FixPatch is not null))
         {
-            var template = pendingRule?.Descriptor.MessageFormat.English ?? "No fixed firmware is available for {model} yet.";
+            var template = install?.Text.English ?? $"Install the {pack.Product.Terms.Patch.English} {{patch}}.";
+            result.Add(("vendor_fix", Render(template, [p.Model], null), [p.Whole!.Id]));
+        }
+
+        foreach (var p in products.Where(p => p.Model.Status == ModelStatus.Affected && !p.Model.HasFix))
+        {
+            var template = pendingRule?.Descriptor.MessageFormat.English ?? "No fix is available for {model} yet.";
             result.Add(("none_available", Render(template, [p.Model], null), [p.Whole!.Id]));
         }
 
@@ -444,7 +454,8 @@ public static class CsafWriter
         Evaluator.Render(null, template, name => name switch
         {
             "model" => string.Join(", ", models.Select(m => m.Name)),
-            "fixedIn" => (fixedIn ?? models[0].FixedIn)?.ToString(),
+            "fixedIn" => (fixedIn ?? models[0].FixedIn)?.ToString() ?? models[0].FixPatch,
+            "patch" => models[0].FixPatch,
             "status" => models[0].Status == ModelStatus.Affected ? "affected" : "not-affected",
             "note" => models[0].Note.English,
             _ => null,

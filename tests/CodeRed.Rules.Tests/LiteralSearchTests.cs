@@ -1,0 +1,99 @@
+using System.Text;
+using CodeRed.Rules.Matching;
+using FsCheck.Xunit;
+
+namespace CodeRed.Rules.Tests;
+
+/// <summary>The one-pass multi-literal search (Teddy-style) against a naive search, and the fragment extractor (issue 15).</summary>
+public class LiteralSearchTests
+{
+    /// <summary>
+    /// Random literal sets (1 to 300, a small alphabet so that they share prefixes and collide, some case-insensitive)
+    /// on random text of up to 200 bytes at a random offset into a buffer: the vector loops, their 16/32-byte chunk
+    /// boundaries and the scalar tail all give the naive search's answer, from every start position.
+    /// </summary>
+    [Property(MaxTest = 400)]
+    public bool Multi_literal_search_equals_a_naive_search(int seed)
+    {
+        var random = new Random(seed);
+        const string alphabet = "abcAB \n\r1";
+        var count = random.Next(4) == 0 ? random.Next(20, 300) : random.Next(1, 12);
+        var literals = new List<byte[]>();
+        var ignoreCase = new List<bool>();
+        for (var i = 0; i < count; i++)
+        {
+            var length = random.Next(1, 9);
+            literals.Add(Enumerable.Range(0, length).Select(_ => (byte)"abcAB1"[random.Next(6)]).ToArray());
+            ignoreCase.Add(random.Next(3) == 0);
+        }
+
+        var search = new MultiLiteralSearch(literals, ignoreCase, vectorBits: new[] { 256, 128, 0 }[random.Next(3)]);
+        var offset = random.Next(40);
+        var buffer = new byte[offset + random.Next(0, 200)];
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            buffer[i] = (byte)alphabet[random.Next(alphabet.Length)];
+        }
+
+        var text = buffer.AsSpan(offset);
+        var found = new List<int>();
+        for (var from = 0; from <= text.Length; from++)
+        {
+            var expected = -1;
+            var expectedIds = new List<int>();
+            for (var at = from; at < text.Length && expected < 0; at++)
+            {
+                for (var id = 0; id < literals.Count; id++)
+                {
+                    var literal = literals[id];
+                    if (at + literal.Length <= text.Length && (ignoreCase[id]
+                            ? Encoding.ASCII.GetString(text.Slice(at, literal.Length)).Equals(Encoding.ASCII.GetString(literal), StringComparison.OrdinalIgnoreCase)
+                            : text.Slice(at, literal.Length).SequenceEqual(literal)))
+                    {
+                        expected = at;
+                        expectedIds.Add(id);
+                    }
+                }
+            }
+
+            var actual = search.Find(text, from, found);
+            if (actual != expected || !found.Order().SequenceEqual(expectedIds))
+            {
+                throw new Xunit.Sdk.XunitException($"from {from} in '{Encoding.ASCII.GetString(text)}': found {actual} [{string.Join(',', found)}], naive {expected} [{string.Join(',', expectedIds)}]");
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void Ten_thousand_literals_build_and_search_fast_enough_to_notice_a_cubic_step()
+    {
+        // Not a timing test: a cubic build (the old greedy cover) would not finish this in the test's lifetime.
+        var random = new Random(15);
+        var literals = Enumerable.Range(0, 10_000).Select(_ => Encoding.ASCII.GetBytes(new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + random.Next(26))).ToArray()))).ToList();
+        var search = new MultiLiteralSearch(literals, literals.Select(_ => false).ToList());
+        var text = Encoding.ASCII.GetBytes("xx " + Encoding.ASCII.GetString(literals[1234]) + " yy");
+        var found = new List<int>();
+        Assert.Equal(3, search.Find(text, 0, found));
+        Assert.Contains(1234, found);
+    }
+
+    [Theory]
+    [InlineData(@"HTTP\s+ERROR\s+No\s+free", false, "HTTP|ERROR|No|free")]
+    [InlineData(@"^\s{0,8}Manager(?:\s{1,8}[^\s>]{1,64})?\s{0,8}>", false, "Manager@8|>")]
+    [InlineData(@"a+bc?d", false, "a|b|d")]
+    [InlineData(@"ab{2}c", false, "ab|c")]
+    [InlineData(@"(?:x|y)abc|def", false, "")]
+    [InlineData(@"\x41BC\u0044EF", false, "BC|EF")]
+    [InlineData(@"sessions\s+kept", true, "e|ion|ept")]
+    [InlineData(@"^abc\d{2}def", false, "abc@0|def@5")]
+    [InlineData(@"a{,2}b", false, "a{,2}b")]
+    [InlineData(@"caf\u00E9 ok", false, "caf| ok")]
+    public void Fragments_are_every_required_run_in_order(string regex, bool ignoreCase, string expected)
+    {
+        var fragments = RequiredFragments.OfRegex(regex, ignoreCase);
+        var shown = string.Join('|', fragments.Select(f => f.MaxStart is { } m ? $"{f.Text}@{m}" : f.Text));
+        Assert.Equal(expected, shown);
+    }
+}
