@@ -48,6 +48,9 @@ public sealed class ModelEntry
     /// <summary>The patch that fixes the model (<c>fixedIn: {patch: MS01-033}</c>), or null.</summary>
     public string? FixPatch { get; init; }
 
+    /// <summary>The fix as the matrix writes it: the version, else the patch id, else <c>pending</c>.</summary>
+    internal string FixText => FixedIn?.ToString() ?? FixPatch ?? "pending";
+
     /// <summary>Whether a fix exists: a version or a patch.</summary>
     public bool HasFix => FixedIn is not null || FixPatch is not null;
 

@@ -88,7 +88,7 @@ public static class JsonReportWriter
         if (report.Device.Model is { } model)
         {
             json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
-            json.WriteString("fixedIn", model.FixedIn?.ToString() ?? "pending");
+            json.WriteString("fixedIn", model.FixText);
             json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
         }
 
@@ -216,7 +216,7 @@ public static class JsonReportWriter
             json.WriteString("status", m.Status == ModelStatus.Affected ? "affected" : "not-affected");
             json.WriteString("note", m.Note.Get(culture));
             json.WriteBoolean("workaroundApplies", m.WorkaroundApplies);
-            json.WriteString("fixedIn", m.FixedIn?.ToString() ?? "pending");
+            json.WriteString("fixedIn", m.FixText);
             json.WriteEndObject();
         }
 

@@ -88,7 +88,7 @@ public static class MarkdownDocsWriter
         foreach (var m in pack.Models.Models)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {m.Name} | {(m.Status == ModelStatus.Affected ? "affected" : "not affected")} | {(m.WorkaroundApplies ? "yes" : "no")} | {m.FixedIn?.ToString() ?? "pending"} | {Cell(m.Note.English)} |\n");
+                $"| {m.Name} | {(m.Status == ModelStatus.Affected ? "affected" : "not affected")} | {(m.WorkaroundApplies ? "yes" : "no")} | {m.FixText} | {Cell(m.Note.English)} |\n");
         }
 
         return md.ToString();

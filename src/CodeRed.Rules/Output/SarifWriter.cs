@@ -630,7 +630,7 @@ public static partial class SarifWriter
         if (device.Model is { } model)
         {
             json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
-            json.WriteString("fixedIn", model.FixedIn?.ToString() ?? "pending");
+            json.WriteString("fixedIn", model.FixText);
             json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
         }
 
