@@ -258,8 +258,12 @@ internal static class CliApp
 
         var patches = Patches(options);
 
-        // The HTML report shows each finding's evidence in context: two lines before and after its first hit.
-        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0 };
+        var threads = options.Single("threads") is not { } t ? Environment.ProcessorCount
+            : int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
+            : throw new UsageException($"--threads must be a whole number of at least 1, not '{t}'");
+        // The HTML report shows each finding's evidence in context: two lines before and after its first hit. A fleet
+        // already runs one file per core: each of its files is read by one thread.
+        var evaluation = new EvaluationOptions { Severity = severity, Culture = culture, ContextLines = format == "html" ? 2 : 0, MaxDegreeOfParallelism = fleet ? 1 : threads };
         if (options.Has("follow"))
         {
             if (fleet || options.Positional.Count > 1)
@@ -268,7 +272,7 @@ internal static class CliApp
             }
 
             return FollowCommand.Run(invocation, packs, options.Positional.SingleOrDefault(),
-                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Evaluation = evaluation }, encoding, format,
+                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Patches = patches, Evaluation = evaluation }, encoding, format,
                 reports => WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports, packs, severity, color)));
         }
 

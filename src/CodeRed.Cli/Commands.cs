@@ -51,13 +51,15 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
                   --follow              read FILE as it grows (as tail -f) or standard input until it closes; with
                                         --format jsonl each finding is a JSON line as it fires, the report last;
                                         Ctrl-C or SIGTERM ends with the report so far
+                  --threads N           threads that search one large file (default: one per core; 1: one pass;
+                                        a fleet gives each file one)
                   --color WHEN          auto (colour only on a terminal and without NO_COLOR), always or never
               -h, --help                this help
 
             Exit codes: 0 nothing at warning or above, 1 a warning or error was found, 2 usage, input or rule-pack
             error. A FILE that cannot be read is reported on stderr; the others are still reported, then exit 2.
             """,
-            ["model", "firmware", "product-version", "patch", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color"],
+            ["model", "firmware", "product-version", "patch", "rules", "pack", "rules-sha256", "format", "output", "lang", "encoding", "severity", "config", "color", "threads"],
             ["each", "follow"], CliApp.Analyze),
         new("packs", """
             usage: codered packs [--format text|json] [--lang en|ja]
@@ -125,6 +127,10 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             Exit codes: 0 every sample held, 1 a sample failed or none was found, 2 usage, pack or sample-file error.
             """,
             [], [], RulesTestCommand.Run),
+        new("watch", Watch.WatchCommand.Usage,
+            ["listen", "devices", "format", "max-devices", "max-lines", "max-message-length", "idle-timeout", "publish", "partitions", "rules", "rules-sha256", "lang"], [], Watch.WatchCommand.Run),
+        new("worker", Watch.WorkerCommand.Usage,
+            ["nats", "partitions", "partition", "devices", "format", "max-lines", "ack-wait", "rules", "rules-sha256", "lang"], [], Watch.WorkerCommand.Run),
         new("export csaf", """
             usage: codered export csaf [--vex] [--rules PATH|--pack ID] [-o FILE]
 

@@ -63,7 +63,7 @@ internal sealed class CodeRedEvaluator : ICodeRedEvaluator, IDisposable
     private static EvaluationOptions Fit(EvaluationOptions options, RulePack pack) =>
         options.Severity.Validate(pack).Count == 0 ? options : new EvaluationOptions
         {
-            Severity = options.Severity.For(pack), Culture = options.Culture, ContextLines = options.ContextLines, MaxDistinctValues = options.MaxDistinctValues,
+            Severity = options.Severity.For(pack), Culture = options.Culture, ContextLines = options.ContextLines, MaxDistinctValues = options.MaxDistinctValues, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
         };
 
     /// <summary>The packs in force beside <paramref name="primary"/>; none while they do not load (then <see cref="Packs"/> says why).</summary>

@@ -166,7 +166,10 @@ public sealed class EvaluationSession : IDisposable
         ArgumentNullException.ThrowIfNull(name);
         ThrowIfCompleted();
         EndSource();
-        _source = new SourceFeed(name, encoding, _evaluators.Select(e => e.Prefilter).ToArray(), _needsEveryLine, OnLine);
+        _source = new SourceFeed(name, encoding, _evaluators.Select(e => e.Prefilter).ToArray(), _needsEveryLine, OnLine)
+        {
+            MaxDegreeOfParallelism = (Options.Evaluation ?? EvaluationOptions.Default).MaxDegreeOfParallelism,
+        };
         foreach (var evaluator in _evaluators)
         {
             evaluator.BeginSource(name);
@@ -532,12 +535,18 @@ public sealed class EvaluationSession : IDisposable
 
     private void OnLine(string line, long number, long offset)
     {
+        var changed = false;
         foreach (var evaluator in _evaluators)
         {
             evaluator.Line(line, number, offset);
+            changed |= evaluator.HasChanges;
         }
 
-        RaiseChanges(number);
+        // Most lines fire nothing: no event work on the batch path's hot loop.
+        if (changed || (_firstLook && Listening))
+        {
+            RaiseChanges(number);
+        }
     }
 
     private bool Listening => EventRaised is not null || _channel is not null;

@@ -246,4 +246,21 @@ public sealed class EvaluationOptions
             field = value;
         }
     }
+
+    /// <summary>
+    /// How many threads may search one large file on disk (32 MiB or more, read as bytes), default
+    /// <see cref="Environment.ProcessorCount"/>; 1 reads every file in one pass. The report is the same either way:
+    /// the threads only look for the lines the rules' literals point at, and the lines are judged in file order.
+    /// Evaluations running side by side share one budget of <see cref="Environment.ProcessorCount"/> threads.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = Environment.ProcessorCount;
 }

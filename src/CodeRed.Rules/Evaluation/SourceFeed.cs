@@ -27,6 +27,8 @@ internal sealed class SourceFeed : IDisposable
     private Encoding? _lineEncoding;
     private Decoder? _decoder;
     private char[]? _decoded;
+    private Func<ICandidateFinder<byte>>? _newByteFinder;
+    private LineHandler<byte>? _byteLine;
 
     public SourceFeed(string name, Encoding? encoding, IReadOnlyList<Matching.Prefilter?> prefilters, Func<bool> needsEveryLine, Action<string, long, long> onLine)
     {
@@ -38,6 +40,9 @@ internal sealed class SourceFeed : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Threads a large file on disk may be searched with (<see cref="EvaluationOptions.MaxDegreeOfParallelism"/>); 1: one pass.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = 1;
 
     /// <summary>The encoding asked for when the source began (null: a byte-order mark decides, else UTF-8).</summary>
     public Encoding? AskedEncoding => _asked;
@@ -96,6 +101,13 @@ internal sealed class SourceFeed : IDisposable
 
         if (_mode == FeedMode.AsciiBytes)
         {
+            // A large file on disk: its candidates are searched on several cores, its lines still judged in order.
+            if (MaxDegreeOfParallelism != 1 && _newByteFinder is { } newFinder
+                && ParallelScan.TryScan(stream, _bytes!, newFinder, _needsEveryLine, _byteLine!, MaxDegreeOfParallelism) is { } scanned)
+            {
+                Bytes += scanned;
+            }
+
             while (_bytes!.ReadFrom((buffer, offset, count) =>
             {
                 var read = stream.Read(buffer, offset, count);
@@ -200,15 +212,23 @@ internal sealed class SourceFeed : IDisposable
 
         _mode = FeedMode.AsciiBytes;
         _lineEncoding = chosen;
-        ICandidateFinder<byte>? finder = null;
-        if (_prefilters.All(p => p is not null))
+        ICandidateFinder<byte>? NewFinder()
         {
-            var finders = _prefilters.Select(p => (ICandidateFinder<byte>)new ByteCandidateFinder(p!)).ToArray();
-            finder = finders.Length == 1 ? finders[0] : new AnyCandidateFinder<byte>(finders);
+            ICandidateFinder<byte>? finder = null;
+            if (_prefilters.All(p => p is not null))
+            {
+                var finders = _prefilters.Select(p => (ICandidateFinder<byte>)new ByteCandidateFinder(p!)).ToArray();
+                finder = finders.Length == 1 ? finders[0] : new AnyCandidateFinder<byte>(finders);
+            }
+
+            return finder;
         }
 
+        var finder = NewFinder();
+        _newByteFinder = finder is null ? null : () => NewFinder()!; // ParallelScan's workers each need their own
         var encodingForLines = chosen;
-        _bytes = new LineFeeder<byte>(BufferSize, finder, _needsEveryLine, (line, number, offset) => _onLine(encodingForLines.GetString(line), number, offset));
+        _byteLine = (line, number, offset) => _onLine(encodingForLines.GetString(line), number, offset);
+        _bytes = new LineFeeder<byte>(BufferSize, finder, _needsEveryLine, _byteLine);
         if (writeHead)
         {
             _bytes.Write(head.AsSpan(skip));
