@@ -27,8 +27,10 @@ public class WebServerPackTests
 
     private static string SampleLog(string name) => Repo("docs", "samples", name);
 
-    private static AnalysisReport Analyze(string? model, params string[] files) => WebPack.Evaluate(
-        new DeviceEvidence { Model = model, Sources = files.Select(f => EvidenceSource.FromFile(SampleLog(f), name: f)).ToArray() },
+    private static AnalysisReport Analyze(string? model, params string[] files) => AnalyzeAs(model, null, null, files);
+
+    private static AnalysisReport AnalyzeAs(string? model, string? version, IReadOnlyList<string>? patches, params string[] files) => WebPack.Evaluate(
+        new DeviceEvidence { Model = model, Firmware = version, Patches = patches, Sources = files.Select(f => EvidenceSource.FromFile(SampleLog(f), name: f)).ToArray() },
         new EvaluationOptions { Culture = CultureInfo.GetCultureInfo("en") });
 
     private static Diagnostic Single(AnalysisReport report, string id) => Assert.Single(report.Diagnostics, d => d.Id == id);
@@ -209,7 +211,7 @@ public class WebServerPackTests
     [Fact]
     public void A_probe_answered_with_success_and_a_working_backdoor_mean_an_infected_server()
     {
-        var report = Analyze("Microsoft IIS 5.0", "webserver-iis-w3c.log");
+        var report = AnalyzeAs("Microsoft IIS", "5.0", null, "webserver-iis-w3c.log");
         Assert.Equal(["198.51.100.17"], Values(Single(report, "CW2005"), "client"));
         var backdoor = Single(report, "CW2006");
         Assert.Equal(["/scripts/root.exe", "/MSADC/root.exe"], Values(backdoor, "path"));
@@ -220,6 +222,24 @@ public class WebServerPackTests
         // The same log from a server that is not IIS: the success rules do not apply to it.
         var apache = Analyze("Apache", "webserver-iis-w3c.log");
         Assert.DoesNotContain(apache.Diagnostics, d => d.Id is "CW2005" or "CW2006");
+    }
+
+    [Fact]
+    public void IIS_versions_and_the_MS01_033_patch_decide_the_server_rules()
+    {
+        string[] Device(string? model, string? version, IReadOnlyList<string>? patches) =>
+            [.. AnalyzeAs(model, version, patches).Diagnostics.Where(d => d.Line is null).Select(d => d.Id)];
+        Assert.Equal(["CW1001"], Device("Microsoft IIS", "5.0", null));
+        Assert.Equal(["CW1001"], Device("Microsoft-IIS", "4.0", null));
+        Assert.Empty(Device("IIS", "5.0", ["MS01-033"])); // fixed by the patch
+        Assert.Equal(["CW1005"], Device("IIS", "6.0", null)); // outside the affected versions
+        Assert.Equal(["CW1006"], Device("Apache", "1.3.20", null));
+        Assert.Equal(["CW1007"], Device(null, null, null));
+
+        // The W3C header gives the version; the model is given.
+        var fromLog = AnalyzeAs("Microsoft Internet Information Services", null, null, "webserver-iis-w3c.log");
+        Assert.Equal("5.0", fromLog.Device.Firmware?.ToString());
+        Assert.Contains("Microsoft IIS 5.0 is affected", Single(fromLog, "CW1001").Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -238,7 +258,7 @@ public class WebServerPackTests
     [Fact]
     public void IIS_4_NCSA_logs_read_like_Apache_common_logs()
     {
-        var report = Analyze("Microsoft IIS 4.0", "webserver-iis4-ncsa.log");
+        var report = AnalyzeAs("IIS", "4.0", null, "webserver-iis4-ncsa.log");
         Assert.Equal(["203.0.113.9", "203.0.113.10"], Values(Single(report, "CW2001"), "client"));
         Assert.Equal(["198.51.100.17"], Values(Single(report, "CW2002"), "client"));
         Assert.Equal(["CW1001", "CW2001", "CW2002"], report.Diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
