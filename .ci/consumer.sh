@@ -17,7 +17,7 @@ rm -rf artifacts/nupkg tests/consumer/bin tests/consumer/obj
 # The README's pack line, exactly: it makes every package, the tool's two implementations (Native AOT for
 # linux-x64, framework-dependent 'any') included.
 dotnet pack CodeRed.Rules.sln -c Release -o artifacts/nupkg
-for id in CodeRed.Rules CodeRed.Rules.DependencyInjection CodeRed.Cli.linux-x64 CodeRed.Cli.any; do
+for id in CodeRed.Rules CodeRed.Rules.DependencyInjection CodeRed.Rules.Syslog CodeRed.Cli.linux-x64 CodeRed.Cli.any; do
   for ext in nupkg snupkg; do
     [ -f "artifacts/nupkg/$id.$version.$ext" ] || fail "missing artifacts/nupkg/$id.$version.$ext"
   done

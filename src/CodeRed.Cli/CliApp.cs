@@ -272,7 +272,7 @@ internal static class CliApp
             }
 
             return FollowCommand.Run(invocation, packs, options.Positional.SingleOrDefault(),
-                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Evaluation = evaluation }, encoding, format,
+                new SessionOptions { Model = options.Single("model"), Firmware = firmware, Patches = patches, Evaluation = evaluation }, encoding, format,
                 reports => WriteOutput(invocation, outputFile, target => WriteReport(invocation, target, format, reports, packs, severity, color)));
         }
 

@@ -127,6 +127,10 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             Exit codes: 0 every sample held, 1 a sample failed or none was found, 2 usage, pack or sample-file error.
             """,
             [], [], RulesTestCommand.Run),
+        new("watch", Watch.WatchCommand.Usage,
+            ["listen", "devices", "format", "max-devices", "max-lines", "max-message-length", "idle-timeout", "publish", "partitions", "rules", "rules-sha256", "lang"], [], Watch.WatchCommand.Run),
+        new("worker", Watch.WorkerCommand.Usage,
+            ["nats", "partitions", "partition", "devices", "format", "max-lines", "ack-wait", "rules", "rules-sha256", "lang"], [], Watch.WorkerCommand.Run),
         new("export csaf", """
             usage: codered export csaf [--vex] [--rules PATH|--pack ID] [-o FILE]
 

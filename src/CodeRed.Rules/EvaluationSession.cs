@@ -535,12 +535,18 @@ public sealed class EvaluationSession : IDisposable
 
     private void OnLine(string line, long number, long offset)
     {
+        var changed = false;
         foreach (var evaluator in _evaluators)
         {
             evaluator.Line(line, number, offset);
+            changed |= evaluator.HasChanges;
         }
 
-        RaiseChanges(number);
+        // Most lines fire nothing: no event work on the batch path's hot loop.
+        if (changed || (_firstLook && Listening))
+        {
+            RaiseChanges(number);
+        }
     }
 
     private bool Listening => EventRaised is not null || _channel is not null;

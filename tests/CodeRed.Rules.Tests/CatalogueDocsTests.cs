@@ -26,7 +26,8 @@ public class CatalogueDocsTests
     public void Every_rule_has_a_page_and_every_page_a_rule()
     {
         var pages = Directory.GetFiles(Repo("docs", "rules"), "*.md").Select(Path.GetFileNameWithoutExtension).Order().ToList();
-        Assert.Equal(Pack.Rules.Select(r => r.Id).Order(), pages);
+        // docs/rules holds the pages of every built-in pack (CW*.md are codered.webserver's, WebServerPackTests checks them).
+        Assert.Equal(RulePack.BuiltIn.SelectMany(p => p.Rules).Select(r => r.Id).Order(), pages);
         Assert.All(Pack.Rules, r => Assert.True(File.Exists(Repo(r.HelpUri)), $"{r.Id}'s help link {r.HelpUri} leads nowhere"));
     }
 

@@ -139,13 +139,22 @@ public class FollowTests
             var message = await LineWithin(stderr, TimeSpan.FromSeconds(60));
             Assert.Contains("truncated", message);
 
+            // The report started over: the signature written after the truncation is a finding again, at line 2.
+            await File.AppendAllTextAsync(path, Signature + "\n");
+            do
+            {
+                line = await LineWithin(process.StandardOutput, TimeSpan.FromSeconds(60));
+            }
+            while (!line.Contains("\"finding\"", StringComparison.Ordinal) || !line.Contains("CR2001", StringComparison.Ordinal));
+
+            Assert.Contains("\"line\":2", line);
             ProcessSupport.Shell($"kill -TERM {process.Id}");
             var rest = (await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60))).TrimEnd('\n').Split('\n');
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
             using var report = JsonDocument.Parse(rest[^1]);
-            Assert.Equal(1, report.RootElement.GetProperty("sources")[0].GetProperty("lines").GetInt32());
-            Assert.Equal(0, report.RootElement.GetProperty("diagnostics").EnumerateArray().Count(d => d.GetProperty("id").GetString() == "CR2001"));
-            Assert.Equal(TestSupport.RunCli(["analyze", "-"], "quiet\n"u8.ToArray()).ExitCode, process.ExitCode);
+            Assert.Equal(2, report.RootElement.GetProperty("sources")[0].GetProperty("lines").GetInt32());
+            Assert.Equal(2, report.RootElement.GetProperty("diagnostics").EnumerateArray().Single(d => d.GetProperty("id").GetString() == "CR2001").GetProperty("line").GetInt32());
+            Assert.Equal(1, process.ExitCode);
         }
         finally
         {

@@ -20,6 +20,20 @@ internal static class TestSupport
 
     public static RulePack Pack => RulePack.Default;
 
+    /// <summary>Whether a file below rules/ belongs to another pack: a folder between has its own pack.yaml (rules/webserver).</summary>
+    public static bool InNestedPack(string file)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(file)); dir is not null && dir.Length > Path.GetFullPath(RulesDir).Length; dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(Path.Combine(dir, "pack.yaml")))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The smallest valid rule document: tests break it one way at a time.</summary>
     public const string MinimalRule = """
         kind: rule

@@ -133,6 +133,9 @@ internal sealed partial class Evaluator
         _finished.AddRange(scan.Finish());
     }
 
+    /// <summary>True when a finding fired or a fact changed since the last <see cref="TakeChanges"/>.</summary>
+    public bool HasChanges => _newFindings.Count > 0 || _factsChanged || _endedFindings.Count > 0;
+
     /// <summary>Takes the rules whose first reportable hit came since the last call; true when something may have changed the verdict.</summary>
     public bool TakeChanges(List<(SessionEventKind Kind, Diagnostic Diagnostic)> findings)
     {
