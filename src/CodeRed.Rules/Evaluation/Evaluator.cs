@@ -1099,7 +1099,7 @@ internal sealed partial class Evaluator
                 Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
                     properties.TryGetValue(key, out var values)
                         ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                        : aggregate.Counted?.Value(key, keys) ?? owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line)),
+                        : aggregate.Counted?.Value(key, keys) ?? (rule.Captures(key) ? null : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line))),
                 Keys = rule.Counting?.By is null ? [] : keys,
                 KeysTruncated = aggregate.Counted?.Truncated ?? false,
                 Source = name,

@@ -94,6 +94,14 @@ internal sealed class CompiledRule
 
     /// <summary>Indexes of the rules this rule suppresses on a shared record.</summary>
     public IReadOnlyList<int> SuppressedRules { get; set; } = [];
+
+    /// <summary>
+    /// Whether one of the rule's own patterns has a capture group of this name: a capture that did not match shows as
+    /// missing, never as the built-in placeholder of the same name (CR2004's <c>{version}</c> is the crash banner's).
+    /// </summary>
+    public bool Captures(string name) =>
+        Patterns.Any(p => p.CaptureNames.Contains(name, StringComparer.Ordinal))
+        || (Section is { } s && (s.Start.CaptureNames.Contains(name, StringComparer.Ordinal) || s.Row.CaptureNames.Contains(name, StringComparer.Ordinal)));
 }
 
 /// <summary>One step of remediation, shown when its trigger holds.</summary>
