@@ -152,8 +152,9 @@ public sealed class ParallelScanTests
     {
         var hook = new ParallelScanHook { SplitPoints = c.SplitPoints, Workers = c.Workers, MaxEntries = c.MaxEntries };
         var (single, parallel, _) = BothWays(c.Bytes, hook, c.ShiftJis ? Encoding.GetEncoding(932) : null);
-        var hasLineEnd = c.Bytes.AsSpan().IndexOfAny((byte)'\r', (byte)'\n') >= 0;
-        // Without a line end there is nothing to cut: the file is read in one pass.
+        // Without a line end past the first bytes (read again after the encoding is decided) and before the last byte
+        // (a final CR may be half a CRLF) there is nothing to cut: such a file is read in one pass.
+        var hasLineEnd = c.Bytes.Length > 5 && c.Bytes.AsSpan(4, c.Bytes.Length - 5).IndexOfAny((byte)'\r', (byte)'\n') >= 0;
         return (single == parallel).Label("reports equal")
             .And((hook.ChunksScanned > 0 || !hasLineEnd).Label("searched in parallel"))
             .And((hook.Boundaries.Count == 0 || hook.Boundaries.Zip(hook.Boundaries.Skip(1)).All(b => b.First < b.Second)).Label("boundaries increase"));

@@ -451,7 +451,15 @@ internal static class ParallelScan
                         return;
                     }
 
-                    p = AfterBreak(text, candidate + text[candidate..].IndexOfAny(Cr, Lf));
+                    var lineEnd = text[candidate..].IndexOfAny(Cr, Lf);
+                    if (lineEnd < 0)
+                    {
+                        // The file's last line, without a line end: nothing follows it in this chunk.
+                        p = complete;
+                        break;
+                    }
+
+                    p = AfterBreak(text, candidate + lineEnd);
                     line++;
                 }
 

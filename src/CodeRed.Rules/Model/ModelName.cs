@@ -12,6 +12,25 @@ public static class ModelName
     /// <summary>The comparison key of a model name: upper case, without spaces, hyphens and underscores.</summary>
     public static string Normalize(string name)
     {
+        // Upper-casing after NFKC can yield text that NFKC changes again (found by the idempotence property); a key
+        // is a key only when normalizing it changes nothing, which a second or third pass reaches.
+        var key = NormalizeOnce(name);
+        for (var pass = 0; pass < 4; pass++)
+        {
+            var again = NormalizeOnce(key);
+            if (again == key)
+            {
+                break;
+            }
+
+            key = again;
+        }
+
+        return key;
+    }
+
+    private static string NormalizeOnce(string name)
+    {
         var builder = new StringBuilder(name.Length);
         foreach (var c in Compatible(WellFormed(name)))
         {
