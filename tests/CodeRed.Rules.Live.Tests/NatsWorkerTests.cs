@@ -7,6 +7,7 @@ using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
+using Xunit.Abstractions;
 
 namespace CodeRed.Rules.Live.Tests;
 
@@ -14,7 +15,7 @@ namespace CodeRed.Rules.Live.Tests;
 /// The NATS deployment with a real <c>nats-server -js</c>: one <c>watch --publish</c>, two workers, one of them killed
 /// with SIGKILL halfway and replaced; the final reports must equal a single-process <c>watch</c> over the same lines.
 /// </summary>
-public sealed class NatsWorkerTests
+public sealed class NatsWorkerTests(ITestOutputHelper output)
 {
     private const int Devices = 100;
     private const int Lines = 20_000;
@@ -143,11 +144,17 @@ public sealed class NatsWorkerTests
             // and smaller than the text of the lines it covers.
             var final = await Checkpoints(js, 1);
             Assert.Equal(halfway.Keys.Order(), final.Keys.Order());
+            output.WriteLine($"checkpoint bytes, partition 1: after {Lines / 2 / Devices} lines {halfway.Values.Min(c => c.Size)}..{halfway.Values.Max(c => c.Size)}, after {Lines / Devices} lines {final.Values.Min(c => c.Size)}..{final.Values.Max(c => c.Size)}");
             foreach (var (key, (size, messages, device)) in final)
             {
                 var (halfSize, halfMessages, _) = halfway[key];
                 var covered = Enumerable.Range(0, Lines).Where(i => $"dev{i % Devices:000}" == device).Sum(i => Frame(i).Length);
                 Assert.True(messages == Lines / Devices && halfMessages < messages, $"{key}: {halfMessages} then {messages} messages");
+                if (key == final.Keys.Min(StringComparer.Ordinal))
+                {
+                    output.WriteLine($"{key}: {size} bytes for {messages} lines of {covered} bytes ({halfway[key].Size} bytes after {halfMessages})");
+                }
+
                 Assert.True(size < covered, $"{key}: a checkpoint of {size} bytes for {messages} lines of {covered} bytes");
                 Assert.True(size < halfSize * 1.25, $"{key}: {halfSize} bytes after {halfMessages} lines, {size} after {messages}");
             }
