@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+using Xunit.Abstractions;
 
 namespace CodeRed.Rules.Live.Tests;
 
@@ -13,7 +15,7 @@ namespace CodeRed.Rules.Live.Tests;
 /// The NATS deployment with a real <c>nats-server -js</c>: one <c>watch --publish</c>, two workers, one of them killed
 /// with SIGKILL halfway and replaced; the final reports must equal a single-process <c>watch</c> over the same lines.
 /// </summary>
-public sealed class NatsWorkerTests
+public sealed class NatsWorkerTests(ITestOutputHelper output)
 {
     private const int Devices = 100;
     private const int Lines = 20_000;
@@ -94,6 +96,11 @@ public sealed class NatsWorkerTests
                 }
             }
 
+            // Two checkpoints no worker can read: an old version 1 one and foreign bytes. Each is said and counted, never fatal.
+            var bucket = await new NatsKVContext(new NatsJSContext(client)).CreateOrUpdateStoreAsync(new NatsKVConfig("codered-sessions"));
+            await bucket.PutAsync("p0.old", Encoding.UTF8.GetBytes("""{"version":1,"device":"dev999","sequence":1,"lines":["x"]}"""));
+            await bucket.PutAsync("p0.foreign", Encoding.UTF8.GetBytes("not a checkpoint"));
+
             publisher = WatchProcess.Start("--publish", url, "--partitions", "2");
             var first = WorkerProcess.Start(url, "0");
             var second = WorkerProcess.Start(url, "1");
@@ -107,6 +114,11 @@ public sealed class NatsWorkerTests
             // Partition 0's worker dies without a word, in the middle of its work.
             first.WaitForOutput();
             first.Kill();
+
+            // Partition 1's checkpoints once it has judged the first half (about 100 lines per device).
+            var js0 = new NatsJSContext(client);
+            await WaitForPartition(js0, 1);
+            var halfway = await Checkpoints(js0, 1);
             Send(publisher.TcpPort, Lines / 2, Lines);
             await WaitForStream(js, Lines);
             var replacement = WorkerProcess.Start(url, "0");
@@ -128,6 +140,25 @@ public sealed class NatsWorkerTests
                 }
             }
 
+            // A checkpoint is the session's bounded state, not the device's lines: twice the lines, about the same size,
+            // and smaller than the text of the lines it covers.
+            var final = await Checkpoints(js, 1);
+            Assert.Equal(halfway.Keys.Order(), final.Keys.Order());
+            output.WriteLine($"checkpoint bytes, partition 1: after {Lines / 2 / Devices} lines {halfway.Values.Min(c => c.Size)}..{halfway.Values.Max(c => c.Size)}, after {Lines / Devices} lines {final.Values.Min(c => c.Size)}..{final.Values.Max(c => c.Size)}");
+            foreach (var (key, (size, messages, device)) in final)
+            {
+                var (halfSize, halfMessages, _) = halfway[key];
+                var covered = Enumerable.Range(0, Lines).Where(i => $"dev{i % Devices:000}" == device).Sum(i => Frame(i).Length);
+                Assert.True(messages == Lines / Devices && halfMessages < messages, $"{key}: {halfMessages} then {messages} messages");
+                if (key == final.Keys.Min(StringComparer.Ordinal))
+                {
+                    output.WriteLine($"{key}: {size} bytes for {messages} lines of {covered} bytes ({halfway[key].Size} bytes after {halfMessages})");
+                }
+
+                Assert.True(size < covered, $"{key}: a checkpoint of {size} bytes for {messages} lines of {covered} bytes");
+                Assert.True(size < halfSize * 1.25, $"{key}: {halfSize} bytes after {halfMessages} lines, {size} after {messages}");
+            }
+
             var (publishCode, published) = publisher.Stop();
             Assert.Equal(0, publishCode);
             Assert.Equal(Lines, published.Summary().Num("published"));
@@ -141,6 +172,7 @@ public sealed class NatsWorkerTests
                     actual.Add(device, report); // a device on two workers would throw here
                 }
 
+                Assert.Equal(worker == replacement ? 2 : 0, lines.Summary().Num("checkpointErrors"));
                 if (worker == replacement)
                 {
                     // It took over from checkpoints: it judged only the lines the killed worker had not acknowledged.
@@ -167,6 +199,48 @@ public sealed class NatsWorkerTests
             nats.Kill();
             nats.WaitForExit();
         }
+    }
+
+    private static async Task WaitForPartition(NatsJSContext js, int partition)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var consumer = await js.GetConsumerAsync("CODERED_LINES", $"codered-p{partition}");
+            if (consumer.Info.NumPending == 0 && consumer.Info.NumAckPending == 0)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"partition {partition}: {consumer.Info.NumPending} pending, {consumer.Info.NumAckPending} unacknowledged");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The partition's checkpoints in the bucket: size in bytes, messages counted, device; each one version 2 without lines.</summary>
+    private static async Task<Dictionary<string, (int Size, long Messages, string Device)>> Checkpoints(NatsJSContext js, int partition)
+    {
+        var store = await new NatsKVContext(js).GetStoreAsync("codered-sessions");
+        var result = new Dictionary<string, (int, long, string)>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        await foreach (var key in store.GetKeysAsync([$"p{partition}.>"]))
+        {
+            keys.Add(key);
+        }
+
+        foreach (var key in keys)
+        {
+            var bytes = (await store.GetEntryAsync<byte[]>(key)).Value!;
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            Assert.Equal(2, root.GetProperty("version").GetInt32());
+            Assert.False(root.TryGetProperty("lines", out _), key + ": a checkpoint with lines");
+            Assert.Equal(JsonValueKind.Object, root.GetProperty("session").ValueKind);
+            result.Add(key, (bytes.Length, root.GetProperty("messages").GetInt64(), root.GetProperty("device").GetString()!));
+        }
+
+        Assert.NotEmpty(result);
+        return result;
     }
 
     private static async Task WaitForStream(NatsJSContext js, int messages)

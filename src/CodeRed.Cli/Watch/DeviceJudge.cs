@@ -38,11 +38,10 @@ internal sealed class DeviceJudge(RulePack pack, EvaluationOptions evaluation, D
     {
         device.Session?.Dispose();
         device.Session = null;
-        var known = Inventory.Find(device.Name);
         EvaluationSession session;
         try
         {
-            session = EvaluationSession.Start(pack, new SessionOptions { Device = device.Name, Model = known?.Model, Firmware = known?.Firmware, Evaluation = evaluation });
+            session = EvaluationSession.Start(pack, Options(device));
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
@@ -53,6 +52,34 @@ internal sealed class DeviceJudge(RulePack pack, EvaluationOptions evaluation, D
 
         device.Session = session;
         session.BeginSource(device.Name);
+        Replay(device, session);
+    }
+
+    /// <summary>
+    /// Resumes the device's session from a snapshot (a NATS checkpoint) with the same options <see cref="Open"/> gives,
+    /// so it goes on exactly as the checkpointed one would have. Nothing is replayed and nothing printed again.
+    /// </summary>
+    /// <exception cref="ArgumentException">The snapshot was taken with another rule pack.</exception>
+    public void Resume(LiveDevice device, SessionSnapshot snapshot)
+    {
+        device.Session?.Dispose();
+        device.Session = null;
+        var session = EvaluationSession.Restore([pack], snapshot, Options(device));
+        device.Session = session;
+        session.EventRaised += (_, e) => OnEvent(device, e);
+    }
+
+    /// <summary>The device's session state now, for a checkpoint; null without a session.</summary>
+    public static SessionSnapshot? Snapshot(LiveDevice device) => device.Session?.CaptureSnapshot();
+
+    private SessionOptions Options(LiveDevice device)
+    {
+        var known = Inventory.Find(device.Name);
+        return new SessionOptions { Device = device.Name, Model = known?.Model, Firmware = known?.Firmware, Evaluation = evaluation };
+    }
+
+    private void Replay(LiveDevice device, EvaluationSession session)
+    {
         _replaying = true;
         try
         {
@@ -101,6 +128,7 @@ internal sealed class DeviceJudge(RulePack pack, EvaluationOptions evaluation, D
 
                 if (first)
                 {
+                    device.RememberEvidence(diagnostic.Line, device.TimestampOf(diagnostic.Line));
                     Findings++;
                     SyslogMetrics.Finding(diagnostic.Id);
                     FindingRaised?.Invoke(device, diagnostic);

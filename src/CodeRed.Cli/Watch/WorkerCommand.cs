@@ -26,17 +26,21 @@ internal static class WorkerCommand
         device, as 'watch' does, printing the same JSON lines (finding, verdict, report, summary) and publishing each
         finding to codered.findings.DEVICE. Devices are split into partitions by a stable hash of their name; each
         partition is one durable consumer, so a device's lines stay in order on one worker. After each batch every
-        device touched is checkpointed (its lines and the stream sequence) to the key-value bucket codered-sessions,
-        then the batch is acknowledged. A worker started for a partition restores that partition's checkpoints and
-        continues where the last acknowledgement left off; a redelivered line at or below a device's checkpoint is
-        skipped, so nothing is lost or counted twice. SIGTERM or SIGINT: the final report of every device it holds.
+        device touched is checkpointed to the key-value bucket codered-sessions (its session's snapshot, its counts
+        and the stream sequence, no lines: a checkpoint does not grow with them), then the batch is acknowledged. A
+        worker started for a partition restores that partition's checkpoints and continues where the last
+        acknowledgement left off; a redelivered line at or below a device's checkpoint is skipped, so nothing is
+        lost or counted twice. A checkpoint it cannot read (another version, another rule pack) is said on stderr
+        and counted (checkpointErrors); that device starts afresh. SIGTERM or SIGINT: the final report of every
+        device it holds.
 
               --nats URL                nats://HOST:PORT
               --partitions N            partitions in all (default 4; the same as 'watch --publish')
               --partition I             a partition to consume, 0..N-1 (repeatable; default: all)
               --devices FILE            the inventory, as for 'watch'
               --format F                jsonl (the only one, and the default)
-              --max-lines N             lines kept per device (default 100000)
+              --max-lines N             lines evaluated per device (default 100000); more are counted, not
+                                        evaluated, as in 'watch'. The lines themselves are not kept
               --ack-wait T              redeliver a line not acknowledged within T (default 30s)
           -r, --rules PATH              a rule folder or file instead of the embedded pack
               --rules-sha256 HEX        refuse to run unless the pack has this SHA-256
@@ -84,12 +88,14 @@ internal static class WorkerCommand
 
 internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine, TimeSpan ackWait, int maxLines, DeviceJudge judge, Invocation invocation)
 {
-    private const int CheckpointVersion = 1;
+    /// <summary>Version 2: the session's snapshot (version 1 held the device's lines, replayed on restore).</summary>
+    private const int CheckpointVersion = 2;
     private readonly Dictionary<string, (int Partition, LiveDevice Device)> _devices = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _gate = new();
     private long _applied;
     private long _duplicates;
     private long _checkpoints;
+    private long _checkpointErrors;
 
     public async Task<int> RunAsync()
     {
@@ -139,6 +145,7 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
                 json.WriteNumber("applied", _applied);
                 json.WriteNumber("duplicates", _duplicates);
                 json.WriteNumber("checkpoints", _checkpoints);
+                json.WriteNumber("checkpointErrors", _checkpointErrors);
                 json.WriteNumber("devices", _devices.Count);
                 json.WriteNumber("notEvaluated", judge.NotEvaluated);
                 json.WriteNumber("findings", judge.Findings);
@@ -226,7 +233,7 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
     {
         if (!_devices.TryGetValue(name, out var entry))
         {
-            entry = (partition, new LiveDevice(name, maxLines));
+            entry = (partition, new LiveDevice(name, maxLines, keepLines: false));
             judge.Open(entry.Device);
             _devices.Add(name, entry);
             SyslogMetrics.DevicesChanged(1);
@@ -255,12 +262,16 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
             var entry = await store.GetEntryAsync<byte[]>(key).ConfigureAwait(false);
             if (entry.Value is { } bytes)
             {
-                Restore(bytes, partition);
+                Restore(key, bytes, partition);
             }
         }
     }
 
-    /// <summary>The device's state as a JSON document: its lines, counts, what was printed, and the last stream sequence.</summary>
+    /// <summary>
+    /// The device's checkpoint, a JSON envelope: the format version, the device, the last stream sequence applied, the
+    /// counters its report line prints, what was already printed (findings, verdict, their evidence timestamps) and the
+    /// session's own snapshot. Its size follows the session's bounded state, not the number of lines.
+    /// </summary>
     private static byte[] Checkpoint(LiveDevice device)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -272,6 +283,7 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
             json.WriteNumber("sequence", device.LastSequence);
             json.WriteNumber("messages", device.Messages);
             json.WriteNumber("notEvaluated", device.NotEvaluated);
+            json.WriteNumber("evaluated", device.Evaluated);
             json.WriteString("verdict", device.Verdict);
             json.WriteStartArray("reported");
             foreach (var rule in device.ReportedRules.Order(StringComparer.Ordinal))
@@ -280,48 +292,78 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
             }
 
             json.WriteEndArray();
-            json.WriteStartArray("lines");
-            foreach (var line in device.Lines)
+            json.WriteStartObject("evidenceTimestamps");
+            foreach (var (line, timestamp) in device.EvidenceTimestamps.OrderBy(e => e.Key))
             {
-                json.WriteStringValue(line);
+                json.WriteString(line.ToString(CultureInfo.InvariantCulture), timestamp);
             }
 
-            json.WriteEndArray();
-            json.WriteStartArray("timestamps");
-            foreach (var timestamp in device.Timestamps)
+            json.WriteEndObject();
+            if (DeviceJudge.Snapshot(device) is { } snapshot)
             {
-                json.WriteStringValue(timestamp);
+                json.WritePropertyName("session");
+                json.WriteRawValue(snapshot.ToBytes(), skipInputValidation: true);
+            }
+            else
+            {
+                json.WriteNull("session"); // the session could not start (counted as an evaluation error)
             }
 
-            json.WriteEndArray();
             json.WriteEndObject();
         }
 
         return buffer.WrittenSpan.ToArray();
     }
 
-    private void Restore(byte[] bytes, int partition)
+    /// <summary>
+    /// A device back from its checkpoint. A checkpoint this worker cannot read (another format version, foreign bytes,
+    /// a snapshot of another rule pack) is said on stderr and counted; the device then starts afresh with its next line.
+    /// </summary>
+    private void Restore(string key, byte[] bytes, int partition)
     {
-        using var document = JsonDocument.Parse(bytes);
-        var root = document.RootElement;
-        if (root.GetProperty("version").GetInt32() != CheckpointVersion)
+        string? name = null;
+        try
         {
-            throw new InputException($"a checkpoint in {NatsLines.Bucket} has version {root.GetProperty("version")}, this worker reads {CheckpointVersion}");
-        }
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            var version = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("version", out var v) && v.TryGetInt32(out var n) ? n : (int?)null;
+            if (version != CheckpointVersion)
+            {
+                throw new FormatException(version is null
+                    ? "it is not a codered worker checkpoint (no version)"
+                    : $"it has checkpoint version {version}, this worker reads version {CheckpointVersion}");
+            }
 
-        var device = DeviceFor(root.GetProperty("device").GetString()!, partition);
-        device.Restore(
-            root.GetProperty("messages").GetInt64(), root.GetProperty("notEvaluated").GetInt64(),
-            root.GetProperty("lines").EnumerateArray().Select(l => l.GetString()!),
-            root.GetProperty("timestamps").EnumerateArray().Select(t => t.GetString()));
-        device.LastSequence = root.GetProperty("sequence").GetUInt64();
-        device.Verdict = root.GetProperty("verdict").GetString();
-        foreach (var rule in root.GetProperty("reported").EnumerateArray())
+            name = root.GetProperty("device").GetString() ?? throw new FormatException("it names no device");
+            var session = root.GetProperty("session");
+            var snapshot = session.ValueKind == JsonValueKind.Null ? null : SessionSnapshot.FromBytes(Encoding.UTF8.GetBytes(session.GetRawText()));
+            var device = new LiveDevice(name, maxLines, keepLines: false);
+            device.Restore(root.GetProperty("messages").GetInt64(), root.GetProperty("notEvaluated").GetInt64(), root.GetProperty("evaluated").GetInt64());
+            device.LastSequence = root.GetProperty("sequence").GetUInt64();
+            device.Verdict = root.GetProperty("verdict").GetString();
+            foreach (var rule in root.GetProperty("reported").EnumerateArray())
+            {
+                device.ReportedRules.Add(rule.GetString()!);
+            }
+
+            foreach (var evidence in root.GetProperty("evidenceTimestamps").EnumerateObject())
+            {
+                device.EvidenceTimestamps[long.Parse(evidence.Name, NumberStyles.None, CultureInfo.InvariantCulture)] = evidence.Value.GetString();
+            }
+
+            if (snapshot is not null)
+            {
+                judge.Resume(device, snapshot);
+            }
+
+            _devices[name] = (partition, device);
+            SyslogMetrics.DevicesChanged(1);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException or OverflowException)
         {
-            device.ReportedRules.Add(rule.GetString()!);
+            _checkpointErrors++;
+            CliApp.Error(invocation.Stderr, $"checkpoint '{key}' in {NatsLines.Bucket} is unreadable, the device starts afresh: {e.Message}");
         }
-
-        judge.Open(device); // replays the checkpointed lines into a new session
     }
 }
 
