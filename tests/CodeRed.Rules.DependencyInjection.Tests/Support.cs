@@ -63,10 +63,18 @@ internal sealed class TempRules : IDisposable
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "codered-di-tests-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>Folders below rules/ that hold another pack (their own pack.yaml, such as webserver/), relative, ending in '/'.</summary>
+    private static readonly string[] NestedPacks = Directory.EnumerateFiles(Support.RulesDir, "pack.yaml", SearchOption.AllDirectories)
+        .Select(f => System.IO.Path.GetRelativePath(Support.RulesDir, System.IO.Path.GetDirectoryName(f)!).Replace('\\', '/'))
+        .Where(d => d != ".")
+        .Select(d => d + "/")
+        .ToArray();
+
     /// <summary>The files of the default pack that a copy holds, relative, in ordinal order: the lock comes last.</summary>
     public static IReadOnlyList<string> PackFiles { get; } = Directory.EnumerateFiles(Support.RulesDir, "*", SearchOption.AllDirectories)
         .Select(f => System.IO.Path.GetRelativePath(Support.RulesDir, f).Replace('\\', '/'))
         .Where(r => (r.EndsWith(".yaml", StringComparison.Ordinal) || r == Lock) && !r.Split('/').Contains("samples"))
+        .Where(r => !NestedPacks.Any(n => r.StartsWith(n, StringComparison.Ordinal)))
         .Order(StringComparer.Ordinal)
         .ToArray();
 
