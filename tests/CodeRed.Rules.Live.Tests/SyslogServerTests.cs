@@ -190,4 +190,63 @@ public sealed class SyslogServerTests
             await server.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Ten_thousand_connections_each_get_a_counted_outcome_and_the_server_stays_up()
+    {
+        // 10,000 clients against a cap of 5,000 (the test process holds both ends of the accepted ones, and the
+        // machine's descriptor limit may be 20,000): every connection is accepted or refused and counted, the
+        // accepted ones that fall silent are closed after the idle timeout, and the server still takes a new client.
+        const int Clients = 10_000;
+        var server = Start(new SyslogServerOptions { MaxConnections = 5_000, ConnectionIdleTimeout = TimeSpan.FromSeconds(3) });
+        var clients = new List<TcpClient>(Clients);
+        var sent = 0;
+        try
+        {
+            var port = Port(server, SyslogTransport.Tcp);
+            for (var i = 0; i < Clients; i++)
+            {
+                var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                clients.Add(client);
+            }
+
+            await WaitUntil(() => server.Statistics.ConnectionsAccepted + server.Statistics.ConnectionsRefused == Clients);
+            Assert.Equal(5_000, server.Statistics.ConnectionsAccepted);
+            Assert.Equal(5_000, server.Statistics.ConnectionsRefused);
+
+            // Every tenth of the first clients (accepted in connection order or not) sends one message; a refused
+            // one's write may fail, which is its outcome.
+            for (var i = 0; i < Clients; i += 10)
+            {
+                try
+                {
+                    await clients[i].GetStream().WriteAsync(Encoding.UTF8.GetBytes($"<134>1 2026-12-01T22:00:00Z host{i} app - - - message {i}\n"));
+                    sent++;
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            await WaitUntil(() => server.Statistics.ConnectionsClosed >= 5_000);
+
+            using var late = new TcpClient();
+            await late.ConnectAsync("127.0.0.1", port);
+            await late.GetStream().WriteAsync("<134>1 2026-12-01T22:00:01Z late app - - - after the crowd\n"u8.ToArray());
+            late.Close();
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+
+        var received = await StopAndDrain(server);
+        Assert.Contains(received, r => r.Message.Line.Contains("after the crowd", StringComparison.Ordinal));
+        Assert.InRange(received.Count, 1, sent + 1);
+        await server.DisposeAsync();
+    }
 }
