@@ -119,13 +119,34 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
         var consumers = new List<INatsJSConsumer>();
         foreach (var partition in mine)
         {
-            consumers.Add(await js.CreateOrUpdateConsumerAsync(NatsLines.Stream, new ConsumerConfig(NatsLines.Consumer(partition))
+            // A worker taking over a partition starts again right after the consumer's acknowledgement floor, with a
+            // fresh consumer: the old one would deliver newer lines first and the dead worker's unacknowledged ones
+            // only when their ack wait ran out, and a device that already saw a later line would skip them as
+            // duplicates (lost). From the floor, every line comes in stream order; those a checkpoint holds are skipped.
+            var config = new ConsumerConfig(NatsLines.Consumer(partition))
             {
                 FilterSubject = string.Create(CultureInfo.InvariantCulture, $"codered.lines.{partition}.>"),
                 AckPolicy = ConsumerConfigAckPolicy.Explicit,
                 AckWait = ackWait,
                 MaxAckPending = 20_000,
-            }).ConfigureAwait(false));
+            };
+            try
+            {
+                var existing = await js.GetConsumerAsync(NatsLines.Stream, NatsLines.Consumer(partition)).ConfigureAwait(false);
+                var floor = existing.Info.AckFloor?.StreamSeq ?? 0;
+                await js.DeleteConsumerAsync(NatsLines.Stream, NatsLines.Consumer(partition)).ConfigureAwait(false);
+                if (floor > 0)
+                {
+                    config.DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence;
+                    config.OptStartSeq = floor + 1;
+                }
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+                // No consumer yet: this partition starts at the stream's first line.
+            }
+
+            consumers.Add(await js.CreateOrUpdateConsumerAsync(NatsLines.Stream, config).ConfigureAwait(false));
         }
 
         invocation.Stderr.WriteLine($"codered: worker for partitions {string.Join(",", mine)} of {partitions}, {_devices.Count} devices restored");
