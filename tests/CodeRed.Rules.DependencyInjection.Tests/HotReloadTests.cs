@@ -74,7 +74,9 @@ public class HotReloadTests
         var original = rules.Read(TempRules.Cr2001);
 
         rules.Write(TempRules.Cr2001, BrokenYaml);
-        Assert.True(WaitUntil(() => log.Named("PackReloadFailed").Any(), Soon), "the failed reload was not logged within 2 s");
+        // The failure is logged first and its problems after it, from the watcher's thread: wait for both.
+        Assert.True(WaitUntil(() => log.Named("PackReloadFailed").Any() && log.Named("PackProblem").Any(p => (string)p.Values["ProblemSeverity"]! == "error"), Soon),
+            "the failed reload and its problem were not logged within 2 s");
 
         var failed = log.Named("PackReloadFailed").First();
         Assert.Equal(LogLevel.Warning, failed.Level);
