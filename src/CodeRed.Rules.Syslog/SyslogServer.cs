@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -419,7 +420,9 @@ public sealed class SyslogServer : IAsyncDisposable
         var sender = client.RemoteEndPoint is IPEndPoint remote ? remote.Address.ToString() : "unknown";
         var decoder = new SyslogFrameDecoder(_options.MaxMessageLength);
         var frames = new List<SyslogFrame>();
-        var buffer = new byte[64 * 1024];
+        // A buffer only while data is there: a silent connection waits with a zero-byte receive and holds no buffer,
+        // so thousands of idle connections cost sockets, not 64 KiB each.
+        byte[]? buffer = null;
         var closedByServer = false;
         try
         {
@@ -437,11 +440,19 @@ public sealed class SyslogServer : IAsyncDisposable
                             break;
                         }
 
+                        buffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);
                         read = client.Receive(buffer, SocketFlags.None);
                     }
                     else
                     {
                         idle.CancelAfter(_options.ConnectionIdleTimeout);
+                        if (client.Available == 0)
+                        {
+                            ReturnBuffer(ref buffer);
+                            await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, idle.Token).ConfigureAwait(false);
+                        }
+
+                        buffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);
                         read = await client.ReceiveAsync(buffer, SocketFlags.None, idle.Token).ConfigureAwait(false);
                     }
                 }
@@ -490,6 +501,18 @@ public sealed class SyslogServer : IAsyncDisposable
 
             Interlocked.Decrement(ref _open);
             client.Dispose();
+            ReturnBuffer(ref buffer);
+        }
+    }
+
+    private const int ReadBufferSize = 64 * 1024;
+
+    private static void ReturnBuffer(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
         }
     }
 

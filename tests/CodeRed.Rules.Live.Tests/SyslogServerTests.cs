@@ -212,8 +212,16 @@ public sealed class SyslogServerTests
             }
 
             await WaitUntil(() => server.Statistics.ConnectionsAccepted + server.Statistics.ConnectionsRefused == Clients);
-            Assert.Equal(5_000, server.Statistics.ConnectionsAccepted);
-            Assert.Equal(5_000, server.Statistics.ConnectionsRefused);
+
+            // Connecting 10,000 clients can take longer than the idle timeout on a loaded machine: the first accepted
+            // ones are then closed while the rest connect and their slots are taken again. What must hold in any case:
+            // never more than the cap open at once (a slot is counted closed before it is freed), the cap filled
+            // before anyone is refused, and every connection past what the cap and the freed slots allow refused.
+            var stats = server.Statistics;
+            Assert.InRange(stats.ConnectionsAccepted - stats.ConnectionsClosed, 0, 5_000);
+            Assert.True(stats.ConnectionsAccepted >= 5_000, $"{stats.ConnectionsAccepted} accepted: the cap was not filled");
+            Assert.True(stats.ConnectionsRefused >= Clients - 5_000 - stats.ConnectionsClosed,
+                $"{stats.ConnectionsRefused} refused, {stats.ConnectionsClosed} closed: more let in than the cap allows");
 
             // Every tenth of the first clients (accepted in connection order or not) sends one message; a refused
             // one's write may fail, which is its outcome.
