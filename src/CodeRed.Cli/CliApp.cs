@@ -581,7 +581,7 @@ internal static class CliApp
         output.WriteLine($"{"Model",-11}{"Status",-14}{"Workaround",-12}Fixed in");
         foreach (var m in pack.Models.Models)
         {
-            output.WriteLine($"{E(m.Name),-11}{(m.Status == ModelStatus.Affected ? "affected" : "not-affected"),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{E(m.FixText)}");
+            output.WriteLine($"{E(m.Name),-11}{m.Status.Name(),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{E(m.FixText)}");
         }
 
         return Clean;

@@ -337,7 +337,7 @@ internal sealed partial class Evaluator
         "patches" => device?.Patches is { } patches ? (patches.Count == 0 ? _pack.Phrases.Get("noPatches", _culture) : string.Join(", ", patches)) : NotGiven,
         "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, _culture),
         "fixedIn" => device?.Model?.FixedIn?.ToString() ?? device?.Model?.FixPatch,
-        "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
+        "status" => device?.Model is { } m ? m.Status.Name() : null,
         "note" => device?.Model?.Note.Get(_culture),
         "count" => count.ToString(CultureInfo.InvariantCulture),
         "source" => source,

@@ -512,7 +512,7 @@ public static partial class SarifWriter
             json.WriteString("helpPath", rule.HelpUri);
         }
 
-        json.WriteString("status", rule.Status.ToString().ToLowerInvariant());
+        json.WriteString("status", rule.Status.Name());
         json.WriteNumber("ruleVersion", rule.Version);
         if (rule.ReplacedBy is { } replacement)
         {
@@ -629,7 +629,7 @@ public static partial class SarifWriter
         JsonReportWriter.WriteOptional(json, "model", device.Model?.Name);
         if (device.Model is { } model)
         {
-            json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
+            json.WriteString("status", model.Status.Name());
             json.WriteString("fixedIn", model.FixText);
             json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
         }
