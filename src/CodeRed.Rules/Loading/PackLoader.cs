@@ -673,7 +673,8 @@ internal sealed partial class PackLoader
         var phrases = new Dictionary<string, LocalizedText>(StringComparer.Ordinal);
         foreach (var (key, _) in ((YMapping)node).Entries)
         {
-            if (!ReportPhrases.Known.TryGetValue(key.Value, out var known))
+            var phrase = ReportPhrases.FormerNames.GetValueOrDefault(key.Value, key.Value);
+            if (!ReportPhrases.Known.TryGetValue(phrase, out var known))
             {
                 p.Error(key, $"unknown phrase '{Shorten(key.Value)}' (the engine's phrases: {string.Join(", ", ReportPhrases.Known.Keys)})");
                 p.Get(key.Value); // reported here, not again as an unknown key
@@ -697,7 +698,11 @@ internal sealed partial class PackLoader
                 }
             }
 
-            phrases[key.Value] = text;
+            if (!phrases.TryAdd(phrase, text))
+            {
+                var other = key.Value == phrase ? ReportPhrases.FormerNames.First(f => f.Value == phrase).Key : phrase;
+                p.Error(key, $"phrases '{key.Value}' and '{other}' are the same ('{other}' is its {(key.Value == phrase ? "former" : "current")} name); keep '{phrase}'");
+            }
         }
 
         p.Finish();

@@ -323,7 +323,7 @@ public static partial class SarifWriter
         if (artifacts.Any(a => a.BaseId == InvocationBaseId))
         {
             WriteBase(json, InvocationBaseId, null,
-                "Not a file: the invocation itself. Its artifact 'command-line' holds the command line; findings about what was given on it (the model, a firmware) are located there.");
+                "Not a file: the invocation itself. Its artifact 'command-line' holds the command line; findings about what was given on it (the model, a version) are located there.");
         }
 
         json.WriteEndObject();
@@ -344,7 +344,7 @@ public static partial class SarifWriter
                 json.WriteString("text", contents);
                 json.WriteEndObject();
                 json.WriteStartObject("description");
-                json.WriteString("text", "The command line of this run: the stand-in location of findings about the model and firmware given on it.");
+                json.WriteString("text", "The command line of this run: the stand-in location of findings about the model and version given on it.");
                 json.WriteEndObject();
             }
 
