@@ -1177,6 +1177,7 @@ internal sealed partial class PackLoader
             Caveats = caveats, References = references, Parameters = parameters,
             Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
             PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
+            DefinitionHash = DefinitionHash.Of(node, caveats),
         };
         var rule = new CompiledRule
         {
