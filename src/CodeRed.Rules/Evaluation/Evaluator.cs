@@ -199,6 +199,13 @@ internal sealed partial class Evaluator
 
         var device = CurrentDevice();
         var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
+        if (_model is null && device.Model is { } readModel)
+        {
+            // A model read from the evidence came after the lines were judged by every rule: the findings of rules
+            // that do not apply to it go, as they would not have run had the model been given.
+            sourceDiagnostics.RemoveAll(d => _pack.CompiledRules.FirstOrDefault(c => c.Descriptor == d.Descriptor) is { ModelKeys: { } keys } && !keys.Contains(readModel.Key));
+        }
+
         diagnostics.AddRange(sourceDiagnostics);
         var remediation = MakeRemediation(device, diagnostics, captured, out var workaroundDone);
         var verdict = MakeVerdict(diagnostics);
@@ -242,7 +249,14 @@ internal sealed partial class Evaluator
             patches = read.Length > 0 ? read : null;
         }
 
-        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource) { Patches = patches };
+        // The model: as given, else the first fact (in pack order) that provides one and was read.
+        var (modelInput, model, modelSource) = (_modelInput, _model, (string?)null);
+        if (_modelInput is null && _pack.Facts.Where(f => f.Provides == "model" && _facts.ContainsKey(f.Name)).Select(f => ((string Value, string Where)?)_facts[f.Name]).FirstOrDefault() is { } modelFact)
+        {
+            (modelInput, model, modelSource) = (modelFact.Value.Trim(), _pack.Models.Find(modelFact.Value.Trim()), modelFact.Where);
+        }
+
+        return new DeviceSummary(modelInput, model, firmware, firmwareSource) { Patches = patches, ModelSource = modelSource };
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
