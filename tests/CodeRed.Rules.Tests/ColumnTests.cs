@@ -168,6 +168,65 @@ public class ColumnTests
     }
 
     [Fact]
+    public void The_parallel_scan_reads_each_line_with_the_header_in_force_at_it_wherever_the_file_is_cut()
+    {
+        // Headers that move c-ip and cs-uri-query around, changed every few lines; cuts every 11 bytes fall between a
+        // header and the lines it names, so a chunk searched on its own must not decide the columns.
+        var orders = new[]
+        {
+            "date time c-ip cs-method cs-uri-stem cs-uri-query sc-status",
+            "date time cs-method cs-uri-stem cs-uri-query sc-status c-ip",
+            "date time cs-method cs-uri-query cs-uri-stem c-ip sc-status",
+        };
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < 300; i++)
+        {
+            var names = orders[i / 7 % orders.Length];
+            if (i % 7 == 0)
+            {
+                text.Append("#Fields: ").Append(names).Append('\n');
+            }
+
+            var values = new Dictionary<string, string>
+            {
+                ["date"] = "2001-08-04", ["time"] = $"03:{i / 60 % 60:D2}:{i % 60:D2}", ["c-ip"] = $"198.51.100.{i % 250}", ["cs-method"] = "GET",
+                ["cs-uri-stem"] = i % 3 == 0 ? "/default.ida" : "/index.htm", ["cs-uri-query"] = i % 2 == 0 ? Query : "-", ["sc-status"] = "404",
+            };
+            text.AppendJoin(' ', names.Split(' ').Select(n => values[n])).Append('\n');
+        }
+
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text.ToString());
+        var path = Path.Combine(Path.GetTempPath(), $"codered-columns-{Guid.NewGuid():N}.log");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            string Report(int threads) => SessionTests.Json(WebServerPackTests.WebPack.Evaluate(
+                new DeviceEvidence { Sources = [EvidenceSource.FromFile(path, name: "e")] }, new EvaluationOptions { MaxDegreeOfParallelism = threads }));
+            var single = Report(1);
+            var hook = new ParallelScanHook { SplitPoints = Enumerable.Range(1, bytes.Length / 11).Select(i => (long)i * 11).ToArray(), Workers = 4 };
+            ParallelScan.Hook.Value = hook;
+            string parallel;
+            try
+            {
+                parallel = Report(2);
+            }
+            finally
+            {
+                ParallelScan.Hook.Value = null;
+            }
+
+            Assert.True(hook.Boundaries.Count > 100, $"only {hook.Boundaries.Count} cuts");
+            Assert.Equal(single, parallel);
+            var found = Assert.Single(WebServerPackTests.WebPack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromFile(path, name: "e")] }).Diagnostics, d => d.Id == "CW2001");
+            Assert.Equal(Enumerable.Range(0, 300).Count(i => i % 6 == 0), found.Count); // stem every third line, query every second
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_separator_splits_on_each_character_and_empty_fields_count()
     {
         var pack = Load(RuleHead + "  - columns: tsv\n    where: { path: { regex: '^/default\\.ida$' } }\n    capture: { client: addr }\n",
