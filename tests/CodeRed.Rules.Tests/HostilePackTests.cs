@@ -208,9 +208,8 @@ public class HostilePackTests
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
         var e = Assert.Throws<RulePackException>(() => RulePack.LoadFrom(dir.Path));
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(500), $"{clock.Elapsed.TotalMilliseconds} ms");
+        // Not read: what the load allocates says so (a time limit here only measured how loaded the machine was).
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 * 1024 * 1024, "the file was read into memory");
         At(Error(e, "the file is larger than 2 MiB"), "huge.yaml", 1, 1);
 

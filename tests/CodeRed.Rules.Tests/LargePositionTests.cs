@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using CodeRed.Rules.Evaluation;
@@ -20,15 +19,13 @@ public sealed class LargePositionTests
     public void A_hit_after_more_than_two_billion_lines_has_its_true_line_number()
     {
         const long emptyLines = 2_200_000_000;
-        var watch = Stopwatch.StartNew();
         var report = Pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromStream("big", new RepeatedByteStream((byte)'\n', emptyLines, Signature))] });
-        watch.Stop();
 
         var hit = Assert.Single(report.Diagnostics, d => d.Id == "CR2001");
         Assert.Equal(emptyLines + 1, hit.Line);
         Assert.Equal(emptyLines + 1, report.Sources.Single().Value);
         Assert.Equal(emptyLines + 1, JsonLine(report));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+        // No time limit here: speed is the benchmarks' business (a limit failed a loaded CI machine at 1 min 51 s, 7 s alone).
     }
 
     [Fact]
