@@ -96,12 +96,12 @@ public class WebServerPackTests
     [Fact]
     public void Committed_docs_pages_are_what_the_pack_generates()
     {
-        var pages = MarkdownDocsWriter.Generate(WebPack, PackDir).Where(p => p.Key.StartsWith("rules/", StringComparison.Ordinal)).ToList();
+        var pages = MarkdownDocsWriter.Generate([new DocsPack(WebPack, PackDir, "rules/webserver")]).Where(p => p.Key.StartsWith("rules/", StringComparison.Ordinal)).ToList();
         Assert.Equal(WebPack.Rules.Count, pages.Count);
         foreach (var (relative, text) in pages)
         {
             var path = Repo("docs", relative);
-            Assert.True(File.Exists(path), $"docs/{relative} is missing; run: dotnet run --project src/CodeRed.Cli -- rules docs /tmp/webdocs --rules rules/webserver, then copy /tmp/webdocs/rules/CW*.md to docs/rules");
+            Assert.True(File.Exists(path), $"docs/{relative} is missing; run: dotnet run --project src/CodeRed.Cli -- rules docs docs --rules rules");
             Assert.True(text == File.ReadAllText(path).Replace("\r\n", "\n"), $"docs/{relative} is stale; regenerate it as above");
         }
 
