@@ -444,6 +444,11 @@ public static class MarkdownDocsWriter
             parts.Add($"model {model}");
         }
 
+        if (sample.Patches is { } patches)
+        {
+            parts.Add(patches.Count == 0 ? "no patch installed" : $"patches {string.Join(", ", patches)}");
+        }
+
         return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
     }
 
