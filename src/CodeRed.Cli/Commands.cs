@@ -131,9 +131,9 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             """,
             [], [], RulesTestCommand.Run),
         new("watch", Watch.WatchCommand.Usage,
-            ["listen", "devices", "format", "max-devices", "max-lines", "max-message-length", "idle-timeout", "publish", "partitions", "rules", "rules-sha256", "lang"], [], Watch.WatchCommand.Run),
+            ["listen", "devices", "format", "max-devices", "max-lines", "max-message-length", "idle-timeout", "publish", "partitions", "rules", "pack", "rules-sha256", "lang"], [], Watch.WatchCommand.Run),
         new("worker", Watch.WorkerCommand.Usage,
-            ["nats", "partitions", "partition", "devices", "format", "max-lines", "ack-wait", "rules", "rules-sha256", "lang"], [], Watch.WorkerCommand.Run),
+            ["nats", "partitions", "partition", "devices", "format", "max-lines", "ack-wait", "rules", "pack", "rules-sha256", "lang"], [], Watch.WorkerCommand.Run),
         new("export csaf", """
             usage: codered export csaf [--vex] [--rules PATH|--pack ID] [-o FILE]
 

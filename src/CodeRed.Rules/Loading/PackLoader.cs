@@ -421,9 +421,9 @@ internal sealed partial class PackLoader
             var pattern = PatternOf(f, "pattern", required: true);
             var take = f.String("take") ?? "last";
             var provides = f.String("provides");
-            if (provides is not null and not ("version" or "patch"))
+            if (provides is not null and not ("version" or "patch" or "model"))
             {
-                f.Error(f.Get("provides")!, $"'provides' must be version or patch, not '{Shorten(provides)}'");
+                f.Error(f.Get("provides")!, $"'provides' must be model, version or patch, not '{Shorten(provides)}'");
                 provides = null;
             }
 
@@ -1177,6 +1177,7 @@ internal sealed partial class PackLoader
             Caveats = caveats, References = references, Parameters = parameters,
             Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
             PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
+            DefinitionHash = DefinitionHash.Of(node, caveats),
         };
         var rule = new CompiledRule
         {

@@ -84,6 +84,7 @@ public static class JsonReportWriter
 
         json.WriteStartObject("device");
         WriteOptional(json, "modelInput", report.Device.ModelInput);
+        WriteOptional(json, "modelSource", report.Device.ModelSource);
         WriteOptional(json, "model", report.Device.Model?.Name);
         if (report.Device.Model is { } model)
         {
