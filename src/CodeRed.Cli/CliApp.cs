@@ -596,13 +596,23 @@ internal static class CliApp
             throw new UsageException("'rules docs' takes one OUTDIR");
         }
 
-        var rulesPath = options.Single("rules");
-        var pack = options.Pack();
-        var samples = rulesPath is not null && Directory.Exists(rulesPath) ? rulesPath : null;
+        // Every --pack ID (built in, named by its folder in the repository), then every --rules PATH with the packs
+        // nested in that folder; with neither the embedded default. One run touches only these packs' output.
+        var packs = options.Packs();
+        var builtIn = options.All("pack").Count;
+        var docs = new List<DocsPack>();
+        for (var i = 0; i < packs.Count; i++)
+        {
+            var path = i >= builtIn && options.All("rules") is { Count: > 0 } rules ? rules[i - builtIn] : null;
+            docs.AddRange(path is not null && Directory.Exists(path)
+                ? MarkdownDocsWriter.WithNested(packs[i], path, MarkdownDocsWriter.RulesPathOf(packs[i], path))
+                : [new DocsPack(packs[i], null, MarkdownDocsWriter.RulesPathOf(packs[i], null))]);
+        }
+
         int count;
         try
         {
-            count = MarkdownDocsWriter.WriteTo(pack, samples, options.Positional[0]);
+            count = MarkdownDocsWriter.WriteTo(docs, options.Positional[0]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -106,10 +106,12 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             """,
             [], [], CliApp.WriteLock),
         new("rules docs", """
-            usage: codered rules docs OUTDIR [--rules PATH|--pack ID]
+            usage: codered rules docs OUTDIR [--rules PATH|--pack ID]...
 
-            Writes the catalogue and one page per rule under OUTDIR (each page whole or not at all) and removes
-            pages of rules that are gone.
+            Writes the catalogue (OUTDIR/catalogue.md, one section per pack) and one page per rule (OUTDIR/rules/ID.md,
+            each page whole or not at all) for the packs given, and removes those packs' pages of rules that are gone.
+            A folder given with --rules brings the packs nested in it (a subfolder with its own pack.yaml). Other
+            packs' sections and pages already in OUTDIR are kept as they are.
 
               -r, --rules PATH          a rule folder (its samples are shown) or file instead of the embedded pack
                   --pack ID             a built-in pack instead of the embedded default

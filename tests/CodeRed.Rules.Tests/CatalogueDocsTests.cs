@@ -11,15 +11,98 @@ public class CatalogueDocsTests
 {
     private const string Regenerate = "run: dotnet run --project src/CodeRed.Cli -- rules docs docs --rules rules";
 
+    /// <summary>The packs of the repository as `rules docs docs --rules rules` finds them: rules/ and the packs nested in it.</summary>
+    private static IReadOnlyList<DocsPack> RepoPacks() => MarkdownDocsWriter.WithNested(Pack, RulesDir, "rules");
+
     [Fact]
     public void Committed_docs_are_what_the_pack_generates()
     {
-        foreach (var (relative, text) in MarkdownDocsWriter.Generate(Pack, RulesDir))
+        var packs = RepoPacks();
+        Assert.Equal(RulePack.BuiltIn.Select(p => p.Identity.Sha256), packs.Select(p => p.Pack.Identity.Sha256)); // every built-in pack, nested ones found
+        foreach (var (relative, text) in MarkdownDocsWriter.Generate(packs))
         {
             var path = Repo("docs", relative);
             Assert.True(File.Exists(path), $"docs/{relative} is missing; {Regenerate}");
             Assert.True(text == File.ReadAllText(path).Replace("\r\n", "\n"), $"docs/{relative} is stale; {Regenerate}");
         }
+    }
+
+    [Fact]
+    public void Docs_regenerated_into_a_folder_are_the_committed_docs_file_for_file()
+    {
+        using var dir = new TempDir();
+        MarkdownDocsWriter.WriteTo(RepoPacks(), dir.Path);
+        var written = Directory.GetFiles(dir.Path, "*.md", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir.Path, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+        var committed = Directory.GetFiles(Repo("docs", "rules"), "*.md").Select(f => "rules/" + Path.GetFileName(f)).Append("catalogue.md").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(committed, written);
+        Assert.All(written, relative => Assert.True(
+            File.ReadAllText(Path.Combine(dir.Path, relative)) == File.ReadAllText(Repo("docs", relative)).Replace("\r\n", "\n"), $"{relative} differs from docs/{relative}; {Regenerate}"));
+    }
+
+    [Fact]
+    public void The_catalogue_has_a_section_per_built_in_pack_and_pages_name_their_pack_and_real_paths()
+    {
+        var catalogue = File.ReadAllText(Repo("docs", "catalogue.md"));
+        foreach (var pack in RulePack.BuiltIn)
+        {
+            Assert.Contains($"## Pack `{pack.Identity.Id}`", catalogue);
+            Assert.All(pack.Rules, r => Assert.Contains($"| Pack | `{pack.Identity.Id}` |", File.ReadAllText(Repo("docs", "rules", r.Id + ".md"))));
+        }
+
+        var cw = File.ReadAllText(Repo("docs", "rules", "CW2001.md"));
+        Assert.Contains("| Rule file | `rules/webserver/CW2001/CW2001.yaml` |", cw);
+        Assert.Contains("`rules/webserver/CW2001/samples/positive/", cw);
+        Assert.DoesNotContain("`rules/CW2001/", cw);
+        Assert.Contains("| Rule file | `rules/CR2001/CR2001.yaml` |", File.ReadAllText(Repo("docs", "rules", "CR2001.md")));
+    }
+
+    [Fact]
+    public void A_one_pack_run_leaves_the_other_packs_pages_and_catalogue_section_intact()
+    {
+        using var dir = new TempDir();
+        foreach (var page in Directory.GetFiles(Repo("docs", "rules"), "*.md"))
+        {
+            dir.Write("rules/" + Path.GetFileName(page), File.ReadAllText(page));
+        }
+
+        dir.Write("catalogue.md", File.ReadAllText(Repo("docs", "catalogue.md")));
+        // A page of a web-server rule that is gone (removed by the web-server run) and a page of a pack not in any run (kept).
+        dir.Write("rules/CW9999.md", "# CW9999: gone\n\n| Property | Value |\n|---|---|\n| Rule ID | CW9999 |\n| Pack | `codered.webserver` |\n\n## Cause\n");
+        dir.Write("rules/ZZ0001.md", "# ZZ0001: another pack's\n\n| Property | Value |\n|---|---|\n| Rule ID | ZZ0001 |\n| Pack | `someone.else` |\n\n## Cause\n");
+        string Read(string relative) => File.ReadAllText(Path.Combine(dir.Path, relative));
+        var before = Directory.GetFiles(Path.Combine(dir.Path, "rules")).ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
+
+        var web = RunCli(["rules", "docs", dir.Path, "--pack", "codered.webserver"]);
+        Assert.True(web.ExitCode == 0, web.Stdout + web.Stderr);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "rules", "CW9999.md")), "the page of a rule the web-server pack no longer has stays");
+        Assert.Equal(before["ZZ0001.md"], Read("rules/ZZ0001.md"));
+        Assert.All(Pack.Rules, r => Assert.Equal(before[r.Id + ".md"], Read($"rules/{r.Id}.md")));
+        // The embedded web-server pack names its folder in the repository; without --rules its pages have no samples.
+        Assert.Contains("| Rule file | `rules/webserver/CW2001/CW2001.yaml` |", Read("rules/CW2001.md"));
+        Assert.Equal(File.ReadAllText(Repo("docs", "catalogue.md")), Read("catalogue.md"));
+
+        var ar = RunCli(["rules", "docs", dir.Path, "--rules", RulesDir]);
+        Assert.True(ar.ExitCode == 0, ar.Stdout + ar.Stderr);
+        Assert.Contains("## Pack `codered.alliedtelesis.ar`", Read("catalogue.md"));
+        Assert.Contains("## Pack `codered.webserver`", Read("catalogue.md"));
+        Assert.Equal(before["ZZ0001.md"], Read("rules/ZZ0001.md"));
+        Assert.All(RulePack.FindBuiltIn("codered.webserver")!.Rules, r => Assert.True(File.Exists(Path.Combine(dir.Path, "rules", r.Id + ".md"))));
+
+        var arOnly = RunCli(["rules", "docs", dir.Path, "--pack", "codered.alliedtelesis.ar"]);
+        Assert.True(arOnly.ExitCode == 0, arOnly.Stdout + arOnly.Stderr);
+        Assert.All(RulePack.FindBuiltIn("codered.webserver")!.Rules, r => Assert.True(File.Exists(Path.Combine(dir.Path, "rules", r.Id + ".md")), $"{r.Id}.md was deleted by a run for the AR pack"));
+        Assert.Contains("## Pack `codered.webserver`", Read("catalogue.md"));
+    }
+
+    [Fact]
+    public void A_run_never_overwrites_the_page_of_another_packs_rule_of_the_same_id()
+    {
+        using var dir = new TempDir();
+        var page = dir.Write("out/rules/CR2001.md", "# CR2001: someone else's\n\n| Property | Value |\n|---|---|\n| Rule ID | CR2001 |\n| Pack | `someone.else` |\n");
+        var r = RunCli(["rules", "docs", Path.Combine(dir.Path, "out")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("pack 'someone.else'", r.Stderr);
+        Assert.Contains("someone else's", File.ReadAllText(page));
     }
 
     [Fact]

@@ -112,6 +112,39 @@ public class RulesTestCommandTests
     }
 
     [Fact]
+    public void Samples_give_a_version_and_the_installed_patches_and_rules_test_uses_them()
+    {
+        var cases = SampleLayout.Read(WebServerPackTests.WebPack, WebServerPackTests.PackDir).Of("CW1003").ToList();
+        var first = cases.First(s => s.Kind == SampleKind.Positive);
+        Assert.Equal(("Microsoft IIS", "5.0"), (first.Model, first.Firmware));
+        Assert.Equal(["MS01-033"], first.Patches);
+        Assert.Contains(cases, s => s.Kind == SampleKind.Negative && s.Patches is { Count: 0 }); // patches: [] is none installed
+        Assert.Contains(cases, s => s.Kind == SampleKind.Negative && s.Patches is null); // no key: not known
+
+        // In an expectation file too; 'firmware' is still read, and giving both is an error with file, line and column.
+        using var dir = new TempDir().WithDefaultRules();
+        dir.Write("CR9001/CR9001.yaml", HelloRule);
+        dir.Write("CR9001/samples/positive/hit.log", "hello\n");
+        dir.Write("CR9001/samples/positive/hit.expect.yaml", "model: AR320\nversion: 2.0.4 PL 7\npatches: [P1, P2]\n");
+        dir.Write("CR9001/samples/negative/quiet.log", "x\n");
+        dir.Write("CR9001/samples/negative/quiet.expect.yaml", "firmware: 2.0.4 PL 6\n");
+        var pack = RulePack.LoadFrom(dir.Path);
+        var samples = SampleLayout.Read(pack, dir.Path).Of("CR9001").ToList();
+        Assert.Equal(["P1", "P2"], samples.Single(s => s.Kind == SampleKind.Positive).Patches);
+        Assert.Equal("2.0.4 PL 7", samples.Single(s => s.Kind == SampleKind.Positive).Firmware);
+        Assert.Equal("2.0.4 PL 6", samples.Single(s => s.Kind == SampleKind.Negative).Firmware);
+        Assert.Contains("patches P1, P2", MarkdownDocsWriter.Generate(pack, dir.Path)["rules/CR9001.md"]);
+
+        dir.Write("CR9001/samples/negative/quiet.expect.yaml", "firmware: 2.0.4 PL 6\nversion: 2.0.4 PL 7\n");
+        var problem = Assert.Single(SampleLayout.Read(pack, dir.Path).Problems);
+        Assert.Contains("give 'version' or 'firmware' (the same thing), not both", problem.Message);
+        Assert.Equal(("CR9001/samples/negative/quiet.expect.yaml", 1), (problem.File, problem.Line));
+        var r = RunCli(["rules", "test", dir.Path]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("not both", r.Stdout + r.Stderr);
+    }
+
+    [Fact]
     public void A_comment_in_the_cases_is_not_a_sample()
     {
         using var dir = new TempDir().WithDefaultRules();

@@ -96,12 +96,12 @@ public class WebServerPackTests
     [Fact]
     public void Committed_docs_pages_are_what_the_pack_generates()
     {
-        var pages = MarkdownDocsWriter.Generate(WebPack, PackDir).Where(p => p.Key.StartsWith("rules/", StringComparison.Ordinal)).ToList();
+        var pages = MarkdownDocsWriter.Generate([new DocsPack(WebPack, PackDir, "rules/webserver")]).Where(p => p.Key.StartsWith("rules/", StringComparison.Ordinal)).ToList();
         Assert.Equal(WebPack.Rules.Count, pages.Count);
         foreach (var (relative, text) in pages)
         {
             var path = Repo("docs", relative);
-            Assert.True(File.Exists(path), $"docs/{relative} is missing; run: dotnet run --project src/CodeRed.Cli -- rules docs /tmp/webdocs --rules rules/webserver, then copy /tmp/webdocs/rules/CW*.md to docs/rules");
+            Assert.True(File.Exists(path), $"docs/{relative} is missing; run: dotnet run --project src/CodeRed.Cli -- rules docs docs --rules rules");
             Assert.True(text == File.ReadAllText(path).Replace("\r\n", "\n"), $"docs/{relative} is stale; regenerate it as above");
         }
 
@@ -231,7 +231,16 @@ public class WebServerPackTests
             [.. AnalyzeAs(model, version, patches).Diagnostics.Where(d => d.Line is null).Select(d => d.Id)];
         Assert.Equal(["CW1001"], Device("Microsoft IIS", "5.0", null));
         Assert.Equal(["CW1001"], Device("Microsoft-IIS", "4.0", null));
-        Assert.Empty(Device("IIS", "5.0", ["MS01-033"])); // fixed by the patch
+        Assert.Equal(["CW1003"], Device("IIS", "5.0", ["MS01-033"])); // fixed by the patch
+        Assert.Equal(["CW1003"], Device("IIS", null, ["ms01-033", "MS01-026"]));
+        Assert.Equal(["CW1002"], Device("IIS", "5.0", [])); // --patch none: known to be missing
+        Assert.Equal(["CW1002"], Device("IIS", "4.0", ["MS01-026", "MS00-078"])); // other patches only
+        Assert.Equal(["CW1005"], Device("IIS", "6.0", ["MS01-033"])); // outside the versions, whatever the patches
+        Assert.Equal(["CW1006"], Device("Apache", null, []));
+        var missing = Single(AnalyzeAs("IIS", "5.0", ["MS01-026"]), "CW1002");
+        Assert.Contains("MS01-033 is not among the installed patches (MS01-026)", missing.Message, StringComparison.Ordinal);
+        var remediation = AnalyzeAs("IIS", "5.0", []).Remediation.Select(s => s.Id).ToList();
+        Assert.Equal(["install-ms01-033", "install-nimda-patches"], remediation);
         Assert.Equal(["CW1005"], Device("IIS", "6.0", null)); // outside the affected versions
         Assert.Equal(["CW1006"], Device("Apache", "1.3.20", null));
         Assert.Equal(["CW1007"], Device(null, null, null));

@@ -33,8 +33,14 @@ public sealed record RuleSample
     /// <summary>The device model to evaluate the sample with, or null.</summary>
     public string? Model { get; init; }
 
-    /// <summary>The firmware to evaluate the sample with, or null.</summary>
+    /// <summary>The firmware (product version) to evaluate the sample with, or null; <c>version:</c> or <c>firmware:</c> in the files.</summary>
     public string? Firmware { get; init; }
+
+    /// <summary>
+    /// The patches installed on the device (<c>patches: [MS01-033]</c>; <c>patches: []</c> says none is), or null when the
+    /// sample does not say (the patch list is then unknown unless the evidence states it, as without <c>--patch</c>).
+    /// </summary>
+    public IReadOnlyList<string>? Patches { get; init; }
 
     /// <summary>For a positive sample: the diagnostic's expected count, or null for any.</summary>
     public long? ExpectedCount { get; init; }
@@ -179,7 +185,7 @@ public sealed class SampleLayout
         var count = m.Int("count", 1, int.MaxValue);
         var line = m.Int("line", 1, int.MaxValue);
         var column = m.Int("column", 1, int.MaxValue);
-        var result = sample with { Model = m.String("model"), Firmware = m.String("firmware"), ExpectedCount = count, ExpectedLine = line, ExpectedColumn = column };
+        var result = sample with { Model = m.String("model"), Firmware = VersionOf(m, node), Patches = PatchesOf(m), ExpectedCount = count, ExpectedLine = line, ExpectedColumn = column };
         if (sample.Kind == SampleKind.Negative && (count ?? line ?? column) is not null)
         {
             m.Error(node, "a negative sample expects the rule not to be reported: 'count', 'line' and 'column' are for positive samples");
@@ -207,7 +213,8 @@ public sealed class SampleLayout
 
                 samples.Add(new RuleSample
                 {
-                    RuleId = ruleId, Kind = kind, Name = $"{relative}({item.Line},{item.Column})", Model = c.String("model"), Firmware = c.String("firmware"),
+                    RuleId = ruleId, Kind = kind, Name = $"{relative}({item.Line},{item.Column})", Model = c.String("model"), Firmware = VersionOf(c, item),
+                    Patches = PatchesOf(c),
                 });
                 c.Finish();
             }
@@ -215,6 +222,23 @@ public sealed class SampleLayout
 
         m.Finish();
     }
+
+    /// <summary>The product version: <c>version</c> (the general name) or <c>firmware</c> (the AR pack's), not both.</summary>
+    private static string? VersionOf(MapReader m, YNode node)
+    {
+        var version = m.String("version");
+        var firmware = m.String("firmware");
+        if (version is not null && firmware is not null)
+        {
+            m.Error(node, "give 'version' or 'firmware' (the same thing), not both");
+        }
+
+        return version ?? firmware;
+    }
+
+    /// <summary>The installed patches (<c>patches: [ID, ...]</c>, an empty list for none), or null when the key is absent.</summary>
+    private static IReadOnlyList<string>? PatchesOf(MapReader m) =>
+        m.Has("patches") ? m.StringList("patches").Select(p => p.Trim()).ToArray() : null;
 
     /// <summary>The file's single YAML document, or null (an empty file, or one with problems, which are reported).</summary>
     private static YNode? ReadYaml(string root, string relative, List<PackProblem> problems)

@@ -51,6 +51,7 @@ public static class SampleTester
                 {
                     Model = sample.Model,
                     Firmware = sample.Firmware,
+                    Patches = sample.Patches,
                     Sources = sample.LogPath is null ? [] : [EvidenceSource.FromFile(sample.LogPath, name: sample.Name)],
                 },
                 new EvaluationOptions { Severity = SeverityConfiguration.Empty.WithRule(rule.Id, rule.DefaultSeverity), Culture = CultureInfo.InvariantCulture });
