@@ -163,6 +163,32 @@ public sealed class ProductModelTests
     }
 
     [Fact]
+    public void A_patch_fact_collects_every_patch_the_evidence_states_and_the_fix_is_known_by_its_aliases()
+    {
+        // Two hotfix lines: the fact keeps the last, the patch list keeps both (the fix is the first one).
+        var report = Judge("IIS", "5.0", null, "#Hotfix: MS01-033\n#Hotfix: MS01-026\n");
+        Assert.Equal(["MS01-033", "MS01-026"], report.Device.Patches!);
+        Assert.Equal(["TP1002"], report.Ids());
+
+        // The fix under its Knowledge Base number counts as the fix, whether read or given.
+        Assert.Equal(["TP1002"], Judge("IIS", "5.0", null, "#Hotfix: Q300972\n").Ids());
+        Assert.Equal(["TP1002"], Judge("IIS", "5.0", ["q300972"]).Ids());
+        Assert.Equal(["TP1001"], Judge("IIS", "5.0", ["Q293826"]).Ids());
+    }
+
+    [Fact]
+    public void Patches_read_survive_a_snapshot()
+    {
+        var session = EvaluationSession.Start(Product, new SessionOptions { Model = "IIS", Firmware = "5.0" });
+        session.BeginSource("w3c.log");
+        session.WriteLine("#Hotfix: MS01-026");
+        session.WriteLine("#Hotfix: Q300972");
+        var restored = EvaluationSession.Restore([Product], session.CaptureSnapshot());
+        Assert.Equal(["MS01-026", "Q300972"], restored.GetReports()[0].Device.Patches!);
+        Assert.Equal(["TP1002"], restored.GetReports()[0].Ids());
+    }
+
+    [Fact]
     public void New_keys_are_checked()
     {
         static string Problems(string models) =>
@@ -182,6 +208,12 @@ public sealed class ProductModelTests
             notes: { n: { en: n } }
             models:
               - { name: A, status: affected, note: n, workaround: false, fixedIn: pending, versions: { from: "6.0", before: "5.0" } }
+            """));
+        Assert.Contains("'aliases' names other ids of the fixing patch; it needs 'patch'", Problems("""
+            kind: models
+            notes: { n: { en: n } }
+            models:
+              - { name: A, status: affected, note: n, workaround: false, fixedIn: { version: "1.0", aliases: [Q1] } }
             """));
         Assert.Contains("is not a version (expected dotted numbers", Problems("""
             kind: models

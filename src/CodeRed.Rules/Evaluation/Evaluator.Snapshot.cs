@@ -30,6 +30,13 @@ internal sealed partial class Evaluator
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("patchesRead");
+        foreach (var patch in _patchesRead)
+        {
+            json.WriteStringValue(patch);
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("steps");
         foreach (var (spec, (last, lastDone)) in _stepEvents)
         {
@@ -79,6 +86,21 @@ internal sealed partial class Evaluator
         foreach (var fact in state.GetProperty("facts").EnumerateArray())
         {
             _facts[Str(fact, "name")] = (Str(fact, "value"), Str(fact, "where"));
+        }
+
+        // Snapshots written before patch facts collected every value held only the last one, in 'facts'.
+        if (state.TryGetProperty("patchesRead", out var patchesRead))
+        {
+            _patchesRead.AddRange(patchesRead.EnumerateArray().Select(p => p.GetString()!).Take(MaxPatchesRead));
+        }
+        else
+        {
+            foreach (var fact in _pack.Facts.Where(f => f.Provides == "patch" && _facts.ContainsKey(f.Name)))
+            {
+                AddPatchRead(fact, _facts[fact.Name].Value);
+            }
+
+            _factsChanged = false;
         }
 
         foreach (var step in state.GetProperty("steps").EnumerateArray())

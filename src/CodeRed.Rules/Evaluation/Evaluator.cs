@@ -51,6 +51,14 @@ internal sealed partial class Evaluator
     private readonly Dictionary<string, (string Value, string Where)> _facts = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Every value facts that provide a patch read, in the order first read (a fact keeps one value; a tool's output
+    /// lists many patches, one per line). At most <see cref="MaxPatchesRead"/>.
+    /// </summary>
+    private readonly List<string> _patchesRead = [];
+
+    internal const int MaxPatchesRead = 256;
+
+    /// <summary>
     /// Per remediation step, the last command typed at the device that did or undid it, and the last that did it: all
     /// its status needs, so a capture that repeats a command a million times holds two of them.
     /// </summary>
@@ -245,8 +253,7 @@ internal sealed partial class Evaluator
         var patches = _givenPatches;
         if (patches is null)
         {
-            var read = _pack.Facts.Where(f => f.Provides == "patch" && _facts.ContainsKey(f.Name)).Select(f => _facts[f.Name].Value.Trim()).Where(v => v.Length > 0).ToArray();
-            patches = read.Length > 0 ? read : null;
+            patches = _patchesRead.Count > 0 ? [.. _patchesRead] : null;
         }
 
         // The model: as given, else the first fact (in pack order) that provides one and was read.
@@ -325,8 +332,8 @@ internal sealed partial class Evaluator
         var inRange = device.Firmware is not { } v || model is null || model.InRange(v);
         if (c.Patch is { } patch && !(inRange && model?.FixPatch is { } id && patch switch
             {
-                PatchState.Installed => device.Patches?.Contains(id, StringComparer.OrdinalIgnoreCase) == true,
-                PatchState.Missing => device.Patches is { } list && !list.Contains(id, StringComparer.OrdinalIgnoreCase),
+                PatchState.Installed => device.Patches is { } list && model.IsFixPatch(list),
+                PatchState.Missing => device.Patches is { } list && !model.IsFixPatch(list),
                 _ => device.Patches is null,
             }))
         {
@@ -361,6 +368,16 @@ internal sealed partial class Evaluator
     };
 
     private string NotGiven => NotGivenIn(_culture);
+
+    private void AddPatchRead(FactSpec fact, string value)
+    {
+        var patch = value.Trim();
+        if (fact.Provides == "patch" && patch.Length > 0 && _patchesRead.Count < MaxPatchesRead && !_patchesRead.Contains(patch, StringComparer.OrdinalIgnoreCase))
+        {
+            _patchesRead.Add(patch);
+            _factsChanged = true;
+        }
+    }
 
     private string NotGivenIn(CultureInfo culture) => _pack.Phrases.Get("notGiven", culture);
 
@@ -780,6 +797,7 @@ internal sealed partial class Evaluator
                     var value = m.Groups["value"].Value;
                     owner._factsChanged |= !owner._facts.TryGetValue(fact.Name, out var before) || before.Value != value;
                     owner._facts[fact.Name] = (value, $"{name}:{number}");
+                    owner.AddPatchRead(fact, value);
                 }
             }
 

@@ -811,11 +811,22 @@ internal sealed partial class PackLoader
 
             FirmwareVersion? fixedIn = null;
             string? fixPatch = null;
+            IReadOnlyList<string> patchAliases = [];
             if (r.Get("fixedIn") is YMapping fixMap && MapReader.Of(fixMap, _problems, "'fixedIn'") is { } f)
             {
                 // { version: "2.0.4 PL 7" } or { patch: MS01-033 }: exactly one.
                 var version = f.String("version");
                 fixPatch = f.String("patch");
+                patchAliases = f.StringList("aliases");
+                if (patchAliases.Count > 0 && fixPatch is null)
+                {
+                    f.Error(f.Get("aliases")!, "'aliases' names other ids of the fixing patch; it needs 'patch'");
+                }
+                else if (patchAliases.FirstOrDefault(a => a.Trim().Length == 0 || a.Length > 64 || a.Any(char.IsControl)) is { } badAlias)
+                {
+                    f.Error(f.Get("aliases")!, $"a patch alias must be 1 to 64 characters without control characters, not '{Shorten(badAlias)}'");
+                }
+
                 f.Finish();
                 if ((version is null) == (fixPatch is null))
                 {
@@ -873,7 +884,7 @@ internal sealed partial class PackLoader
 
             var entry = new ModelEntry(name, status.Value, note, notes.GetValueOrDefault(note) ?? LocalizedText.Empty, workaround.Value, fixedIn)
             {
-                FixPatch = fixPatch?.Trim(), VersionsFrom = from, VersionsBefore = before, Aliases = aliases,
+                FixPatch = fixPatch?.Trim(), FixPatchAliases = [.. patchAliases.Select(a => a.Trim())], VersionsFrom = from, VersionsBefore = before, Aliases = aliases,
             };
             var clash = aliases.FirstOrDefault(a => models.Any(x => x.Key == ModelName.Normalize(a) || x.Aliases.Any(y => ModelName.Normalize(y) == ModelName.Normalize(a))));
             if (clash is not null)

@@ -48,6 +48,13 @@ public sealed class ModelEntry
     /// <summary>The patch that fixes the model (<c>fixedIn: {patch: MS01-033}</c>), or null.</summary>
     public string? FixPatch { get; init; }
 
+    /// <summary>Other ids of the same patch (<c>fixedIn: {patch: MS01-033, aliases: [Q300972]}</c>: a Knowledge Base number).</summary>
+    internal IReadOnlyList<string> FixPatchAliases { get; init; } = [];
+
+    /// <summary>Whether <paramref name="patches"/> holds the fixing patch, under its id or an alias (case ignored).</summary>
+    internal bool IsFixPatch(IReadOnlyList<string> patches) => FixPatch is { } id
+        && patches.Any(p => p.Equals(id, StringComparison.OrdinalIgnoreCase) || FixPatchAliases.Contains(p, StringComparer.OrdinalIgnoreCase));
+
     /// <summary>The fix as the matrix writes it: the version, else the patch id, else <c>pending</c>.</summary>
     internal string FixText => FixedIn?.ToString() ?? FixPatch ?? WireNames.FixName(false);
 
