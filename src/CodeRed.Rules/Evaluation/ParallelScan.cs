@@ -26,7 +26,7 @@ internal static class ParallelScan
 
     /// <summary>Bytes of candidate lines a chunk carries to the consumer; past them, the consumer reads its lines from the file.</summary>
     private const int MaxLineBytes = 1 << 20;
-    private const int SmallRead = 16 << 10;
+    private const int SmallRead = 4 << 10;
     private const int LargeRead = 256 << 10;
     private const byte Cr = (byte)'\r';
     private const byte Lf = (byte)'\n';
@@ -669,8 +669,9 @@ internal static class ParallelScan
             var lastWindowEnd = _windowStart + _windowLength;
             if (pos < _windowStart || pos >= lastWindowEnd)
             {
-                // Reading on from the last window (lines close together) takes bigger reads than jumping to a far candidate.
-                Fill(pos, pos - lastWindowEnd < LargeRead && pos >= lastWindowEnd ? LargeRead : SmallRead);
+                // Reading on from the last window (an open record or section) doubles the read, up to LargeRead; a jump
+                // to a far line (most records close within a few lines) reads little.
+                Fill(pos, pos == lastWindowEnd ? Math.Min(LargeRead, 2 * Math.Max(SmallRead, _windowLength)) : SmallRead);
             }
 
             while (true)
@@ -693,7 +694,7 @@ internal static class ParallelScan
                 }
 
                 // The line (or what follows its CR) is not all in the window yet.
-                Fill(pos, Math.Min(_window.Length, Math.Max(LargeRead, 2 * available.Length)));
+                Fill(pos, Math.Min(_window.Length, Math.Max(2 * available.Length, Math.Min(LargeRead, 2 * _windowLength))));
             }
         }
 

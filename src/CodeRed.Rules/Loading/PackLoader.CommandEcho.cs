@@ -111,7 +111,7 @@ internal sealed partial class PackLoader
                 // The words come from the pack and the placeholders are \S+: linear time on any input.
                 var options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.NonBacktracking
                     | (_commandEchoIgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
-                forms.Add(new CommandForm { Template = template, Regex = new Regex(pattern.ToString(), options), Placeholders = placeholders });
+                forms.Add(new CommandForm { Template = template, Pattern = pattern.ToString(), Options = options, Placeholders = placeholders });
             }
         }
 

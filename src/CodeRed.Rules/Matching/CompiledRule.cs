@@ -146,7 +146,20 @@ internal sealed class CommandEchoSpec
 internal sealed class CommandForm
 {
     public required string Template { get; init; }
-    public required System.Text.RegularExpressions.Regex Regex { get; init; }
+
+    /// <summary>The pattern the command is matched with (built from escaped text: always valid).</summary>
+    public required string Pattern { get; init; }
+
+    public required System.Text.RegularExpressions.RegexOptions Options { get; init; }
+
+    /// <summary>
+    /// Built on the first command compared, not at load: building the pack's linear-time command regexes was about a
+    /// seventh of a small capture's whole run (perf, docs/performance.md), and most evaluations compare no command.
+    /// </summary>
+    public System.Text.RegularExpressions.Regex Regex =>
+        LazyInitializer.EnsureInitialized(ref _regex, () => new System.Text.RegularExpressions.Regex(Pattern, Options));
+
+    private System.Text.RegularExpressions.Regex? _regex;
 
     /// <summary>The fact behind each placeholder group <c>v0</c>, <c>v1</c>, …</summary>
     public required IReadOnlyList<FactSpec> Placeholders { get; init; }
