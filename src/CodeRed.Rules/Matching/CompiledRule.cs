@@ -161,6 +161,33 @@ internal sealed class CommandForm
 
     private System.Text.RegularExpressions.Regex? _regex;
 
+    /// <summary>ASCII words of the template outside placeholders: the regex matches only a command holding each of them.</summary>
+    public IReadOnlyList<string> Words { get; init; } = [];
+
+    /// <summary>
+    /// False when the command cannot match: it lacks one of <see cref="Words"/>, so no regex is built or run for it. An
+    /// ASCII word in an ASCII command compares ordinally (ignoring ASCII case under IgnoreCase), as the regex does; a
+    /// command with other characters (which the regex may fold, the Kelvin sign as k) goes to the regex.
+    /// </summary>
+    public bool MayMatch(string command)
+    {
+        if (!System.Text.Ascii.IsValid(command))
+        {
+            return true;
+        }
+
+        var comparison = (Options & System.Text.RegularExpressions.RegexOptions.IgnoreCase) != 0 ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        foreach (var word in Words)
+        {
+            if (!command.Contains(word, comparison))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The fact behind each placeholder group <c>v0</c>, <c>v1</c>, …</summary>
     public required IReadOnlyList<FactSpec> Placeholders { get; init; }
 }
