@@ -24,7 +24,9 @@ internal static class CliApp
     public const int Failure = 2;
     public const int BrokenPipe = 128 + 13;
 
-    private const string Banner = "codered: the Allied Telesis AR-router Code Red advisory (2001, revised 2002) as executable rules.";
+    // What the tool is, from the packs it carries: a new built-in pack shows here without a code change.
+    private static string Banner => "codered: security advisories as executable rules. Built-in packs ('codered packs'):\n"
+        + string.Join("\n", RulePack.BuiltIn.Select(p => $"  {p.Identity.Id}: {p.Title.English}"));
 
     private static readonly UTF8Encoding Utf8 = new(false);
 
@@ -581,7 +583,7 @@ internal static class CliApp
         output.WriteLine($"{"Model",-11}{"Status",-14}{"Workaround",-12}Fixed in");
         foreach (var m in pack.Models.Models)
         {
-            output.WriteLine($"{E(m.Name),-11}{(m.Status == ModelStatus.Affected ? "affected" : "not-affected"),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{E(m.FixText)}");
+            output.WriteLine($"{E(m.Name),-11}{m.Status.Name(),-14}{(m.WorkaroundApplies ? "yes" : "no"),-12}{E(m.FixText)}");
         }
 
         return Clean;

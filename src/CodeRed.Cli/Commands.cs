@@ -30,11 +30,12 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             is its own device, analysed in parallel, one report per file in input order; links are followed once,
             FIFOs and devices found in a DIR are skipped with a note on stderr.
             With no FILE, standard input is read when it is piped or redirected from a file; on a terminal (or from
-            /dev/null) only the model and firmware are judged. FILE '-' always reads standard input.
+            /dev/null) only the model and version are judged. FILE '-' always reads standard input.
 
               -m, --model M             the device model (AR320, ar-720, ...)
-              -f, --firmware V          the firmware version (2.0.4 PL 7); without it the evidence says
-                  --product-version V   the same, for any product: a version in the pack's scheme (5.0)
+              -f, --firmware V          the device's version in the pack's version scheme (the AR pack's
+                                        firmware 2.0.4 PL 7); without it the evidence says
+                  --product-version V   the same under its general name (a web server's 5.0)
                   --patch ID            a patch installed on the device (MS01-033); repeatable; 'none': no patch
               -r, --rules PATH          a rule folder or file instead of the embedded pack; repeatable
                   --pack ID             a built-in pack ('codered packs' lists them); repeatable, with --rules too:
@@ -128,9 +129,9 @@ internal sealed record Command(string Name, string Usage, string[] Options, stri
             """,
             [], [], RulesTestCommand.Run),
         new("watch", Watch.WatchCommand.Usage,
-            ["listen", "devices", "format", "max-devices", "max-lines", "max-message-length", "idle-timeout", "publish", "partitions", "rules", "rules-sha256", "lang"], [], Watch.WatchCommand.Run),
+            ["listen", "devices", "format", "max-devices", "max-lines", "max-message-length", "idle-timeout", "publish", "partitions", "rules", "pack", "rules-sha256", "lang"], [], Watch.WatchCommand.Run),
         new("worker", Watch.WorkerCommand.Usage,
-            ["nats", "partitions", "partition", "devices", "format", "max-lines", "ack-wait", "rules", "rules-sha256", "lang"], [], Watch.WorkerCommand.Run),
+            ["nats", "partitions", "partition", "devices", "format", "max-lines", "ack-wait", "rules", "pack", "rules-sha256", "lang"], [], Watch.WorkerCommand.Run),
         new("export csaf", """
             usage: codered export csaf [--vex] [--rules PATH|--pack ID] [-o FILE]
 

@@ -239,6 +239,44 @@ public sealed class WatchCommandTests
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("devices.yaml", "devices:\n  - { name: www1, model: IIS, version: '5.0' }\n  - { name: www2, model: IIS, version: '5.0', patches: [MS01-033] }\n")]
+    [InlineData("devices.csv", "name,model,version,patches\nwww1,IIS,5.0,\nwww2,IIS,5.0,MS01-033 MS00-078\n")]
+    public void Another_packs_inventory_gives_versions_in_its_scheme_and_patches(string name, string text)
+    {
+        using var temp = new LiveSupport.TempDir();
+        var inventory = temp.File(name);
+        File.WriteAllText(inventory, text);
+        using var watch = WatchProcess.Start("--pack", "codered.webserver", "--devices", inventory);
+        watch.SendUdp("<13>Dec  1 22:00:00 www1 tag: hello"u8.ToArray());
+        watch.SendUdp("<13>Dec  1 22:00:00 www2 tag: hello"u8.ToArray());
+        watch.WaitFor(e => e.Event() == "verdict" && e.Str("device") == "www1");
+        watch.WaitFor(e => e.Event() == "verdict" && e.Str("device") == "www2");
+        var (_, lines) = watch.Stop();
+        var reports = lines.Reports();
+        IEnumerable<string> Rules(string device) => reports[device].GetProperty("report").GetProperty("diagnostics").EnumerateArray().Select(d => d.GetProperty("id").GetString()!);
+        Assert.Contains("CW1001", Rules("www1")); // IIS 5.0, patches not stated: at risk until MS01-033 is known installed
+        Assert.DoesNotContain("CW1001", Rules("www2"));
+        Assert.Equal("5.0", reports["www2"].GetProperty("report").GetProperty("device").GetProperty("firmware").GetString());
+    }
+
+    [Theory]
+    [InlineData("devices.yaml", "devices:\n  - { name: w, model: IIS, version: '5.0', firmware: '5.0' }\n", ":2:", "'firmware' and 'version' are the same; give one")]
+    [InlineData("devices.yaml", "devices:\n  - { name: w, model: IIS, patches: [none, MS01-033] }\n", ":2:", "'none' says no patch is installed")]
+    [InlineData("devices.csv", "name,model,colour\nw,IIS,red\n", ":1:12:", "unknown column 'colour'")]
+    [InlineData("devices.yaml", "devices:\n  - { name: w, model: IIS, version: 'five' }\n", ":2:5:", "'five'")]
+    public void A_bad_inventory_for_another_pack_is_a_clear_error(string name, string text, string position, string message)
+    {
+        using var temp = new LiveSupport.TempDir();
+        var file = temp.File(name);
+        File.WriteAllText(file, text);
+        var result = LiveSupport.Run("dotnet", LiveSupport.CoderedDll, "watch", "--pack", "codered.webserver", "--listen", "udp://127.0.0.1:0", "--devices", file);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(file + position, result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_csv_inventory_works_too()
     {

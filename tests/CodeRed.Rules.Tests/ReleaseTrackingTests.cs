@@ -40,6 +40,46 @@ public class ReleaseTrackingTests
     }
 
     [Fact]
+    public void The_lock_hashes_the_definition_so_layout_comments_and_key_order_do_not_move_it()
+    {
+        using var dir = Copy();
+        var file = Path.Combine(dir.Path, "CR2003", "CR2003.yaml");
+        var text = File.ReadAllText(file);
+        var before = ReleaseTracking.RuleHash(RulePack.LoadFrom(dir.Path), RulePack.LoadFrom(dir.Path).FindRule("CR2003")!);
+
+        // Comments, quoting and key order are layout: 'version: 1' moved below the title, a comment added, the id quoted.
+        var moved = text.Replace("version: 1\n", "", StringComparison.Ordinal).Replace("id: CR2003\n", "# reordered by hand\nid: \"CR2003\"\n", StringComparison.Ordinal) + "version: 1\n";
+        Assert.NotEqual(text, moved);
+        File.WriteAllText(file, moved);
+        var pack = RulePack.LoadFrom(dir.Path);
+        Assert.Equal(before, ReleaseTracking.RuleHash(pack, pack.FindRule("CR2003")!));
+        Assert.Empty(Check(dir));
+    }
+
+    [Fact]
+    public void A_caveat_text_a_rule_names_is_part_of_its_definition()
+    {
+        using var dir = Copy();
+        var manifest = Path.Combine(dir.Path, "pack.yaml");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("en: A normally working router may log the same lines.", "en: A router in good health may log the same lines.", StringComparison.Ordinal));
+        var changed = Check(dir).Select(p => p.Message).ToList();
+        Assert.Contains(changed, m => m.Contains("CR2001 changed but its version did not move", StringComparison.Ordinal));
+        Assert.DoesNotContain(changed, m => m.Contains("CR1001", StringComparison.Ordinal)); // names no caveat
+    }
+
+    [Fact]
+    public void A_lock_hashed_the_old_way_gets_one_message_saying_to_lock_again_not_one_per_rule()
+    {
+        using var dir = Copy();
+        var lockFile = Path.Combine(dir.Path, ReleaseTracking.LockFile);
+        File.WriteAllText(lockFile, File.ReadAllText(lockFile).Replace("  \"hash\": \"definition-v1\",\n", "", StringComparison.Ordinal));
+        var p = Assert.Single(Check(dir));
+        Assert.Equal($"the lock hashes rules as 'catalogue', this codered as 'definition-v1'; check that no rule changed without its version moving, then run 'codered rules lock {dir.Path}' once", p.Message);
+        Assert.Equal(0, RunCli(["rules", "lock", dir.Path]).ExitCode);
+        Assert.Empty(Check(dir));
+    }
+
+    [Fact]
     public void A_version_bump_needs_a_changed_entry_and_a_fresh_lock()
     {
         using var dir = Copy();

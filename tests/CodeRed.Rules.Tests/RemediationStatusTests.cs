@@ -204,7 +204,7 @@ public class RemediationStatusTests
     {
         var schema = JObject.Parse(File.ReadAllText(Repo("docs", "schema", "rule-pack.schema.json")));
         var phrases = schema.SelectTokens("$..phrases.properties").OfType<JObject>().Single();
-        Assert.Equal(ReportPhrases.Known.Keys.Order(StringComparer.Ordinal), phrases.Properties().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(ReportPhrases.Known.Keys.Concat(ReportPhrases.FormerNames.Keys).Order(StringComparer.Ordinal), phrases.Properties().Select(p => p.Name).Order(StringComparer.Ordinal));
         var remediation = (JObject)schema["$defs"]!["remediationDocument"]!["properties"]!;
         Assert.NotNull(remediation["commandEcho"]);
         Assert.NotNull(remediation["doneNote"]);

@@ -151,6 +151,22 @@ public sealed partial class ReportLanguageTests
         Assert.Contains(at, p => p == $"pack.yaml({lines.Length},3): unknown phrase 'noFindigns' (the engine's phrases: {string.Join(", ", ReportPhrasesForTest.All.Keys)})");
     }
 
+    [Fact]
+    public void A_phrase_under_its_former_name_still_rewords_the_report_and_both_names_at_once_are_an_error()
+    {
+        using var dir = new TempDir().WithDefaultRules();
+        var manifest = Path.Combine(dir.Path, "pack.yaml");
+        var original = File.ReadAllText(manifest);
+        File.WriteAllText(manifest, original + "phrases:\n  firmware: { en: release }\n");
+        var text = RunCli(["analyze", "--rules", dir.Path, "--model", "AR320", "--firmware", "2.0.4 PL 7", "--lang", "en", Capture]);
+        Assert.Contains("Device: AR320, release 2.0.4 PL 7", text.Stdout, StringComparison.Ordinal);
+
+        File.WriteAllText(manifest, original + "phrases:\n  firmware: { en: release }\n  version: { en: build }\n");
+        var lines = File.ReadAllLines(manifest);
+        var e = Assert.Throws<RulePackException>(() => RulePack.LoadFrom(dir.Path));
+        Assert.Contains(e.Problems, p => p.Line == lines.Length && p.Message == "phrases 'version' and 'firmware' are the same ('firmware' is its former name); keep 'version'");
+    }
+
     /// <summary>The default pack with German added to its title, CR2003 and the phrases the capture's report uses.</summary>
     private static TempDir GermanPack()
     {

@@ -5,18 +5,27 @@ using YamlDotNet.RepresentationModel;
 namespace CodeRed.Cli.Watch;
 
 /// <summary>One device of the inventory: what the evaluation is told about it.</summary>
-internal sealed record InventoryDevice(string Name, string? Model, string? Firmware);
+/// <param name="Name">The device's name (a syslog HOSTNAME), matched without case.</param>
+/// <param name="Model">The device's model, or null.</param>
+/// <param name="Firmware">The device's version (key <c>firmware</c> or its general name <c>version</c>).</param>
+/// <param name="Patches">The patches installed; empty for <c>none</c>; null when not stated (unknown).</param>
+internal sealed record InventoryDevice(string Name, string? Model, string? Firmware, IReadOnlyList<string>? Patches = null);
 
 /// <summary>A bad inventory file: the message starts with FILE:LINE:COL.</summary>
 internal sealed class InventoryException(string message) : Exception(message);
 
 /// <summary>
 /// <c>--devices FILE</c>: YAML (<c>devices: [{name, model, firmware}]</c>) or, for a <c>.csv</c> file, CSV with a
-/// header naming the columns <c>name</c>, <c>model</c>, <c>firmware</c>. Names are matched without case (host names).
+/// header naming the columns <c>name</c>, <c>model</c>, <c>firmware</c>. <c>version</c> is <c>firmware</c>'s general
+/// name, and <c>patches</c> lists the patches installed (a YAML list, or in CSV and as YAML text separated by spaces or
+/// semicolons; <c>none</c> for none), as <c>--patch</c> does. Versions are checked in the pack's version scheme. Names are
+/// matched without case (host names).
 /// </summary>
 internal sealed class DeviceInventory
 {
-    private static readonly string[] Columns = ["name", "model", "firmware"];
+    // name, model, version (also 'firmware'), patches: the order of the CSV columns' meanings below.
+    private static readonly string[] Columns = ["name", "model", "firmware", "patches"];
+    private const string Keys = "name, model, firmware (or version), patches";
     private readonly Dictionary<string, InventoryDevice> _devices;
 
     private DeviceInventory(Dictionary<string, InventoryDevice> devices) => _devices = devices;
@@ -28,7 +37,7 @@ internal sealed class DeviceInventory
     public InventoryDevice? Find(string name) => _devices.GetValueOrDefault(name);
 
     /// <summary>Reads the file. <see cref="InventoryException"/> (FILE:LINE:COL: what is wrong) or IO errors.</summary>
-    public static DeviceInventory Load(string path)
+    public static DeviceInventory Load(string path, VersionScheme scheme)
     {
         string text;
         try
@@ -44,7 +53,7 @@ internal sealed class DeviceInventory
         var entries = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(path, text) : ReadYaml(path, text);
         foreach (var (device, line, column) in entries)
         {
-            if (device.Firmware is { } firmware && !FirmwareVersion.TryParse(firmware, out _, out var error))
+            if (device.Firmware is { } firmware && !scheme.TryParse(firmware, out _, out var error))
             {
                 throw new InventoryException($"{path}:{line}:{column}: device '{device.Name}': {error}");
             }
@@ -96,28 +105,53 @@ internal sealed class DeviceInventory
 
             if (value is not YamlSequenceNode list)
             {
-                throw Error(path, value, "'devices' must be a list of {name, model, firmware}");
+                throw Error(path, value, $"'devices' must be a list of {{{Keys}}}");
             }
 
             foreach (var item in list.Children)
             {
                 if (item is not YamlMappingNode entry)
                 {
-                    throw Error(path, item, "each device must be a mapping {name, model, firmware}");
+                    throw Error(path, item, $"each device must be a mapping {{{Keys}}}");
                 }
 
                 var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+                IReadOnlyList<string>? patches = null;
                 foreach (var (fieldKey, fieldValue) in entry.Children)
                 {
-                    var name = (fieldKey as YamlScalarNode)?.Value ?? "";
+                    var written = (fieldKey as YamlScalarNode)?.Value ?? "";
+                    var name = written == "version" ? "firmware" : written;
                     if (!Columns.Contains(name))
                     {
-                        throw Error(path, fieldKey, $"unknown key '{name}' (expected name, model or firmware)");
+                        throw Error(path, fieldKey, $"unknown key '{written}' (expected {Keys})");
+                    }
+
+                    if (fields.ContainsKey(name) || name == "patches" && patches is not null)
+                    {
+                        throw Error(path, fieldKey, name == "firmware" ? "'firmware' and 'version' are the same; give one" : $"'{written}' is given twice");
+                    }
+
+                    if (name == "patches" && fieldValue is YamlSequenceNode patchList)
+                    {
+                        var items = new List<string>();
+                        foreach (var patch in patchList.Children)
+                        {
+                            items.Add(patch is YamlScalarNode { Value: { } id } ? id : throw Error(path, patch, "each patch must be a text (an id such as MS01-033)"));
+                        }
+
+                        patches = Patches(items, message => Error(path, patchList, message));
+                        continue;
                     }
 
                     if (fieldValue is not YamlScalarNode scalar)
                     {
-                        throw Error(path, fieldValue, $"'{name}' must be a text");
+                        throw Error(path, fieldValue, $"'{written}' must be a text");
+                    }
+
+                    if (name == "patches")
+                    {
+                        patches = Patches(Split(scalar.Value), message => Error(path, scalar, message));
+                        continue;
                     }
 
                     fields[name] = string.IsNullOrWhiteSpace(scalar.Value) ? null : scalar.Value.Trim();
@@ -128,7 +162,7 @@ internal sealed class DeviceInventory
                     throw Error(path, entry, "a device needs a 'name'");
                 }
 
-                result.Add((new InventoryDevice(deviceName, fields.GetValueOrDefault("model"), fields.GetValueOrDefault("firmware")), entry.Start.Line, entry.Start.Column));
+                result.Add((new InventoryDevice(deviceName, fields.GetValueOrDefault("model"), fields.GetValueOrDefault("firmware"), patches), entry.Start.Line, entry.Start.Column));
             }
         }
 
@@ -137,6 +171,28 @@ internal sealed class DeviceInventory
 
     private static InventoryException Error(string path, YamlNode node, string message) =>
         new($"{path}:{node.Start.Line}:{node.Start.Column}: {message}");
+
+    private static IEnumerable<string> Split(string? text) =>
+        (text ?? "").Split([' ', ';', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A patch list as <c>--patch</c> reads it: ids, or <c>none</c> alone for an empty list; nothing at all is unknown.</summary>
+    private static IReadOnlyList<string>? Patches(IEnumerable<string> ids, Func<string, InventoryException> error)
+    {
+        var list = ids.Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        if (list.Count == 0)
+        {
+            return null;
+        }
+
+        if (list.Any(p => p.Equals("none", StringComparison.OrdinalIgnoreCase)))
+        {
+            return list.Count == 1 ? [] : throw error("'none' says no patch is installed; it cannot be listed with patches");
+        }
+
+        return list.Any(p => p.Length > 64 || p.Any(char.IsControl))
+            ? throw error("a patch id has 1 to 64 characters (MS01-033)")
+            : list;
+    }
 
     private static List<(InventoryDevice Device, long Line, long Column)> ReadCsv(string path, string text)
     {
@@ -161,10 +217,22 @@ internal sealed class DeviceInventory
                     order[c] = cells.FindIndex(cell => string.Equals(cell.Text, Columns[c], StringComparison.OrdinalIgnoreCase));
                 }
 
+                var version = cells.FindIndex(cell => string.Equals(cell.Text, "version", StringComparison.OrdinalIgnoreCase));
+                if (version >= 0 && order[2] >= 0)
+                {
+                    throw new InventoryException($"{path}:{i + 1}:{cells[version].Column}: the columns 'firmware' and 'version' are the same; give one");
+                }
+
+                order[2] = Math.Max(order[2], version);
+                if (cells.FirstOrDefault(cell => !Columns.Contains(cell.Text, StringComparer.OrdinalIgnoreCase) && !cell.Text.Equals("version", StringComparison.OrdinalIgnoreCase)) is { Text.Length: > 0 } unknown)
+                {
+                    throw new InventoryException($"{path}:{i + 1}:{unknown.Column}: unknown column '{unknown.Text}' (expected {Keys})");
+                }
+
                 headerCount = cells.Count;
                 if (order[0] < 0)
                 {
-                    throw new InventoryException($"{path}:{i + 1}:1: the header must name the columns name, model, firmware (found: {string.Join(", ", cells.Select(c => c.Text))})");
+                    throw new InventoryException($"{path}:{i + 1}:1: the header must name the columns {Keys} (found: {string.Join(", ", cells.Select(c => c.Text))})");
                 }
 
                 continue;
@@ -181,7 +249,9 @@ internal sealed class DeviceInventory
                 throw new InventoryException($"{path}:{i + 1}:{cells[Math.Max(0, order[0])].Column}: a device needs a name");
             }
 
-            result.Add((new InventoryDevice(name, Cell(1), Cell(2)), i + 1, 1));
+            var patchCell = order[3] >= 0 ? cells[order[3]] : default;
+            var patches = Patches(Split(patchCell.Text), message => new InventoryException($"{path}:{i + 1}:{patchCell.Column}: {message}"));
+            result.Add((new InventoryDevice(name, Cell(1), Cell(2), patches), i + 1, 1));
         }
 
         return result;

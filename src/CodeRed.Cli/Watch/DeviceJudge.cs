@@ -75,7 +75,7 @@ internal sealed class DeviceJudge(RulePack pack, EvaluationOptions evaluation, D
     private SessionOptions Options(LiveDevice device)
     {
         var known = Inventory.Find(device.Name);
-        return new SessionOptions { Device = device.Name, Model = known?.Model, Firmware = known?.Firmware, Evaluation = evaluation };
+        return new SessionOptions { Device = device.Name, Model = known?.Model, Firmware = known?.Firmware, Patches = known?.Patches, Evaluation = evaluation };
     }
 
     private void Replay(LiveDevice device, EvaluationSession session)

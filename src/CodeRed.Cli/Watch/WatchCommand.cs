@@ -38,7 +38,8 @@ internal static class WatchCommand
 
               --listen URL              where to listen (repeatable)
               --devices FILE            inventory: YAML 'devices: [{name, model, firmware}]' or CSV with those
-                                        columns; re-read when it changes (a bad file is reported, the previous kept)
+                                        columns ('version' for 'firmware', and 'patches': ids or none); re-read when
+                                        it changes (a bad file is reported, the previous kept)
               --format F                jsonl (the only one, and the default)
               --max-devices N           devices held at most (default 10000); one more evicts the least recently
                                         active one, with its final report
@@ -49,6 +50,7 @@ internal static class WatchCommand
                                         (one subject per device) instead of judging here; 'codered worker' judges
               --partitions N            with --publish: device partitions (default 4; the workers' --partitions)
           -r, --rules PATH              a rule folder or file instead of the embedded pack
+              --pack ID                 a built-in pack instead ('codered packs' lists them); one pack in all
               --rules-sha256 HEX        refuse to run unless the pack has this SHA-256
               --lang L                  the reports' language: en or ja
           -h, --help                    this help
@@ -100,7 +102,7 @@ internal static class WatchCommand
         {
             try
             {
-                inventory = DeviceInventory.Load(devicesFile);
+                inventory = DeviceInventory.Load(devicesFile, pack.Product.VersionScheme);
             }
             catch (InventoryException e)
             {
@@ -316,7 +318,7 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
         _inventoryStamp = stamp;
         try
         {
-            _judge.Inventory = DeviceInventory.Load(path);
+            _judge.Inventory = DeviceInventory.Load(path, pack.Product.VersionScheme);
             invocation.Stderr.WriteLine($"codered: {path}: reloaded, {_judge.Inventory.Count} devices");
             foreach (var device in _devices.Values)
             {

@@ -43,6 +43,7 @@ internal static class WorkerCommand
                                         evaluated, as in 'watch'. The lines themselves are not kept
               --ack-wait T              redeliver a line not acknowledged within T (default 30s)
           -r, --rules PATH              a rule folder or file instead of the embedded pack
+              --pack ID                 a built-in pack instead ('codered packs' lists them); one pack in all
               --rules-sha256 HEX        refuse to run unless the pack has this SHA-256
               --lang L                  the reports' language: en or ja
           -h, --help                    this help
@@ -73,7 +74,7 @@ internal static class WorkerCommand
         {
             try
             {
-                inventory = DeviceInventory.Load(devicesFile);
+                inventory = DeviceInventory.Load(devicesFile, pack.Product.VersionScheme);
             }
             catch (InventoryException e)
             {

@@ -23,8 +23,29 @@ public sealed class Diagnostic
     /// <summary>The effective severity (after configuration).</summary>
     public required DiagnosticSeverity Severity { get; init; }
 
-    /// <summary>The rendered message.</summary>
+    /// <summary>The rendered message, in the report's language.</summary>
     public required string Message { get; init; }
+
+    /// <summary>The message in another language, as Roslyn's <c>Diagnostic.GetMessage(IFormatProvider)</c>: the rule's
+    /// text in <paramref name="culture"/>'s language (English where the rule has none) with the same values.</summary>
+    /// <param name="culture">The language; null for the report's (<see cref="Message"/>).</param>
+    public string GetMessage(System.Globalization.CultureInfo? culture = null)
+    {
+        if (culture is null || MessagesByLanguage.Count == 0)
+        {
+            return Message;
+        }
+
+        return MessagesByLanguage.TryGetValue(culture.TwoLetterISOLanguageName, out var text) ? text
+            : MessagesByLanguage.TryGetValue("en", out var english) ? english
+            : Message;
+    }
+
+    /// <summary>Where the first hit is, or null for findings about the device itself (its model or version).</summary>
+    public Location? Location => Source is null ? null : new Location(Source, Line, Column);
+
+    /// <summary>The message in each language the rule has, made with the diagnostic (empty for the engine's own).</summary>
+    internal IReadOnlyDictionary<string, string> MessagesByLanguage { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The evidence source of the first hit, or null for model and firmware findings.</summary>
     public string? Source { get; init; }
@@ -67,6 +88,18 @@ public sealed class Diagnostic
 
     /// <summary>The lines around the first hit, when <see cref="EvaluationOptions.ContextLines"/> asked for them.</summary>
     internal EvidenceContext? Context { get; init; }
+}
+
+/// <summary>A place in the evidence, as Roslyn's <c>Location</c>: a source and, when known, a 1-based line and column.</summary>
+/// <param name="Source">The evidence source's name, as given.</param>
+/// <param name="Line">The 1-based line, or null.</param>
+/// <param name="Column">The 1-based column, or null.</param>
+public sealed record Location(string Source, long? Line, long? Column)
+{
+    /// <summary><c>source:line:column</c> (as grep and compilers print it, and the text report where it names a place).</summary>
+    public override string ToString() => Line is { } line
+        ? Column is { } column ? $"{Source}:{line}:{column}" : $"{Source}:{line}"
+        : Source;
 }
 
 /// <summary>One key of a counted rule: its value, its hits, where it was first seen, and the log times of its first and last hit.</summary>

@@ -268,6 +268,7 @@ internal sealed partial class Evaluator
                 Descriptor = rule.Descriptor,
                 Severity = severity,
                 Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(_culture), name => DeviceValue(name, device, 1, null, null)),
+                MessagesByLanguage = InEveryLanguage(rule.Descriptor, culture => Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(culture), name => DeviceValue(name, device, 1, null, null, culture))),
                 Count = 1,
                 Properties = properties,
                 Caveats = rule.Descriptor.Caveats.Select(c => c.Get(_culture)).ToArray(),
@@ -329,23 +330,32 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>Values every message and remediation text can use, besides captures and parameters.</summary>
-    private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, long? line) => name switch
+    private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, long? line, CultureInfo? culture = null) => name switch
     {
-        "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGiven,
-        "firmware" or "version" => device?.Firmware?.ToString() ?? NotGiven,
+        "model" => device?.Model?.Name ?? device?.ModelInput ?? NotGivenIn(culture ?? _culture),
+        "firmware" or "version" => device?.Firmware?.ToString() ?? NotGivenIn(culture ?? _culture),
         "patch" => device?.Model?.FixPatch,
-        "patches" => device?.Patches is { } patches ? (patches.Count == 0 ? _pack.Phrases.Get("noPatches", _culture) : string.Join(", ", patches)) : NotGiven,
-        "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, _culture),
+        "patches" => device?.Patches is { } patches ? (patches.Count == 0 ? _pack.Phrases.Get("noPatches", culture ?? _culture) : string.Join(", ", patches)) : NotGivenIn(culture ?? _culture),
+        "firmwareSource" => _pack.Phrases.FirmwareSource(device?.FirmwareSource, culture ?? _culture),
         "fixedIn" => device?.Model?.FixedIn?.ToString() ?? device?.Model?.FixPatch,
-        "status" => device?.Model is { } m ? (m.Status == ModelStatus.Affected ? "affected" : "not-affected") : null,
-        "note" => device?.Model?.Note.Get(_culture),
+        "status" => device?.Model is { } m ? m.Status.Name() : null,
+        "note" => device?.Model?.Note.Get(culture ?? _culture),
         "count" => count.ToString(CultureInfo.InvariantCulture),
         "source" => source,
         "line" => line?.ToString(CultureInfo.InvariantCulture),
         _ => _facts.TryGetValue(name, out var fact) ? fact.Value : null,
     };
 
-    private string NotGiven => _pack.Phrases.Get("notGiven", _culture);
+    private string NotGiven => NotGivenIn(_culture);
+
+    private string NotGivenIn(CultureInfo culture) => _pack.Phrases.Get("notGiven", culture);
+
+    /// <summary>
+    /// The message rendered in every language the rule's message has, for <see cref="Diagnostic.GetMessage"/>: made
+    /// when the diagnostic is, so later hits do not change what it says.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> InEveryLanguage(RuleDescriptor rule, Func<CultureInfo, string> render) =>
+        rule.MessageFormat.Languages.ToDictionary(l => l, l => render(CultureInfo.GetCultureInfo(l)), StringComparer.Ordinal);
 
     private const string Missing = "—";
 
@@ -1097,14 +1107,16 @@ internal sealed partial class Evaluator
             var properties = aggregate.Values.ToDictionary();
             var keys = aggregate.Counted?.ReachedKeys() ?? [];
             var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
+            string MessageIn(CultureInfo culture) => Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(culture), key =>
+                properties.TryGetValue(key, out var values)
+                    ? JoinForMessage(values, aggregate.Values.IsTruncated(key), culture)
+                    : aggregate.Counted?.Value(key, keys) ?? (rule.Captures(key) ? null : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line, culture)));
             return new Diagnostic
             {
                 Descriptor = rule.Descriptor,
                 Severity = severity ?? DiagnosticSeverity.Hidden,
-                Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(owner._culture), key =>
-                    properties.TryGetValue(key, out var values)
-                        ? JoinForMessage(values, aggregate.Values.IsTruncated(key))
-                        : aggregate.Counted?.Value(key, keys) ?? (rule.Captures(key) ? null : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line))),
+                Message = MessageIn(owner._culture),
+                MessagesByLanguage = InEveryLanguage(rule.Descriptor, MessageIn),
                 Keys = rule.Counting?.By is null ? [] : keys,
                 KeysTruncated = aggregate.Counted?.Truncated ?? false,
                 Source = name,
@@ -1121,7 +1133,7 @@ internal sealed partial class Evaluator
             };
         }
 
-        private string JoinForMessage(IReadOnlyList<string> values, bool truncated)
+        private string JoinForMessage(IReadOnlyList<string> values, bool truncated, CultureInfo culture)
         {
             const int Shown = 5;
             var text = string.Join(", ", values.Take(Shown));
@@ -1129,9 +1141,9 @@ internal sealed partial class Evaluator
             var phrases = owner._pack.Phrases;
             return (values.Count - Shown, truncated) switch
             {
-                ( > 0, false) => text + " " + phrases.Get("moreValues", owner._culture, more),
-                ( > 0, true) => text + " " + phrases.Get("moreValuesNotKept", owner._culture, more),
-                (_, true) => text + " " + phrases.Get("othersNotKept", owner._culture),
+                ( > 0, false) => text + " " + phrases.Get("moreValues", culture, more),
+                ( > 0, true) => text + " " + phrases.Get("moreValuesNotKept", culture, more),
+                (_, true) => text + " " + phrases.Get("othersNotKept", culture),
                 _ => text,
             };
         }

@@ -222,6 +222,6 @@ public sealed class DeviceEvidence
     public IReadOnlyList<EvidenceSource> Sources
     {
         get;
-        init => field = value ?? throw new ArgumentNullException(nameof(value), "DeviceEvidence.Sources must not be null; use an empty list to judge the model and firmware alone.");
+        init => field = value ?? throw new ArgumentNullException(nameof(value), "DeviceEvidence.Sources must not be null; use an empty list to judge the model and version alone.");
     } = [];
 }

@@ -16,7 +16,7 @@ internal sealed class ReportPhrases
         {
             ["notGiven"] = (Texts("(not given)", "(指定なし)"), []),
             ["noPatches"] = (Texts("none", "なし"), []),
-            ["givenFirmware"] = (Texts("given", "指定値"), []),
+            ["givenVersion"] = (Texts("given", "指定値"), []),
             ["moreValues"] = (Texts("(+{more} more)", "(他 {more} 件)"), ["more"]),
             ["moreValuesNotKept"] = (Texts("(+{more} more and others not kept)", "(他 {more} 件、ほかに保持しなかった値あり)"), ["more"]),
             ["othersNotKept"] = (Texts("(and others not kept)", "(ほかに保持しなかった値あり)"), []),
@@ -29,9 +29,9 @@ internal sealed class ReportPhrases
             ["info"] = (Texts("info", "情報"), []),
             ["pack"] = (Texts("Pack", "ルールパック"), []),
             ["device"] = (Texts("Device", "機器"), []),
-            ["firmware"] = (Texts("version", "バージョン"), []),
+            ["version"] = (Texts("version", "バージョン"), []),
             ["noFindings"] = (Texts("No findings.", "検出事項はありません。"), []),
-            ["modelAndFirmware"] = (Texts("Model and version:", "機種とバージョン:"), []),
+            ["modelAndVersion"] = (Texts("Model and version:", "機種とバージョン:"), []),
             ["line"] = (Texts("line", "行"), []),
             ["help"] = (Texts("help", "ヘルプ"), []),
             ["verdict"] = (Texts("Verdict", "判定"), []),
@@ -46,7 +46,7 @@ internal sealed class ReportPhrases
                 "{doneWhere} で入力された '{done}' は {where} の '{command}' で取り消されたため、再度実施が必要です。"), ["command", "where", "done", "doneWhere"]),
             ["htmlReport"] = (Texts("Report", "レポート"), []),
             ["htmlModel"] = (Texts("Model", "機種"), []),
-            ["htmlFirmware"] = (Texts("Version", "バージョン"), []),
+            ["htmlVersion"] = (Texts("Version", "バージョン"), []),
             ["htmlSource"] = (Texts("Source", "出典"), []),
             ["htmlFindings"] = (Texts("Findings", "検出事項"), []),
             ["htmlTimeline"] = (Texts("Timeline (by day and hour of the log)", "タイムライン (ログの日時)"), []),
@@ -67,6 +67,18 @@ internal sealed class ReportPhrases
 
     /// <summary>The engine's phrases alone, for packs without <c>phrases</c>.</summary>
     internal static ReportPhrases BuiltIn { get; } = new(new Dictionary<string, LocalizedText>(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Phrase names packs may still write, and the general name each now has (the first names spoke of firmware, the
+    /// AR pack's word for a version).
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> FormerNames = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["givenFirmware"] = "givenVersion",
+        ["firmware"] = "version",
+        ["htmlFirmware"] = "htmlVersion",
+        ["modelAndFirmware"] = "modelAndVersion",
+    };
 
     private readonly IReadOnlyDictionary<string, LocalizedText> _pack;
 
@@ -93,9 +105,9 @@ internal sealed class ReportPhrases
 
         var derived = new Dictionary<string, LocalizedText>(StringComparer.Ordinal)
         {
-            ["firmware"] = terms.Version,
-            ["htmlFirmware"] = new(Join((l, _, version) => l == "en" ? Capital(version) : version)),
-            ["modelAndFirmware"] = new(Join((l, model, version) => l switch
+            ["version"] = terms.Version,
+            ["htmlVersion"] = new(Join((l, _, version) => l == "en" ? Capital(version) : version)),
+            ["modelAndVersion"] = new(Join((l, model, version) => l switch
             {
                 "en" => $"{Capital(model)} and {version}:",
                 "ja" => $"{model}と{version}:",
@@ -132,7 +144,7 @@ internal sealed class ReportPhrases
 
     /// <summary>Where the firmware came from, for people: "given" (the API's and JSON's value) in the culture's language.</summary>
     internal string FirmwareSource(string? source, CultureInfo culture) =>
-        source == GivenFirmwareSource ? Get("givenFirmware", culture) : source ?? Get("notGiven", culture);
+        source == GivenFirmwareSource ? Get("givenVersion", culture) : source ?? Get("notGiven", culture);
 
     /// <summary>The <see cref="DeviceSummary.FirmwareSource"/> of a firmware the caller gave.</summary>
     internal const string GivenFirmwareSource = "given";

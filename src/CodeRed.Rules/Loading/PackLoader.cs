@@ -24,47 +24,12 @@ internal sealed partial class PackLoader
         "version", "patch", "patches",
     };
 
-    private static readonly Dictionary<string, ModelStatus> Statuses = new(StringComparer.Ordinal)
-    {
-        ["affected"] = ModelStatus.Affected,
-        ["not-affected"] = ModelStatus.NotAffected,
-    };
-
-    private static readonly Dictionary<string, RuleStatus> RuleStatuses = new(StringComparer.Ordinal)
-    {
-        ["experimental"] = RuleStatus.Experimental,
-        ["test"] = RuleStatus.Test,
-        ["stable"] = RuleStatus.Stable,
-        ["deprecated"] = RuleStatus.Deprecated,
-    };
-
     /// <summary>The justification labels of CSAF 2.0 flags (VEX), for <c>vulnerabilities[].flags[].label</c>.</summary>
     internal static readonly IReadOnlyList<string> FlagLabels =
     [
         "component_not_present", "inline_mitigations_already_exist", "vulnerable_code_cannot_be_controlled_by_adversary",
         "vulnerable_code_not_in_execute_path", "vulnerable_code_not_present",
     ];
-
-    private static readonly Dictionary<string, FirmwareState> FirmwareStates = new(StringComparer.Ordinal)
-    {
-        ["below-fix"] = FirmwareState.BelowFix,
-        ["fixed"] = FirmwareState.Fixed,
-        ["unknown"] = FirmwareState.Unknown,
-        ["out-of-range"] = FirmwareState.OutOfRange,
-    };
-
-    private static readonly Dictionary<string, PatchState> PatchStates = new(StringComparer.Ordinal)
-    {
-        ["installed"] = PatchState.Installed,
-        ["missing"] = PatchState.Missing,
-        ["unknown"] = PatchState.Unknown,
-    };
-
-    private static readonly Dictionary<string, bool> FixStates = new(StringComparer.Ordinal)
-    {
-        ["available"] = true,
-        ["pending"] = false,
-    };
 
     private readonly List<PackProblem> _problems = [];
     private readonly List<PackProblem> _warnings = [];
@@ -708,7 +673,8 @@ internal sealed partial class PackLoader
         var phrases = new Dictionary<string, LocalizedText>(StringComparer.Ordinal);
         foreach (var (key, _) in ((YMapping)node).Entries)
         {
-            if (!ReportPhrases.Known.TryGetValue(key.Value, out var known))
+            var phrase = ReportPhrases.FormerNames.GetValueOrDefault(key.Value, key.Value);
+            if (!ReportPhrases.Known.TryGetValue(phrase, out var known))
             {
                 p.Error(key, $"unknown phrase '{Shorten(key.Value)}' (the engine's phrases: {string.Join(", ", ReportPhrases.Known.Keys)})");
                 p.Get(key.Value); // reported here, not again as an unknown key
@@ -732,7 +698,11 @@ internal sealed partial class PackLoader
                 }
             }
 
-            phrases[key.Value] = text;
+            if (!phrases.TryAdd(phrase, text))
+            {
+                var other = key.Value == phrase ? ReportPhrases.FormerNames.First(f => f.Value == phrase).Key : phrase;
+                p.Error(key, $"phrases '{key.Value}' and '{other}' are the same ('{other}' is its {(key.Value == phrase ? "former" : "current")} name); keep '{phrase}'");
+            }
         }
 
         p.Finish();
@@ -827,7 +797,7 @@ internal sealed partial class PackLoader
             }
 
             var name = r.String("name", required: true);
-            var status = r.Enum("status", Statuses, required: true);
+            var status = r.Enum("status", WireNames.ModelStatus.ByName, required: true);
             var note = r.String("note", required: true);
             var workaround = r.Bool("workaround");
             if (workaround is null && !r.Has("workaround"))
@@ -860,7 +830,7 @@ internal sealed partial class PackLoader
             else
             {
                 var fix = r.String("fixedIn", required: true);
-                if (fix is not null && fix != "pending")
+                if (fix is not null && fix != WireNames.FixName(false))
                 {
                     if (!scheme.TryParse(fix, out fixedIn, out var error))
                     {
@@ -1008,7 +978,7 @@ internal sealed partial class PackLoader
         CheckDisplayText(r.Get("category"), "category", null, category);
         var severity = r.Enum("severity", SeverityNames.ByName, required: true);
         var enabled = r.Bool("enabled") ?? true;
-        var status = r.Enum("status", RuleStatuses) ?? RuleStatus.Stable;
+        var status = r.Enum("status", WireNames.RuleStatus.ByName) ?? RuleStatus.Stable;
         var replacedBy = r.String("replacedBy");
         if (status == RuleStatus.Deprecated && replacedBy is null)
         {
@@ -1207,6 +1177,7 @@ internal sealed partial class PackLoader
             Caveats = caveats, References = references, Parameters = parameters,
             Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
             PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
+            DefinitionHash = DefinitionHash.Of(node, caveats),
         };
         var rule = new CompiledRule
         {
@@ -1276,11 +1247,11 @@ internal sealed partial class PackLoader
         var condition = new DeviceCondition
         {
             ModelKnown = w.Bool("modelKnown"),
-            Status = w.Enum("status", Statuses),
+            Status = w.Enum("status", WireNames.ModelStatus.ByName),
             Note = w.String("note"),
-            FixAvailable = w.Enum("fix", FixStates),
-            Firmware = w.Enum("firmware", FirmwareStates) ?? w.Enum("version", FirmwareStates),
-            Patch = w.Enum("patch", PatchStates),
+            FixAvailable = w.Enum("fix", WireNames.FixState),
+            Firmware = w.Enum("firmware", WireNames.VersionState.ByName) ?? w.Enum("version", WireNames.VersionState.ByName),
+            Patch = w.Enum("patch", WireNames.PatchState.ByName),
         };
         if (w.Get("firmware") is not null && w.Get("version") is { } both)
         {

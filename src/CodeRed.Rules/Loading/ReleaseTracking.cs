@@ -10,7 +10,8 @@ namespace CodeRed.Rules.Loading;
 /// <summary>
 /// Release tracking in the manner of Roslyn analyzers: <c>AnalyzerReleases.Shipped.md</c> and
 /// <c>AnalyzerReleases.Unshipped.md</c> record new, changed and removed rules, and <c>rules.lock.json</c>
-/// holds each rule's version and the SHA-256 of its meaning (its catalogue entry in every language). The
+/// holds each rule's version and the SHA-256 of its definition (its YAML document, canonical, with the caveat texts it
+/// names; a rule built in C# hashes its catalogue entry). The
 /// checks catch a rule whose content changed without its version moving, a new ID not announced, and a
 /// removed ID not recorded. They run in tests and in <c>codered rules validate --strict</c>; loading a pack
 /// never requires them, so a user's own rule still loads.
@@ -28,9 +29,17 @@ public static class ReleaseTracking
 
     private static readonly string[] Languages = ["en", "ja"];
 
-    /// <summary>SHA-256 of a rule's meaning: its catalogue entry in English and Japanese.</summary>
+    /// <summary>
+    /// SHA-256 of a rule's definition as its author wrote it, so that no output format that grows moves it; for a rule
+    /// written in C# (no YAML), of its catalogue entry in English and Japanese.
+    /// </summary>
     public static string RuleHash(RulePack pack, RuleDescriptor rule)
     {
+        if (rule.DefinitionHash is { } definition)
+        {
+            return definition;
+        }
+
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
@@ -54,6 +63,7 @@ public static class ReleaseTracking
         var json = new Utf8JsonWriter(file.Stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("pack", pack.Identity.Id);
+        json.WriteString("hash", DefinitionHash.Scheme);
         json.WriteStartObject("rules");
         foreach (var rule in pack.Rules)
         {
@@ -95,7 +105,14 @@ public static class ReleaseTracking
         }
 
         var lockPath = Path.Combine(directory, LockFile);
-        var locked = ReadLock(lockPath, problems);
+        var locked = ReadLock(lockPath, problems, out var scheme);
+        if (locked.Count > 0 && scheme != DefinitionHash.Scheme)
+        {
+            // Hashed another way (older locks hashed the JSON catalogue entry): comparing would call every rule changed.
+            problems.Add(Error(LockFile, 1, $"the lock hashes rules as '{scheme ?? "catalogue"}', this codered as '{DefinitionHash.Scheme}'; check that no rule changed without its version moving, then run 'codered rules lock {directory}' once"));
+            return problems;
+        }
+
         foreach (var rule in pack.Rules)
         {
             var hash = RuleHash(pack, rule);
@@ -142,7 +159,7 @@ public static class ReleaseTracking
             return problems;
         }
 
-        var locked = ReadLock(path, problems);
+        var locked = ReadLock(path, problems, out _);
         var missing = locked.Keys.Where(id => pack.FindRule(id) is null).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
@@ -190,8 +207,9 @@ public static class ReleaseTracking
         return entries;
     }
 
-    private static Dictionary<string, (int Version, string Sha256)> ReadLock(string path, List<PackProblem> problems)
+    private static Dictionary<string, (int Version, string Sha256)> ReadLock(string path, List<PackProblem> problems, out string? scheme)
     {
+        scheme = null;
         var result = new Dictionary<string, (int, string)>(StringComparer.Ordinal);
         if (!File.Exists(path))
         {
@@ -202,6 +220,7 @@ public static class ReleaseTracking
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            scheme = doc.RootElement.TryGetProperty("hash", out var hash) ? hash.GetString() : null;
             foreach (var rule in doc.RootElement.GetProperty("rules").EnumerateObject())
             {
                 result[rule.Name] = (rule.Value.GetProperty("version").GetInt32(), rule.Value.GetProperty("sha256").GetString() ?? "");

@@ -49,7 +49,7 @@ public sealed class ModelEntry
     public string? FixPatch { get; init; }
 
     /// <summary>The fix as the matrix writes it: the version, else the patch id, else <c>pending</c>.</summary>
-    internal string FixText => FixedIn?.ToString() ?? FixPatch ?? "pending";
+    internal string FixText => FixedIn?.ToString() ?? FixPatch ?? WireNames.FixName(false);
 
     /// <summary>Whether a fix exists: a version or a patch.</summary>
     public bool HasFix => FixedIn is not null || FixPatch is not null;

@@ -456,7 +456,7 @@ public static class CsafWriter
             "model" => string.Join(", ", models.Select(m => m.Name)),
             "fixedIn" => (fixedIn ?? models[0].FixedIn)?.ToString() ?? models[0].FixPatch,
             "patch" => models[0].FixPatch,
-            "status" => models[0].Status == ModelStatus.Affected ? "affected" : "not-affected",
+            "status" => models[0].Status.Name(),
             "note" => models[0].Note.English,
             _ => null,
         });

@@ -174,10 +174,10 @@ public static class HtmlReportWriter
         page.Append("<dt>").Append(T("htmlModel")).Append("</dt><dd>").Append(model is null ? T("notGiven") : H(model));
         if (device.ModelInput is not null)
         {
-            page.Append(" <span class=\"where\">(").Append(T("givenFirmware")).Append(")</span>");
+            page.Append(" <span class=\"where\">(").Append(T("givenVersion")).Append(")</span>");
         }
 
-        page.Append("</dd><dt>").Append(T("htmlFirmware")).Append("</dt><dd>");
+        page.Append("</dd><dt>").Append(T("htmlVersion")).Append("</dt><dd>");
         if (device.Firmware is null)
         {
             page.Append(T("notGiven"));

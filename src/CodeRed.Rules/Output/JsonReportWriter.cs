@@ -87,7 +87,7 @@ public static class JsonReportWriter
         WriteOptional(json, "model", report.Device.Model?.Name);
         if (report.Device.Model is { } model)
         {
-            json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
+            json.WriteString("status", model.Status.Name());
             json.WriteString("fixedIn", model.FixText);
             json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
         }
@@ -213,7 +213,7 @@ public static class JsonReportWriter
         {
             json.WriteStartObject();
             json.WriteString("name", m.Name);
-            json.WriteString("status", m.Status == ModelStatus.Affected ? "affected" : "not-affected");
+            json.WriteString("status", m.Status.Name());
             json.WriteString("note", m.Note.Get(culture));
             json.WriteBoolean("workaroundApplies", m.WorkaroundApplies);
             json.WriteString("fixedIn", m.FixText);
@@ -283,11 +283,11 @@ public static class JsonReportWriter
         json.WriteString("category", r.Category);
         json.WriteString("defaultSeverity", r.DefaultSeverity.ToName());
         json.WriteBoolean("enabled", r.IsEnabledByDefault);
-        json.WriteString("status", r.Status.ToString().ToLowerInvariant());
+        json.WriteString("status", r.Status.Name());
         WriteOptional(json, "replacedBy", r.ReplacedBy);
         json.WriteNumber("version", r.Version);
         json.WriteString("introducedIn", r.IntroducedIn);
-        json.WriteString("kind", r.Kind.ToString().ToLowerInvariant());
+        json.WriteString("kind", r.Kind.Name());
         json.WriteString("message", r.MessageFormat.Get(culture));
         json.WriteString("helpUri", r.HelpUri);
         WriteStrings(json, "models", r.Models);
@@ -316,16 +316,11 @@ public static class JsonReportWriter
                 json.WriteBoolean("modelKnown", known);
             }
 
-            WriteOptional(json, "status", when.Status switch { ModelStatus.Affected => "affected", ModelStatus.NotAffected => "not-affected", _ => null });
+            WriteOptional(json, "status", when.Status?.Name());
             WriteOptional(json, "note", when.Note);
-            WriteOptional(json, "fix", when.FixAvailable switch { true => "available", false => "pending", _ => null });
-            WriteOptional(json, "firmware", when.Firmware switch
-            {
-                Matching.FirmwareState.BelowFix => "below-fix",
-                Matching.FirmwareState.Fixed => "fixed",
-                Matching.FirmwareState.Unknown => "unknown",
-                _ => null,
-            });
+            WriteOptional(json, "fix", when.FixAvailable is { } fix ? WireNames.FixName(fix) : null);
+            WriteOptional(json, "firmware", when.Firmware?.Name());
+            WriteOptional(json, "patch", when.Patch is { } patch ? WireNames.PatchState.Name(patch) : null);
             json.WriteEndObject();
         }
 
@@ -439,12 +434,7 @@ public static class JsonReportWriter
     }
 
     /// <summary>A step status as files write it: <c>open</c>, <c>done</c>, <c>undone</c>.</summary>
-    internal static string StatusName(RemediationStepStatus status) => status switch
-    {
-        RemediationStepStatus.Done => "done",
-        RemediationStepStatus.Undone => "undone",
-        _ => "open",
-    };
+    internal static string StatusName(RemediationStepStatus status) => status.Name();
 
     /// <summary>Facts read from the evidence, by name.</summary>
     internal static void WriteFacts(Utf8JsonWriter json, IReadOnlyDictionary<string, string> facts)

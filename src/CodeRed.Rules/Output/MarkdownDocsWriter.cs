@@ -88,7 +88,7 @@ public static class MarkdownDocsWriter
         foreach (var m in pack.Models.Models)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {m.Name} | {(m.Status == ModelStatus.Affected ? "affected" : "not affected")} | {(m.WorkaroundApplies ? "yes" : "no")} | {m.FixText} | {Cell(m.Note.English)} |\n");
+                $"| {m.Name} | {m.Status.Name()} | {(m.WorkaroundApplies ? "yes" : "no")} | {m.FixText} | {Cell(m.Note.English)} |\n");
         }
 
         return md.ToString();
@@ -249,7 +249,7 @@ public static class MarkdownDocsWriter
     }
 
     private static string Status(RuleDescriptor r) =>
-        r.Status.ToString().ToLowerInvariant() + (r.ReplacedBy is { } by ? $" (replaced by {by})" : "");
+        r.Status.Name() + (r.ReplacedBy is { } by ? $" (replaced by {by})" : "");
 
     private static string Models(RuleDescriptor r) => r.Models.Count == 0 ? "all" : string.Join(", ", r.Models);
 

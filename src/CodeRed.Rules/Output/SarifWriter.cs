@@ -323,7 +323,7 @@ public static partial class SarifWriter
         if (artifacts.Any(a => a.BaseId == InvocationBaseId))
         {
             WriteBase(json, InvocationBaseId, null,
-                "Not a file: the invocation itself. Its artifact 'command-line' holds the command line; findings about what was given on it (the model, a firmware) are located there.");
+                "Not a file: the invocation itself. Its artifact 'command-line' holds the command line; findings about what was given on it (the model, a version) are located there.");
         }
 
         json.WriteEndObject();
@@ -344,7 +344,7 @@ public static partial class SarifWriter
                 json.WriteString("text", contents);
                 json.WriteEndObject();
                 json.WriteStartObject("description");
-                json.WriteString("text", "The command line of this run: the stand-in location of findings about the model and firmware given on it.");
+                json.WriteString("text", "The command line of this run: the stand-in location of findings about the model and version given on it.");
                 json.WriteEndObject();
             }
 
@@ -512,7 +512,7 @@ public static partial class SarifWriter
             json.WriteString("helpPath", rule.HelpUri);
         }
 
-        json.WriteString("status", rule.Status.ToString().ToLowerInvariant());
+        json.WriteString("status", rule.Status.Name());
         json.WriteNumber("ruleVersion", rule.Version);
         if (rule.ReplacedBy is { } replacement)
         {
@@ -629,7 +629,7 @@ public static partial class SarifWriter
         JsonReportWriter.WriteOptional(json, "model", device.Model?.Name);
         if (device.Model is { } model)
         {
-            json.WriteString("status", model.Status == ModelStatus.Affected ? "affected" : "not-affected");
+            json.WriteString("status", model.Status.Name());
             json.WriteString("fixedIn", model.FixText);
             json.WriteBoolean("workaroundApplies", model.WorkaroundApplies);
         }

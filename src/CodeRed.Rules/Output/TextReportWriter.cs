@@ -55,7 +55,7 @@ public static class TextReportWriter
         var device = report.Device;
         var model = E(device.Model?.Name ?? device.ModelInput ?? T("notGiven"));
         var firmware = device.Firmware is null ? T("notGiven") : $"{E(device.Firmware.ToString())} ({E(report.Phrases.FirmwareSource(device.FirmwareSource, report.Culture))})";
-        output.WriteLine($"{T("device")}: {model}, {T("firmware")} {firmware}");
+        output.WriteLine($"{T("device")}: {model}, {T("version")} {firmware}");
         output.WriteLine();
 
         var shown = report.Diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).ToList();
@@ -66,7 +66,7 @@ public static class TextReportWriter
 
         foreach (var group in shown.GroupBy(d => d.Source ?? ""))
         {
-            output.WriteLine(group.Key.Length == 0 ? T("modelAndFirmware") : $"{E(group.Key)}:");
+            output.WriteLine(group.Key.Length == 0 ? T("modelAndVersion") : $"{E(group.Key)}:");
             foreach (var d in group.OrderByDescending(d => d.Severity).ThenBy(d => d.Id, StringComparer.Ordinal))
             {
                 var where = d.Line is { } line ? $" {T("line")} {line}" : "";

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CodeRed.Rules.Model;
+
+namespace CodeRed.Rules.Loading;
+
+/// <summary>
+/// The SHA-256 of a rule's definition, for <c>rules.lock.json</c>: its YAML document in a canonical form (mapping keys
+/// in ordinal order, comments, quoting and layout ignored) and the texts of the pack's caveats it names, in every
+/// language. Made from what the author wrote, not from any output, so a catalogue or report format that grows leaves
+/// every lock entry where it was.
+/// </summary>
+internal static class DefinitionHash
+{
+    /// <summary>The name lock files give this way of hashing (a lock without it hashed the JSON catalogue entry).</summary>
+    public const string Scheme = "definition-v1";
+
+    public static string Of(YMapping rule, IEnumerable<LocalizedText> caveats)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("rule");
+            Write(json, rule);
+            json.WriteStartArray("caveats");
+            foreach (var caveat in caveats)
+            {
+                json.WriteStartObject();
+                foreach (var language in caveat.Languages.Order(StringComparer.Ordinal))
+                {
+                    json.WriteString(language, caveat.Get(System.Globalization.CultureInfo.GetCultureInfo(language)));
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(stream.ToArray()));
+    }
+
+    private static void Write(Utf8JsonWriter json, YNode node)
+    {
+        switch (node)
+        {
+            case YMapping mapping:
+                json.WriteStartObject();
+                foreach (var (key, value) in mapping.Entries.OrderBy(e => e.Key.Value, StringComparer.Ordinal))
+                {
+                    json.WritePropertyName(key.Value);
+                    Write(json, value);
+                }
+
+                json.WriteEndObject();
+                break;
+            case YSequence sequence:
+                json.WriteStartArray();
+                foreach (var item in sequence.Items)
+                {
+                    Write(json, item);
+                }
+
+                json.WriteEndArray();
+                break;
+            case YScalar { IsNull: true }:
+                json.WriteNullValue();
+                break;
+            case YScalar scalar:
+                json.WriteStringValue(scalar.Value);
+                break;
+        }
+    }
+}
