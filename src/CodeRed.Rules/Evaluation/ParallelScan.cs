@@ -8,9 +8,9 @@ namespace CodeRed.Rules.Evaluation;
 /// A large file on disk, read on the byte path, with its candidate search spread over several cores and its lines
 /// still judged in one sequential pass. The file is cut at line starts into chunks; workers search each chunk for the
 /// lines the evaluator's candidate finder points at (and the lines longer than the line buffer), recording where each
-/// starts and how many line ends come before it in the chunk. One thread then feeds the evaluator in file order:
-/// the candidate lines, and every line while the evaluator needs every line (an open record or section), read from
-/// the file again. Overlong lines and chunks with too many candidates go through the ordinary
+/// starts and how many line ends come before it in the chunk, and carrying the candidate lines' bytes (up to a
+/// budget per chunk). One thread then feeds the evaluator in file order: the candidate lines, and every line while the
+/// evaluator needs every line (an open record or section), read from the file again. Overlong lines and chunks with too many candidates go through the ordinary
 /// <see cref="LineFeeder{T}"/>, so every line reaches the rules exactly as a single pass hands it over: the same
 /// text, number and offset, in the same order. Memory is bounded: per worker one read buffer and, per chunk in
 /// flight, at most <see cref="MaxEntries"/> positions.
