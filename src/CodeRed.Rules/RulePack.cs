@@ -169,6 +169,9 @@ public sealed class RulePack
     /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
     internal CalendarSpec? Calendar { get; init; }
 
+    /// <summary>The manifest's column sets: header lines that name the columns of the data lines after them (<c>columns</c>).</summary>
+    internal IReadOnlyList<ColumnSetSpec> ColumnSets { get; init; } = [];
+
     internal IReadOnlyList<CompiledRule> CompiledRules { get; private set; }
     internal IReadOnlyList<RecordSpec> Records { get; }
     internal IReadOnlyList<FactSpec> Facts { get; }

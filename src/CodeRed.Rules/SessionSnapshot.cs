@@ -10,8 +10,11 @@ namespace CodeRed.Rules;
 /// </summary>
 public sealed class SessionSnapshot
 {
-    /// <summary>The layout this library writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// The layout this library writes. It also reads layout 1, which lacked the column headers of a source (version 2
+    /// added them; no pack had column sets before).
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
     private readonly byte[] _json;
 
@@ -46,9 +49,9 @@ public sealed class SessionSnapshot
             using var document = JsonDocument.Parse(bytes.ToArray());
             var root = document.RootElement;
             var version = root.GetProperty("formatVersion").GetInt32();
-            if (version != CurrentFormatVersion)
+            if (version is not (1 or CurrentFormatVersion))
             {
-                throw new FormatException($"The session snapshot has format version {version}; this library reads version {CurrentFormatVersion}.");
+                throw new FormatException($"The session snapshot has format version {version}; this library reads versions 1 to {CurrentFormatVersion}.");
             }
 
             return Of(bytes.ToArray(), root);

@@ -143,6 +143,109 @@ public class PrefilterTests
         return true;
     }
 
+    /// <summary>
+    /// Random column clauses (random where regexes with a value each is known to match, random column order, whitespace
+    /// or a separator): every line the clause matches passes the clause's search pattern, whose fragments lost their
+    /// anchors (a value's start is not the line's).
+    /// </summary>
+    [Property(MaxTest = 500)]
+    public bool Lines_a_random_column_clause_matches_are_always_candidates(int seed)
+    {
+        var random = new Random(seed);
+        char? separator = random.Next(3) == 0 ? ',' : null;
+        static bool Splits(string value) => value.AsSpan().IndexOfAny(" \t,\r\n") >= 0; // such characters are replaced in the line below
+        var names = Enumerable.Range(0, random.Next(2, 7)).Select(i => $"f{i}").ToArray();
+        var where = new List<(string Column, Pattern Pattern)>();
+        var values = new Dictionary<string, string>();
+        foreach (var name in names.OrderBy(_ => random.Next()).Take(random.Next(1, Math.Min(4, names.Length) + 1)))
+        {
+            var (regex, sample) = RandomRegex.Generate(random);
+            if (Pattern.FromRegex(regex, random.Next(3) == 0, out _) is not { } pattern || Splits(sample) || sample.Length == 0 || !pattern.Regex!.IsMatch(sample))
+            {
+                continue;
+            }
+
+            where.Add((name, pattern));
+            values[name] = sample;
+        }
+
+        if (where.Count == 0)
+        {
+            return true;
+        }
+
+        var set = new ColumnSetSpec { Id = "t", Index = 0, Header = Pattern.FromRegex(@"^#Fields:\s*(?<names>.+)$", false, out _)!, Separator = separator };
+        var clause = new ColumnClause { Set = set, Where = where, Prefilter = ColumnClause.SearchPatternFor(where.Select(w => w.Pattern)) };
+        var header = new ColumnHeader(names.OrderBy(_ => random.Next()).ToArray(), 1);
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var fields = header.Names.Select(n =>
+            {
+                if (values.TryGetValue(n, out var value))
+                {
+                    return attempt == 0 ? value : Mutate(random, RandomRegex.Noise(random) + value + RandomRegex.Noise(random));
+                }
+
+                return random.Next(2) == 0 ? "-" : RandomRegex.Noise(random) + "x";
+            }).Select(f => f.Replace(' ', '_').Replace('\t', '_').Replace(',', '_').Replace('\r', '_').Replace('\n', '_')).ToArray();
+            var line = string.Join(separator?.ToString() ?? " ", fields);
+            var matches = clause.TryMatch(line, header, out _, out _);
+            if (attempt == 0 && !matches)
+            {
+                throw new Xunit.Sdk.XunitException($"the clause does not match its own values: {Escape(line)} ({string.Join(", ", where.Select(w => w.Column + ": " + w.Pattern.Source))})");
+            }
+
+            if (matches && clause.Prefilter is { } searched && !IsCandidate(searched, line))
+            {
+                throw new Xunit.Sdk.XunitException($"the clause ({string.Join(", ", where.Select(w => w.Column + ": " + Escape(w.Pattern.Source)))}) matches {Escape(line)} but the prefilter skips it");
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The web-server pack's samples, read as the engine reads them: every header line and every line a column clause matches is a candidate.</summary>
+    [Fact]
+    public void Every_header_and_every_column_match_in_the_web_server_samples_is_a_candidate()
+    {
+        var pack = WebServerPackTests.WebPack;
+        var active = pack.CompiledRules.Where(r => r.Device is null).ToList();
+        var prefilter = Prefilter.For(pack, active)!;
+        var files = Directory.GetFiles(TestSupport.Repo("rules", "webserver"), "*.log", SearchOption.AllDirectories)
+            .Append(TestSupport.Repo("docs", "samples", "webserver-iis-w3c.log"));
+        var checkedLines = 0;
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file).ReplaceLineEndings("\n");
+            var lines = text.Split('\n');
+            var byBytes = Candidates(prefilter, Encoding.UTF8.GetBytes(text));
+            var byChars = Candidates(prefilter, text.AsSpan());
+            var headers = new ColumnHeader?[pack.ColumnSets.Count];
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var wanted = false;
+                foreach (var set in pack.ColumnSets)
+                {
+                    if (set.ReadHeader(lines[i], i + 1) is { } header)
+                    {
+                        headers[set.Index] = header;
+                        wanted = true;
+                    }
+                }
+
+                wanted |= active.SelectMany(r => r.Columns).Any(c => headers[c.Set.Index] is { } h && c.Set.IsData(lines[i]) && c.TryMatch(lines[i], h, out _, out _));
+                if (wanted)
+                {
+                    checkedLines++;
+                    Assert.True(byBytes.Contains(i), $"{file}:{i + 1} (bytes)");
+                    Assert.True(byChars.Contains(i), $"{file}:{i + 1} (chars)");
+                }
+            }
+        }
+
+        Assert.True(checkedLines > 20, $"only {checkedLines} sample lines are headers or column matches");
+    }
+
     [Fact]
     public void Ascii_letters_fold_only_to_their_other_case_except_k_and_s()
     {

@@ -117,6 +117,52 @@ public sealed class ProductModelTests
     }
 
     [Fact]
+    public void The_model_is_read_from_the_evidence_when_none_is_given()
+    {
+        var report = Judge(null, null, null, "#Software: Microsoft Internet Information Services 5.0\n#Hotfix: MS01-033\n");
+        Assert.Equal("IIS", report.Device.Model!.Name);
+        Assert.Equal("Internet Information Services", report.Device.ModelInput);
+        Assert.Equal("w3c.log:1", report.Device.ModelSource);
+        Assert.Equal(["TP1002"], report.Ids());
+        using var json = new MemoryStream();
+        Output.JsonReportWriter.Write(json, report);
+        var device = JsonNode.Parse(json.ToArray())!["device"]!;
+        Assert.Equal("w3c.log:1", (string?)device["modelSource"]);
+        Assert.Equal("IIS", (string?)device["model"]);
+
+        // A model given wins over the evidence, and says nothing of where it came from.
+        var given = Judge("Apache", null, null, "#Software: Microsoft Internet Information Services 5.0\n");
+        Assert.Equal("Apache", given.Device.ModelInput);
+        Assert.Null(given.Device.ModelSource);
+
+        // Without the header the model stays unknown.
+        Assert.Null(Judge(null, null, null, "GET / 200\n").Device.ModelInput);
+    }
+
+    [Fact]
+    public void A_line_rule_for_other_models_drops_its_findings_once_the_evidence_names_the_model()
+    {
+        var files = Directory.EnumerateFiles(ProductPack).Select(f => new KeyValuePair<string, string>(Path.GetFileName(f), File.ReadAllText(f))).ToList();
+        files.Add(new("apache-only.yaml", """
+            kind: rule
+            id: TP2001
+            title: A probe only some servers answer
+            message: "Probe seen."
+            description: Applies to Apache only.
+            category: LogSignature
+            severity: warning
+            models: [Apache]
+            match: [{ literal: 'GET /probe' }]
+            """));
+        files[files.FindIndex(f => f.Key == "models.yaml")] = new("models.yaml", File.ReadAllText(Path.Combine(ProductPack, "models.yaml"))
+            + "  - { name: Apache, status: not-affected, note: ida, workaround: false, fixedIn: pending }\n");
+        var pack = RulePack.LoadFromTexts(files);
+        AnalysisReport Run(string log) => pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromText("w3c.log", log)] });
+        Assert.Contains("TP2001", Run("GET /probe\n").Ids()); // model unknown: every signature rule runs
+        Assert.DoesNotContain("TP2001", Run("#Software: Microsoft Internet Information Services 5.0\nGET /probe\n").Ids());
+    }
+
+    [Fact]
     public void New_keys_are_checked()
     {
         static string Problems(string models) =>

@@ -35,6 +35,51 @@ public class SnapshotTests
         }
     }
 
+    /// <summary>The web-server pack's samples with W3C '#Fields:' headers (one changes them mid-file): the current header is session state.</summary>
+    public static TheoryData<string> ColumnSamples()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(TestSupport.Repo("rules", "webserver"), "*.log", SearchOption.AllDirectories)
+            .Append(TestSupport.Repo("docs", "samples", "webserver-iis-w3c.log"))
+            .Where(f => File.ReadAllText(f).Contains("#Fields:", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetRelativePath(TestSupport.Repo(), file).Replace('\\', '/'));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ColumnSamples))]
+    public void Restoring_a_column_header_at_every_line_boundary_gives_the_batch_report(string sample)
+    {
+        var pack = WebServerPackTests.WebPack;
+        var bytes = File.ReadAllBytes(TestSupport.Repo(sample));
+        var batch = SessionTests.Json(pack.Evaluate(new DeviceEvidence { Model = "IIS", Sources = [EvidenceSource.FromStream("log", new MemoryStream(bytes))] }));
+        var boundaries = Enumerable.Range(0, bytes.Length).Where(i => bytes[i] == (byte)'\n').Select(i => i + 1).Prepend(0);
+        foreach (var at in boundaries)
+        {
+            Assert.Equal(batch, RestoredJson(pack, bytes, at, "IIS"));
+        }
+    }
+
+    [Fact]
+    public void Restoring_after_a_second_header_keeps_the_second()
+    {
+        // Restored right after the header that moved c-ip to the end: the next line is read with the new columns.
+        var pack = WebServerPackTests.WebPack;
+        var text = "#Fields: time c-ip cs-method cs-uri-stem cs-uri-query sc-status\n"
+            + "01:00:00 192.0.2.1 GET /default.ida NNNNNNNNNNNNNNNNNNNNNNNN 404\n"
+            + "#Fields: time cs-method cs-uri-stem cs-uri-query sc-status c-ip\n";
+        var after = "02:00:00 GET /default.ida NNNNNNNNNNNNNNNNNNNNNNNN 404 192.0.2.2\n";
+        var bytes = Encoding.UTF8.GetBytes(text + after);
+        var restored = RestoredJson(pack, bytes, Encoding.UTF8.GetByteCount(text));
+        Assert.Equal(SessionTests.Json(pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromStream("log", new MemoryStream(bytes))] })), restored);
+        Assert.Contains("192.0.2.2", restored);
+        Assert.Contains("192.0.2.1", restored);
+    }
+
     [Fact]
     public void Restoring_inside_a_line_and_between_sources_gives_the_batch_report()
     {
@@ -85,6 +130,6 @@ public class SnapshotTests
         var error = Assert.Throws<ArgumentException>(() => EvaluationSession.Restore([other], snapshot));
         Assert.Contains(TestSupport.Pack.Identity.Sha256, error.Message);
         Assert.Throws<FormatException>(() => SessionSnapshot.FromBytes("not json"u8));
-        Assert.Throws<FormatException>(() => SessionSnapshot.FromBytes(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(snapshot.ToBytes()).Replace("\"formatVersion\":1", "\"formatVersion\":99"))));
+        Assert.Throws<FormatException>(() => SessionSnapshot.FromBytes(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(snapshot.ToBytes()).Replace("\"formatVersion\":2", "\"formatVersion\":99"))));
     }
 }

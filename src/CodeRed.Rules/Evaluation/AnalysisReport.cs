@@ -187,6 +187,9 @@ public sealed record DeviceSummary(string? ModelInput, ModelEntry? Model, Firmwa
 
     /// <summary>The patches installed, as given or read from the evidence: null when unknown, empty when none.</summary>
     public IReadOnlyList<string>? Patches { get; init; }
+
+    /// <summary>Where the model was read (<c>source:line</c>) when a pack fact provided it; null when it was given or not known.</summary>
+    public string? ModelSource { get; init; }
 }
 
 /// <summary>The result of one evaluation. Immutable.</summary>

@@ -452,6 +452,22 @@ internal sealed partial class Evaluator
             }
 
             json.WriteEndArray();
+            json.WriteStartArray("columns");
+            foreach (var set in owner._pack.ColumnSets)
+            {
+                if (_headers[set.Index] is not { } header)
+                {
+                    continue;
+                }
+
+                json.WriteStartObject();
+                json.WriteString("set", set.Id);
+                json.WriteNumber("line", header.Line);
+                Strings(json, "names", header.Names);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("unconfirmed");
             foreach (var e in _unconfirmed ?? [])
             {
@@ -534,6 +550,16 @@ internal sealed partial class Evaluator
             foreach (var f in e.GetProperty("failures").EnumerateArray())
             {
                 _failures[Rule(f).Index] = Str(f, "error");
+            }
+
+            // Format 1 had no column headers (no pack had column sets then).
+            if (e.TryGetProperty("columns", out var columns))
+            {
+                foreach (var h in columns.EnumerateArray())
+                {
+                    var set = owner._pack.ColumnSets.First(x => x.Id == Str(h, "set"));
+                    _headers[set.Index] = new ColumnHeader(StrList(h, "names"), h.GetProperty("line").GetInt64());
+                }
             }
 
             foreach (var u in e.GetProperty("unconfirmed").EnumerateArray())

@@ -199,6 +199,13 @@ internal sealed partial class Evaluator
 
         var device = CurrentDevice();
         var diagnostics = new List<Diagnostic>(EvaluateDevice(device));
+        if (_model is null && device.Model is { } readModel)
+        {
+            // A model read from the evidence came after the lines were judged by every rule: the findings of rules
+            // that do not apply to it go, as they would not have run had the model been given.
+            sourceDiagnostics.RemoveAll(d => _pack.CompiledRules.FirstOrDefault(c => c.Descriptor == d.Descriptor) is { ModelKeys: { } keys } && !keys.Contains(readModel.Key));
+        }
+
         diagnostics.AddRange(sourceDiagnostics);
         var remediation = MakeRemediation(device, diagnostics, captured, out var workaroundDone);
         var verdict = MakeVerdict(diagnostics);
@@ -242,7 +249,14 @@ internal sealed partial class Evaluator
             patches = read.Length > 0 ? read : null;
         }
 
-        return new DeviceSummary(_modelInput, _model, firmware, firmwareSource) { Patches = patches };
+        // The model: as given, else the first fact (in pack order) that provides one and was read.
+        var (modelInput, model, modelSource) = (_modelInput, _model, (string?)null);
+        if (_modelInput is null && _pack.Facts.Where(f => f.Provides == "model" && _facts.ContainsKey(f.Name)).Select(f => ((string Value, string Where)?)_facts[f.Name]).FirstOrDefault() is { } modelFact)
+        {
+            (modelInput, model, modelSource) = (modelFact.Value.Trim(), _pack.Models.Find(modelFact.Value.Trim()), modelFact.Where);
+        }
+
+        return new DeviceSummary(modelInput, model, firmware, firmwareSource) { Patches = patches, ModelSource = modelSource };
     }
 
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
@@ -627,6 +641,9 @@ internal sealed partial class Evaluator
         private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
         private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+
+        // Per column set of the pack: the last header this source gave (null before any), which names the columns.
+        private readonly ColumnHeader?[] _headers = new ColumnHeader?[owner._pack.ColumnSets.Count];
         private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSections;
@@ -750,6 +767,17 @@ internal sealed partial class Evaluator
 
         private void ScanRules(string line, long number)
         {
+            if (_offset == 0)
+            {
+                foreach (var set in owner._pack.ColumnSets)
+                {
+                    if (set.ReadHeader(line, number) is { } header)
+                    {
+                        _headers[set.Index] = header;
+                    }
+                }
+            }
+
             foreach (var fact in owner._pack.Facts)
             {
                 if (fact.Pattern.TryMatch(line, out _, out var m) && m is not null && (fact.TakeLast || !owner._facts.ContainsKey(fact.Name)))
@@ -798,21 +826,16 @@ internal sealed partial class Evaluator
                         continue;
                     }
 
+                    if (rule.Columns.Count > 0)
+                    {
+                        MatchInOrder(rule, line, number);
+                        continue;
+                    }
+
                     foreach (var pattern in rule.Patterns)
                     {
-                        if (pattern.TryMatch(line, out var column, out var match))
+                        if (TryPattern(rule, pattern, line, number))
                         {
-                            var length = match?.Length ?? pattern.Literal?.Length ?? 0;
-                            var hit = new Hit(number, Column(column), line, match) { Context = ContextFor(rule, number, line, column, length) };
-                            if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
-                            {
-                                record.Hits.Add((rule, hit));
-                            }
-                            else
-                            {
-                                Count(rule, hit, null);
-                            }
-
                             break;
                         }
                     }
@@ -820,6 +843,64 @@ internal sealed partial class Evaluator
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
+                }
+            }
+        }
+
+        /// <summary>A line rule's hit: into the open record it belongs to, else counted.</summary>
+        private void AddHit(CompiledRule rule, Hit hit, (string Name, string Value)[] captures)
+        {
+            if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
+            {
+                record.Hits.Add((rule, hit));
+            }
+            else
+            {
+                Count(rule, hit, null, captures);
+            }
+        }
+
+        private bool TryPattern(CompiledRule rule, Pattern pattern, string line, long number)
+        {
+            if (!pattern.TryMatch(line, out var column, out var match))
+            {
+                return false;
+            }
+
+            var length = match?.Length ?? pattern.Literal?.Length ?? 0;
+            AddHit(rule, new Hit(number, Column(column), line, match) { Context = ContextFor(rule, number, line, column, length) }, []);
+            return true;
+        }
+
+        /// <summary>
+        /// A rule with column clauses: its match items in the order written, the first that matches gives the hit. A column
+        /// clause matches only a data line of its column set once a header in this source named the columns, and only
+        /// on the first segment of a line.
+        /// </summary>
+        private void MatchInOrder(CompiledRule rule, string line, long number)
+        {
+            foreach (var item in rule.MatchOrder)
+            {
+                if (item >= 0)
+                {
+                    if (TryPattern(rule, rule.Patterns[item], line, number))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                var clause = rule.Columns[~item];
+                if (_offset != 0 || _headers[clause.Set.Index] is not { } header || !clause.Set.IsData(line))
+                {
+                    continue;
+                }
+
+                if (clause.TryMatch(line, header, out var column, out var captures))
+                {
+                    AddHit(rule, new Hit(number, Column(column), line, null) { Captures = captures, Context = ContextFor(rule, number, line, column, 0) }, captures);
+                    return;
                 }
             }
         }

@@ -39,7 +39,7 @@ internal static class DefinitionHash
             json.WriteEndObject();
         }
 
-        return Convert.ToHexString(SHA256.HashData(stream.ToArray())).ToLowerInvariant(); // ToHexStringLower is not in net8.0, a target of the library
+        return Convert.ToHexString(SHA256.HashData(stream.ToArray())).ToLowerInvariant();
     }
 
     private static void Write(Utf8JsonWriter json, YNode node)

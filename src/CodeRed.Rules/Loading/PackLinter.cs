@@ -19,13 +19,14 @@ public static class PackLinter
         var files = new Dictionary<Matching.Pattern, string>(ReferenceEqualityComparer.Instance);
         foreach (var rule in pack.CompiledRules)
         {
-            foreach (var pattern in rule.Patterns.Concat(rule.Section is { } s ? [s.Start, s.Row, s.Count] : []))
+            foreach (var pattern in rule.Patterns.Concat(rule.Section is { } s ? [s.Start, s.Row, s.Count] : []).Concat(rule.Columns.SelectMany(c => c.Where.Select(w => w.Pattern))))
             {
                 files.TryAdd(pattern, rule.Descriptor.SourceFile);
             }
         }
 
-        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)).Concat(pack.Facts.Select(f => f.Shape).OfType<Matching.Pattern>()))
+        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)).Concat(pack.Facts.Select(f => f.Shape).OfType<Matching.Pattern>())
+            .Concat(pack.ColumnSets.SelectMany(c => c.Comment is { } comment ? [c.Header, comment] : new[] { c.Header })))
         {
             files.TryAdd(pattern, "pack");
         }

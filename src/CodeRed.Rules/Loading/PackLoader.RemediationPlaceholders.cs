@@ -77,6 +77,7 @@ internal sealed partial class PackLoader
         }
 
         var names = new HashSet<string>(rule.Patterns.SelectMany(p => p.CaptureNames), StringComparer.Ordinal);
+        names.UnionWith(rule.Columns.SelectMany(c => c.Capture.Select(x => x.Name)));
         if (rule.Section is { } section)
         {
             names.UnionWith(section.Count.CaptureNames);

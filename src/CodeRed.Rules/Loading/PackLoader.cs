@@ -140,6 +140,7 @@ internal sealed partial class PackLoader
             Calendar = manifest.Calendar,
             Origin = origin,
             Product = manifest.Product,
+            ColumnSets = manifest.ColumnSets,
         };
     }
 
@@ -176,6 +177,7 @@ internal sealed partial class PackLoader
         public IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
         public CalendarSpec? Calendar { get; init; }
         public ProductInfo Product { get; init; } = ProductInfo.Default;
+        public IReadOnlyList<ColumnSetSpec> ColumnSets { get; init; } = [];
     }
 
     private Manifest? ReadManifest(YMapping node)
@@ -421,9 +423,9 @@ internal sealed partial class PackLoader
             var pattern = PatternOf(f, "pattern", required: true);
             var take = f.String("take") ?? "last";
             var provides = f.String("provides");
-            if (provides is not null and not ("version" or "patch"))
+            if (provides is not null and not ("version" or "patch" or "model"))
             {
-                f.Error(f.Get("provides")!, $"'provides' must be version or patch, not '{Shorten(provides)}'");
+                f.Error(f.Get("provides")!, $"'provides' must be model, version or patch, not '{Shorten(provides)}'");
                 provides = null;
             }
 
@@ -494,6 +496,7 @@ internal sealed partial class PackLoader
             m.Error(node, "the pack manifest is missing the required key 'verdicts'");
         }
 
+        var columnSets = ReadColumnSets(m);
         var product = ReadProduct(m);
         var phrases = ReadPhrases(m);
         var timestamps = ReadTimestamps(m);
@@ -509,6 +512,7 @@ internal sealed partial class PackLoader
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
             Phrases = phrases.WithTerms(product.Terms), Timestamps = timestamps, Calendar = calendar, Product = product,
+            ColumnSets = columnSets,
         };
     }
 
@@ -1083,10 +1087,21 @@ internal sealed partial class PackLoader
             device = ReadDeviceCondition(whenNode, matrix);
         }
 
+        var columnClauses = new List<ColumnClause>();
+        var matchOrder = new List<int>();
         foreach (var item in r.List("match"))
         {
-            if (ReadPattern(item) is { } pattern)
+            if (IsColumnClause(item))
             {
+                if (ReadColumnClause(item, manifest, what, captures) is { } clause)
+                {
+                    matchOrder.Add(~columnClauses.Count);
+                    columnClauses.Add(clause);
+                }
+            }
+            else if (ReadPattern(item) is { } pattern)
+            {
+                matchOrder.Add(patterns.Count);
                 patterns.Add(pattern);
                 captures.UnionWith(pattern.CaptureNames);
             }
@@ -1181,7 +1196,7 @@ internal sealed partial class PackLoader
         };
         var rule = new CompiledRule
         {
-            Descriptor = descriptor, Device = device, Patterns = patterns, Section = section, Record = record, ModelKeys = modelKeys,
+            Descriptor = descriptor, Device = device, Patterns = patterns, Columns = columnClauses, MatchOrder = columnClauses.Count == 0 ? [] : matchOrder, Section = section, Record = record, ModelKeys = modelKeys,
             Counting = counting,
         };
         return (rule, suppresses);

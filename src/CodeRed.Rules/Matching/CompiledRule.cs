@@ -80,6 +80,21 @@ internal sealed class CompiledRule
     public int Index { get; set; } = -1;
     public DeviceCondition? Device { get; init; }
     public IReadOnlyList<Pattern> Patterns { get; init; } = [];
+
+    /// <summary>Clauses on named columns; with <see cref="Patterns"/>, tried in the order <see cref="MatchOrder"/> gives.</summary>
+    public IReadOnlyList<ColumnClause> Columns { get; init; } = [];
+
+    /// <summary>
+    /// The items of <c>match</c> as written, when some are column clauses: <c>i</c> is <c>Patterns[i]</c>, <c>~i</c> is
+    /// <c>Columns[i]</c>. The first item that matches gives the hit (and its captures).
+    /// </summary>
+    public IReadOnlyList<int> MatchOrder { get; init; } = [];
+
+    /// <summary>What the prefilter must let through for this rule: its patterns, and its column clauses' search patterns.</summary>
+    public IEnumerable<Pattern> SearchPatterns => Columns.Count == 0 ? Patterns : Patterns.Concat(Columns.Select(c => c.Prefilter)).OfType<Pattern>();
+
+    /// <summary>False when some clause gives the prefilter nothing to search for (a column clause without a fragment).</summary>
+    public bool AllClausesSearchable => Columns.All(c => c.Prefilter is not null);
     public SectionSpec? Section { get; init; }
     public RecordSpec? Record { get; init; }
 
@@ -101,6 +116,7 @@ internal sealed class CompiledRule
     /// </summary>
     public bool Captures(string name) =>
         Patterns.Any(p => p.CaptureNames.Contains(name, StringComparer.Ordinal))
+        || Columns.Any(c => c.Capture.Any(x => x.Name == name))
         || (Section is { } s && (s.Start.CaptureNames.Contains(name, StringComparer.Ordinal) || s.Row.CaptureNames.Contains(name, StringComparer.Ordinal)));
 }
 

@@ -27,20 +27,27 @@ internal sealed class Pattern
     private readonly FragmentCheck? _check;
     private volatile bool _fastDisabled;
 
-    private Pattern(string source, Regex? regex, string? literal, bool ignoreCase)
+    private Pattern(string source, Regex? regex, string? literal, bool ignoreCase, IReadOnlyList<RequiredFragment>? fragments = null)
     {
         Source = source;
         Regex = regex;
         Literal = literal;
         Comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         RequiredLiteral = literal ?? RequiredLiteralExtractor.Extract(source, ignoreCase);
-        Fragments = literal is null ? RequiredFragments.OfRegex(source, ignoreCase) : RequiredFragments.OfLiteral(literal, ignoreCase);
+        Fragments = fragments ?? (literal is null ? RequiredFragments.OfRegex(source, ignoreCase) : RequiredFragments.OfLiteral(literal, ignoreCase));
         _check = Fragments.Count == 0 ? null : new FragmentCheck(Fragments, ignoreCase);
         CaptureNames = regex is null
             ? []
             : regex.GetGroupNames().Where(n => !int.TryParse(n, out _)).ToArray();
         _linear = regex is null ? null : new Lazy<Regex>(() => new Regex(source, regex.Options | RegexOptions.NonBacktracking));
     }
+
+    /// <summary>
+    /// The same pattern with its fragments' start offsets dropped: what a line must hold when the pattern matches a part
+    /// of it (a column's value) rather than the line, so that <c>^</c> is the part's start, not the line's.
+    /// </summary>
+    internal Pattern Unanchored() =>
+        new(Source, Regex, Literal, Comparison == StringComparison.OrdinalIgnoreCase, Fragments.Select(f => f with { MaxStart = null }).ToArray());
 
     /// <summary>The pattern as written in the rule file.</summary>
     public string Source { get; }

@@ -72,14 +72,20 @@ internal sealed class Prefilter
     /// <summary>The prefilter for a set of active rules, or null when some always-tried pattern has no usable fragment.</summary>
     public static Prefilter? For(RulePack pack, IReadOnlyList<CompiledRule> active)
     {
+        if (active.Any(r => !r.AllClausesSearchable))
+        {
+            return null; // a column clause with nothing to search for: every line must reach it
+        }
+
         var key = string.Join(',', active.Select(r => r.Index));
         return Cache.GetOrCreateValue(pack).GetOrAdd(key, _ => Build(PatternsTriedOnEveryLine(pack, active)));
     }
 
     /// <summary>Every pattern that a line outside any record or section is tried against.</summary>
     internal static List<Pattern> PatternsTriedOnEveryLine(RulePack pack, IReadOnlyList<CompiledRule> active) =>
-        active.SelectMany(r => r.Section is { } s ? [s.Start] : r.Patterns)
+        active.SelectMany(r => r.Section is { } s ? [s.Start] : r.SearchPatterns)
             .Concat(pack.Records.Select(r => r.Start))
+            .Concat(pack.ColumnSets.Select(c => c.Header)) // a header line must reach the column tracker
             .Concat(pack.Facts.Select(f => f.Pattern))
             .Concat(pack.CommandEcho is { } echo ? echo.Prompts.Append(echo.Confirmation).OfType<Pattern>() : [])
             .ToList();

@@ -48,13 +48,14 @@ internal sealed class RuleCandidates
         for (var position = 0; position < rules.Count; position++)
         {
             var rule = rules[position];
-            if (rule.Section is not null || rule.Code is not null || rule.Patterns.Count == 0 || rule.Patterns.Any(p => !Prefilter.CanSearch(p)))
+            var searched = rule.SearchPatterns.ToList();
+            if (rule.Section is not null || rule.Code is not null || searched.Count == 0 || !rule.AllClausesSearchable || searched.Any(p => !Prefilter.CanSearch(p)))
             {
                 always.Add(position);
                 continue;
             }
 
-            foreach (var pattern in rule.Patterns)
+            foreach (var pattern in searched)
             {
                 patterns.Add(pattern);
                 owners.Add(position);

@@ -84,6 +84,7 @@ public static class JsonReportWriter
 
         json.WriteStartObject("device");
         WriteOptional(json, "modelInput", report.Device.ModelInput);
+        WriteOptional(json, "modelSource", report.Device.ModelSource);
         WriteOptional(json, "model", report.Device.Model?.Name);
         if (report.Device.Model is { } model)
         {
@@ -324,12 +325,50 @@ public static class JsonReportWriter
             json.WriteEndObject();
         }
 
-        if (rule.Patterns.Count > 0)
+        if (rule.Patterns.Count > 0 || rule.Columns.Count > 0)
         {
             json.WriteStartArray("match");
-            foreach (var pattern in rule.Patterns)
+            foreach (var item in rule.Columns.Count == 0 ? Enumerable.Range(0, rule.Patterns.Count) : rule.MatchOrder)
             {
-                WritePattern(json, null, pattern);
+                if (item >= 0)
+                {
+                    WritePattern(json, null, rule.Patterns[item]);
+                    continue;
+                }
+
+                var clause = rule.Columns[~item];
+                json.WriteStartObject();
+                json.WriteString("columns", clause.Set.Id);
+                json.WriteStartObject("where");
+                foreach (var (column, pattern) in clause.Where)
+                {
+                    WritePattern(json, column, pattern);
+                }
+
+                json.WriteEndObject();
+                if (clause.Capture.Count > 0)
+                {
+                    json.WriteStartObject("capture");
+                    foreach (var (name, column) in clause.Capture)
+                    {
+                        json.WriteString(name, column);
+                    }
+
+                    json.WriteEndObject();
+                }
+
+                if (clause.Absent.Count > 0)
+                {
+                    json.WriteStartArray("absent");
+                    foreach (var name in clause.Absent)
+                    {
+                        json.WriteStringValue(name);
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();

@@ -626,6 +626,7 @@ public static partial class SarifWriter
     {
         json.WriteStartObject(name);
         JsonReportWriter.WriteOptional(json, "modelInput", device.ModelInput);
+        JsonReportWriter.WriteOptional(json, "modelSource", device.ModelSource);
         JsonReportWriter.WriteOptional(json, "model", device.Model?.Name);
         if (device.Model is { } model)
         {
