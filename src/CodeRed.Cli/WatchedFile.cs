@@ -4,10 +4,20 @@ namespace CodeRed.Cli;
 /// An evidence file read once, counting its bytes, so that a file truncated while it is read (log rotation by
 /// copy-and-truncate, a writer restarting) is reported rather than giving a silent partial report.
 /// </summary>
-internal sealed class WatchedFile(string displayName, Stream inner) : Stream
+/// <remarks>
+/// It hands its file to the library's parallel scan of a large file (<see cref="Rules.Evaluation.IFileBackedStream"/>),
+/// which reads the file directly and leaves it positioned after what it read: what was read is then the file's
+/// position, not a count of the bytes that went through <see cref="Read(Span{byte})"/>.
+/// </remarks>
+internal sealed class WatchedFile(string displayName, Stream inner) : Stream, Rules.Evaluation.IFileBackedStream
 {
     private readonly long? _lengthAtOpen = inner.CanSeek ? inner.Length : null;
-    private long _read;
+    private readonly long _start = inner.CanSeek ? inner.Position : 0;
+    private long _counted;
+
+    FileStream? Rules.Evaluation.IFileBackedStream.File => inner as FileStream;
+
+    private long BytesRead => inner is FileStream { CanSeek: true } file ? file.Position - _start : _counted;
 
     public string DisplayName { get; } = displayName;
 
@@ -51,8 +61,8 @@ internal sealed class WatchedFile(string displayName, Stream inner) : Stream
             return null;
         }
 
-        return _read < before ? $"shrank while it was read ({before} bytes when opened, {_read} read)"
-            : now < _read ? $"was truncated while it was read (now {now} bytes, {_read} read)"
+        return BytesRead < before ? $"shrank while it was read ({before} bytes when opened, {BytesRead} read)"
+            : now < BytesRead ? $"was truncated while it was read (now {now} bytes, {BytesRead} read)"
             : null;
     }
 
@@ -63,7 +73,7 @@ internal sealed class WatchedFile(string displayName, Stream inner) : Stream
 
     public override long Position
     {
-        get => _read;
+        get => BytesRead;
         set => throw new NotSupportedException();
     }
 
@@ -72,7 +82,7 @@ internal sealed class WatchedFile(string displayName, Stream inner) : Stream
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
-        _read += read;
+        _counted += read;
         return read;
     }
 

@@ -55,8 +55,9 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 ok=true
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 # Peak RSS (KB) and the least CPU time (user + system, s) of three runs: on a loaded machine CPU time is what moves least.
+# Output goes to a file, not /dev/null: GNU grep notices /dev/null and stops at the first match (its CPU read 0.00 s).
 rss_cpu() {
-  for _ in 1 2 3; do { /usr/bin/time -f '%M %U %S' "$@" 2>&1 >/dev/null || true; } | tail -n 1; done |
+  for _ in 1 2 3; do { /usr/bin/time -f '%M %U %S' "$@" 2>&1 >"$work/rss-cpu.out" || true; } | tail -n 1; done |
     awk '{ c = $2 + $3; if (NR == 1 || c < bc) bc = c; if ($1 > m) m = $1 } END { printf "%d %.2f", m, bc }'
 }
 tools=(codered-aot codered-jit)

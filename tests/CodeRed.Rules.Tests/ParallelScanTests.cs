@@ -10,10 +10,10 @@ using static CodeRed.Rules.Tests.TestSupport;
 namespace CodeRed.Rules.Tests;
 
 /// <summary>A log as generated for the parallel scan, where to cut it, with how many workers, and how it is decoded.</summary>
-public sealed record ParallelScanCase(byte[] Bytes, long[] SplitPoints, int Workers, int MaxEntries, bool ShiftJis)
+public sealed record ParallelScanCase(byte[] Bytes, long[] SplitPoints, int Workers, int MaxEntries, int MaxLineBytes, bool ShiftJis)
 {
     public override string ToString() =>
-        $"{Bytes.Length} bytes, {(ShiftJis ? "Shift-JIS" : "UTF-8")}, {Workers} worker(s), at most {MaxEntries} positions a chunk, split at [{string.Join(", ", SplitPoints)}]: " +
+        $"{Bytes.Length} bytes, {(ShiftJis ? "Shift-JIS" : "UTF-8")}, {Workers} worker(s), at most {MaxEntries} positions and {MaxLineBytes} line bytes a chunk, split at [{string.Join(", ", SplitPoints)}]: " +
         Encoding.Latin1.GetString(Bytes, 0, Math.Min(Bytes.Length, 400)).Replace("\r", "\\r").Replace("\n", "\\n");
 }
 
@@ -89,7 +89,8 @@ public static class ParallelScanGenerators
          from cuts in Gen.ListOf(Gen.Choose(0, Math.Max(0, bytes.Length)))
          from workers in Gen.Choose(1, 4)
          from maxEntries in Gen.Elements(1, 2, 5, 1 << 15)
-         select new ParallelScanCase(bytes, cuts.Select(c => (long)c).Take(12).ToArray(), workers, maxEntries, shiftJis)).ToArbitrary();
+         from maxLineBytes in Gen.Elements(0, 1, 100, 1 << 20)
+         select new ParallelScanCase(bytes, cuts.Select(c => (long)c).Take(12).ToArray(), workers, maxEntries, maxLineBytes, shiftJis)).ToArbitrary();
 
     private static byte[] Assemble(IEnumerable<byte[]> parts, bool lastWithoutEnd)
     {
@@ -150,7 +151,7 @@ public sealed class ParallelScanTests
     [Property]
     public Property Cutting_a_file_anywhere_and_searching_it_on_several_threads_gives_the_one_pass_report(ParallelScanCase c)
     {
-        var hook = new ParallelScanHook { SplitPoints = c.SplitPoints, Workers = c.Workers, MaxEntries = c.MaxEntries };
+        var hook = new ParallelScanHook { SplitPoints = c.SplitPoints, Workers = c.Workers, MaxEntries = c.MaxEntries, MaxLineBytes = c.MaxLineBytes };
         var (single, parallel, _) = BothWays(c.Bytes, hook, c.ShiftJis ? Encoding.GetEncoding(932) : null);
         // Without a line end past the first bytes (read again after the encoding is decided) and before the last byte
         // (a final CR may be half a CRLF) there is nothing to cut: such a file is read in one pass.
@@ -233,5 +234,35 @@ public sealed class ParallelScanTests
         Assert.Equal(single, parallel);
         Assert.Equal(0, hook.ChunksScanned);
         Assert.Empty(hook.Boundaries);
+    }
+
+    [Fact]
+    public void The_cli_reads_a_named_file_through_the_parallel_scan_and_reports_as_in_one_pass()
+    {
+        using var dir = new TempDir();
+        var lines = Enumerable.Range(0, 3000).Select(i => i % 97 == 0
+            ? $"HTTP ERROR No free HTTP sessions - rejecting connection from 10.0.{i % 200}.1"
+            : $"TCP INFO Connection {i} closed by peer 100.7.32.41");
+        var log = dir.Write("big.log", string.Join("\n", lines) + "\n");
+        var single = RunCli(["analyze", "--format", "json", "--threads", "1", log]);
+        var hook = new ParallelScanHook { SplitPoints = [1000, 50_000, 90_000], Workers = 2 };
+        ParallelScan.Hook.Value = hook;
+        CliResult parallel;
+        try
+        {
+            parallel = RunCli(["analyze", "--format", "json", log]);
+        }
+        finally
+        {
+            ParallelScan.Hook.Value = null;
+        }
+
+        // The CLI wraps the file to notice a truncation; the wrapper hands the file to the scan, and what the scan read
+        // counts as read (no "shrank while it was read").
+        Assert.True(hook.ChunksScanned > 0, "searched in parallel");
+        Assert.Equal(single.Stdout, parallel.Stdout);
+        Assert.Equal(single.Stderr, parallel.Stderr);
+        Assert.Equal(single.ExitCode, parallel.ExitCode);
+        Assert.Contains("\"CR2001\"", parallel.Stdout, StringComparison.Ordinal);
     }
 }

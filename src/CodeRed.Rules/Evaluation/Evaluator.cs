@@ -578,6 +578,11 @@ internal sealed partial class Evaluator
 
     private static bool Typed(CommandForm form, string command)
     {
+        if (!form.MayMatch(command))
+        {
+            return false;
+        }
+
         var match = form.Regex.Match(command);
         if (!match.Success)
         {

@@ -8,9 +8,9 @@ namespace CodeRed.Rules.Evaluation;
 /// A large file on disk, read on the byte path, with its candidate search spread over several cores and its lines
 /// still judged in one sequential pass. The file is cut at line starts into chunks; workers search each chunk for the
 /// lines the evaluator's candidate finder points at (and the lines longer than the line buffer), recording where each
-/// starts and how many line ends come before it in the chunk. One thread then feeds the evaluator in file order:
-/// the candidate lines, and every line while the evaluator needs every line (an open record or section), read from
-/// the file again. Overlong lines and chunks with too many candidates go through the ordinary
+/// starts and how many line ends come before it in the chunk, and carrying the candidate lines' bytes (up to a
+/// budget per chunk). One thread then feeds the evaluator in file order: the candidate lines, and every line while the
+/// evaluator needs every line (an open record or section), read from the file again. Overlong lines and chunks with too many candidates go through the ordinary
 /// <see cref="LineFeeder{T}"/>, so every line reaches the rules exactly as a single pass hands it over: the same
 /// text, number and offset, in the same order. Memory is bounded: per worker one read buffer and, per chunk in
 /// flight, at most <see cref="MaxEntries"/> positions.
@@ -23,7 +23,10 @@ internal static class ParallelScan
     private const long ChunkBytes = 8L << 20;
     private const int WorkerBlock = 2 << 20;
     private const int MaxEntries = 1 << 15;
-    private const int SmallRead = 16 << 10;
+
+    /// <summary>Bytes of candidate lines a chunk carries to the consumer; past them, the consumer reads its lines from the file.</summary>
+    private const int MaxLineBytes = 1 << 20;
+    private const int SmallRead = 4 << 10;
     private const int LargeRead = 256 << 10;
     private const byte Cr = (byte)'\r';
     private const byte Lf = (byte)'\n';
@@ -45,7 +48,9 @@ internal static class ParallelScan
     public static long? TryScan(Stream stream, LineFeeder<byte> feeder, Func<ICandidateFinder<byte>> newFinder, Func<bool> needsEveryLine, LineHandler<byte> onLine, int degree)
     {
         var hook = Hook.Value;
-        if (stream is not FileStream { CanSeek: true } file || feeder.PendingOffset != 0 || (hook is null && degree < 2))
+        // A wrapper over a file (the CLI's, which watches for truncation) hands its file over: it reads through it.
+        var file = stream as FileStream ?? (stream as IFileBackedStream)?.File;
+        if (file is not { CanSeek: true } || feeder.PendingOffset != 0 || (hook is null && degree < 2))
         {
             return null;
         }
@@ -168,6 +173,16 @@ internal static class ParallelScan
         public long End;
         public long[] Offsets = new long[256];
         public long[] Lines = new long[256];
+
+        /// <summary>Where the line after entry i starts, when <see cref="Data"/> holds the line's bytes (else 0).</summary>
+        public long[] Next = new long[256];
+
+        /// <summary>Where entry i's bytes start in <see cref="Data"/>, or -1: the consumer reads the line from the file.</summary>
+        public int[] DataStart = new int[256];
+
+        public int[] DataLength = new int[256];
+        public byte[] Data = [];
+        public int DataUsed;
         public int Count;
 
         /// <summary>Line ends in the chunk (when not dense).</summary>
@@ -184,11 +199,47 @@ internal static class ParallelScan
             {
                 Array.Resize(ref Offsets, Count * 2);
                 Array.Resize(ref Lines, Count * 2);
+                Array.Resize(ref Next, Count * 2);
+                Array.Resize(ref DataStart, Count * 2);
+                Array.Resize(ref DataLength, Count * 2);
             }
 
             Offsets[Count] = offset;
             Lines[Count] = line;
+            DataStart[Count] = -1;
             Count++;
+        }
+
+        /// <summary>Gives the last entry its line's bytes (without the line end) and where the next line starts, while the byte budget lasts.</summary>
+        public void Carry(ReadOnlySpan<byte> line, long next, int budget)
+        {
+            if (DataUsed + line.Length > budget)
+            {
+                return;
+            }
+
+            if (DataUsed + line.Length > Data.Length)
+            {
+                var grown = ArrayPool<byte>.Shared.Rent(Math.Min(budget, Math.Max(2 * Data.Length, DataUsed + line.Length)));
+                Data.AsSpan(0, DataUsed).CopyTo(grown);
+                ReturnData();
+                Data = grown;
+            }
+
+            line.CopyTo(Data.AsSpan(DataUsed));
+            DataStart[Count - 1] = DataUsed;
+            DataLength[Count - 1] = line.Length;
+            Next[Count - 1] = next;
+            DataUsed += line.Length;
+        }
+
+        public void ReturnData()
+        {
+            if (Data.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Data);
+                Data = [];
+            }
         }
     }
 
@@ -204,6 +255,7 @@ internal static class ParallelScan
         private readonly int _workers;
         private readonly ParallelScanHook? _hook;
         private readonly int _maxEntries;
+        private readonly int _maxLineBytes;
         private readonly object _gate = new();
         private long[] _bounds = [];
         private ChunkResult?[] _results = [];
@@ -226,6 +278,7 @@ internal static class ParallelScan
             _workers = workers;
             _hook = hook;
             _maxEntries = hook?.MaxEntries ?? MaxEntries;
+            _maxLineBytes = hook?.MaxLineBytes ?? MaxLineBytes;
         }
 
         /// <summary>Feeds every line from the start to the end; returns the number the next line gets.</summary>
@@ -262,8 +315,16 @@ internal static class ParallelScan
                         _results[k] = null;
                     }
 
-                    result.Error?.Throw();
-                    line = Consume(result, line);
+                    try
+                    {
+                        result.Error?.Throw();
+                        line = Consume(result, line);
+                    }
+                    finally
+                    {
+                        result.ReturnData();
+                    }
+
                     slots.Release();
                 }
 
@@ -460,6 +521,12 @@ internal static class ParallelScan
                     }
 
                     p = AfterBreak(text, candidate + lineEnd);
+                    if (candidate + lineEnd - lineStart < LongLine)
+                    {
+                        // The consumer takes the line from here instead of reading the file again.
+                        result.Carry(text[lineStart..(candidate + lineEnd)], pos + p, _maxLineBytes);
+                    }
+
                     line++;
                 }
 
@@ -575,6 +642,14 @@ internal static class ParallelScan
 
                     pos = result.Offsets[entry];
                     line = chunkFirstLine + result.Lines[entry];
+                    if (result.DataStart[entry] is var data and >= 0)
+                    {
+                        // The worker carried the line's bytes: no read of the file for it.
+                        _onLine(result.Data.AsSpan(data, result.DataLength[entry]), line, 0);
+                        pos = result.Next[entry];
+                        line++;
+                        continue;
+                    }
                 }
 
                 (pos, line) = FeedLine(pos, line, stop);
@@ -594,8 +669,9 @@ internal static class ParallelScan
             var lastWindowEnd = _windowStart + _windowLength;
             if (pos < _windowStart || pos >= lastWindowEnd)
             {
-                // Reading on from the last window (lines close together) takes bigger reads than jumping to a far candidate.
-                Fill(pos, pos - lastWindowEnd < LargeRead && pos >= lastWindowEnd ? LargeRead : SmallRead);
+                // Reading on from the last window (an open record or section) doubles the read, up to LargeRead; a jump
+                // to a far line (most records close within a few lines) reads little.
+                Fill(pos, pos == lastWindowEnd ? Math.Min(LargeRead, 2 * Math.Max(SmallRead, _windowLength)) : SmallRead);
             }
 
             while (true)
@@ -618,7 +694,7 @@ internal static class ParallelScan
                 }
 
                 // The line (or what follows its CR) is not all in the window yet.
-                Fill(pos, Math.Min(_window.Length, Math.Max(LargeRead, 2 * available.Length)));
+                Fill(pos, Math.Min(_window.Length, Math.Max(2 * available.Length, Math.Min(LargeRead, 2 * _windowLength))));
             }
         }
 
@@ -653,6 +729,15 @@ internal static class ParallelScan
     }
 }
 
+/// <summary>
+/// A stream that reads straight through a <see cref="FileStream"/> (no buffer of its own, and its position is the
+/// file's): <see cref="ParallelScan"/> may read the file directly and leave the file positioned after what it read.
+/// </summary>
+internal interface IFileBackedStream
+{
+    FileStream? File { get; }
+}
+
 /// <summary>For tests: makes <see cref="ParallelScan"/> split small files at given points and says what it did.</summary>
 internal sealed class ParallelScanHook
 {
@@ -667,6 +752,9 @@ internal sealed class ParallelScanHook
 
     /// <summary>Positions a chunk records before the line feeder reads the rest of it.</summary>
     public int MaxEntries { get; init; } = 1 << 15;
+
+    /// <summary>Bytes of candidate lines a chunk carries to the consumer (past them its lines are read from the file).</summary>
+    public int MaxLineBytes { get; init; } = 1 << 20;
 
     /// <summary>The chunk boundaries of every scan, in order.</summary>
     public List<long> Boundaries { get; } = [];

@@ -81,11 +81,13 @@ internal sealed partial class PackLoader
             CheckDisplayText(item, key, null, template);
             var pattern = new StringBuilder(@"\A");
             var placeholders = new List<FactSpec>();
+            var words = new List<string>();
             var ok = true;
             var at = 0;
             foreach (Match m in Placeholder().Matches(template))
             {
                 pattern.Append(Words(template[at..m.Index]));
+                AsciiWords(template[at..m.Index], words);
                 at = m.Index + m.Length;
                 if (m.Value is "{{" or "}}")
                 {
@@ -106,16 +108,30 @@ internal sealed partial class PackLoader
             }
 
             pattern.Append(Words(template[at..])).Append(@"\s*\z");
+            AsciiWords(template[at..], words);
             if (ok)
             {
                 // The words come from the pack and the placeholders are \S+: linear time on any input.
                 var options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.NonBacktracking
                     | (_commandEchoIgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
-                forms.Add(new CommandForm { Template = template, Regex = new Regex(pattern.ToString(), options), Placeholders = placeholders });
+                forms.Add(new CommandForm { Template = template, Pattern = pattern.ToString(), Options = options, Placeholders = placeholders, Words = words });
             }
         }
 
         return forms;
+    }
+
+    /// <summary>The words of literal command text that are ASCII (a command matches only if it holds each of them).</summary>
+    private static void AsciiWords(string text, List<string> words)
+    {
+        foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            // Only words the regex takes literally: Words() splits at regex white space, which char.IsWhiteSpace agrees with on ASCII.
+            if (System.Text.Ascii.IsValid(word) && !word.Any(c => c < ' ' || c == 0x7F))
+            {
+                words.Add(word);
+            }
+        }
     }
 
     /// <summary>A placeholder: one word, checked against the fact's shape after the match.</summary>

@@ -162,7 +162,47 @@ internal sealed class CommandEchoSpec
 internal sealed class CommandForm
 {
     public required string Template { get; init; }
-    public required System.Text.RegularExpressions.Regex Regex { get; init; }
+
+    /// <summary>The pattern the command is matched with (built from escaped text: always valid).</summary>
+    public required string Pattern { get; init; }
+
+    public required System.Text.RegularExpressions.RegexOptions Options { get; init; }
+
+    /// <summary>
+    /// Built on the first command compared, not at load: building the pack's linear-time command regexes was about a
+    /// seventh of a small capture's whole run (perf, docs/performance.md), and most evaluations compare no command.
+    /// </summary>
+    public System.Text.RegularExpressions.Regex Regex =>
+        LazyInitializer.EnsureInitialized(ref _regex, () => new System.Text.RegularExpressions.Regex(Pattern, Options));
+
+    private System.Text.RegularExpressions.Regex? _regex;
+
+    /// <summary>ASCII words of the template outside placeholders: the regex matches only a command holding each of them.</summary>
+    public IReadOnlyList<string> Words { get; init; } = [];
+
+    /// <summary>
+    /// False when the command cannot match: it lacks one of <see cref="Words"/>, so no regex is built or run for it. An
+    /// ASCII word in an ASCII command compares ordinally (ignoring ASCII case under IgnoreCase), as the regex does; a
+    /// command with other characters (which the regex may fold, the Kelvin sign as k) goes to the regex.
+    /// </summary>
+    public bool MayMatch(string command)
+    {
+        if (!System.Text.Ascii.IsValid(command))
+        {
+            return true;
+        }
+
+        var comparison = (Options & System.Text.RegularExpressions.RegexOptions.IgnoreCase) != 0 ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        foreach (var word in Words)
+        {
+            if (!command.Contains(word, comparison))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The fact behind each placeholder group <c>v0</c>, <c>v1</c>, …</summary>
     public required IReadOnlyList<FactSpec> Placeholders { get; init; }

@@ -56,8 +56,10 @@ internal sealed class MultiLiteralSearch
 
         // Sorting first puts literals with the same first bytes into the same bucket, which keeps each bucket's
         // nibble tables sparse (Teddy's trick); the sort is the only superlinear step.
+        // Each literal is folded once, not on every comparison (10,000 literals: 280,000 arrays less for the GC).
+        var folded = _literals.Select(Folded).ToArray();
         var order = Enumerable.Range(0, _literals.Length).ToArray();
-        Array.Sort(order, (a, b) => Folded(_literals[a]).AsSpan().SequenceCompareTo(Folded(_literals[b])));
+        Array.Sort(order, (a, b) => folded[a].AsSpan().SequenceCompareTo(folded[b]));
         var low = new byte[_fingerprint, 16];
         var high = new byte[_fingerprint, 16];
         _exact = new byte[_fingerprint][];
@@ -245,7 +247,16 @@ internal sealed class MultiLiteralSearch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte FoldCase(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
-    private static byte[] Folded(byte[] literal) => literal.Select(FoldCase).ToArray();
+    private static byte[] Folded(byte[] literal)
+    {
+        var folded = new byte[literal.Length];
+        for (var i = 0; i < literal.Length; i++)
+        {
+            folded[i] = FoldCase(literal[i]);
+        }
+
+        return folded;
+    }
 
     private static IEnumerable<byte> Variants(byte b, bool ignoreCase)
     {
