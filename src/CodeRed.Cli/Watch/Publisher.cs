@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using CodeRed.Rules.Syslog;
 using NATS.Client.Core;
@@ -16,15 +15,7 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
 
     public async Task<int> RunAsync()
     {
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.TrySetResult();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopSignals();
         try
         {
             foreach (var endpoint in server.Endpoints)
@@ -34,7 +25,7 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
 
             invocation.Stderr.Flush();
             var consumer = Task.Run(PublishAllAsync);
-            await Task.WhenAny(stop.Task, consumer).ConfigureAwait(false);
+            await Task.WhenAny(stop.Stopped, consumer).ConfigureAwait(false);
             await server.StopAsync().ConfigureAwait(false);
             await consumer.ConfigureAwait(false);
             var statistics = server.Statistics;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Encodings.Web;
 using CodeRed.Rules;
@@ -196,15 +195,7 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
 
     public async Task<int> RunAsync()
     {
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true; // stop in order, with the final reports
-            stop.TrySetResult();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopSignals();
         try
         {
             foreach (var endpoint in server.Endpoints)
@@ -214,7 +205,7 @@ internal sealed class Watcher(RulePack pack, EvaluationOptions evaluation, Watch
 
             invocation.Stderr.Flush();
             var consumer = Task.Run(ConsumeAsync);
-            await Task.WhenAny(stop.Task, consumer).ConfigureAwait(false);
+            await Task.WhenAny(stop.Stopped, consumer).ConfigureAwait(false);
             await server.StopAsync().ConfigureAwait(false);
             await consumer.ConfigureAwait(false); // drains what was received, then the channel completes
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using CodeRed.Rules;
@@ -100,15 +99,7 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
 
     public async Task<int> RunAsync()
     {
-        using var stop = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopSignals();
         await using var connection = await NatsLines.ConnectAsync(url).ConfigureAwait(false);
         var js = await NatsLines.EnsureStreamAsync(connection).ConfigureAwait(false);
         var store = await NatsLines.EnsureBucketAsync(js).ConfigureAwait(false);

@@ -61,6 +61,8 @@ internal static class WireNames
 
     public static string Name(this FirmwareState value) => VersionState.Name(value);
 
+    public static string Name(this Matching.PatchState value) => PatchState.Name(value);
+
     public static string Name(this RemediationStepStatus value) => StepStatus.Name(value);
 }
 

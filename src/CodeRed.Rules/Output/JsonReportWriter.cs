@@ -321,7 +321,7 @@ public static class JsonReportWriter
             WriteOptional(json, "note", when.Note);
             WriteOptional(json, "fix", when.FixAvailable is { } fix ? WireNames.FixName(fix) : null);
             WriteOptional(json, "firmware", when.Firmware?.Name());
-            WriteOptional(json, "patch", when.Patch is { } patch ? WireNames.PatchState.Name(patch) : null);
+            WriteOptional(json, "patch", when.Patch?.Name());
             json.WriteEndObject();
         }
 

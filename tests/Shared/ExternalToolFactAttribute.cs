@@ -1,5 +1,8 @@
-// A copy of tests/CodeRed.Rules.Tests/ExternalToolFactAttribute.cs (same behaviour; that project is not referenced here).
-namespace CodeRed.Rules.Live.Tests;
+using System.Reflection;
+
+// Compiled into every test project that runs outside programs (linked by their .csproj), so that the rule for a
+// missing program (skip with what to install, fail under CODERED_REQUIRE_TOOLS=1) is written once.
+namespace CodeRed.Rules.Testing;
 
 /// <summary>
 /// A test that needs a real outside program (a validator, a browser, a syslog client, a server). Where the program
@@ -25,8 +28,10 @@ internal static class ExternalTools
 
     public static bool Required => Environment.GetEnvironmentVariable(RequireVariable) == "1";
 
-    /// <summary>The npm tools' folder: <c>artifacts/tools</c> in the repository.</summary>
-    public static string NodeToolsDir => Path.Combine(LiveSupport.RepoRoot, "artifacts", "tools");
+    /// <summary>The npm tools' folder: <c>artifacts/tools</c> in the repository (whose root the test project records).</summary>
+    public static string NodeToolsDir { get; } = Path.Combine(
+        typeof(ExternalTools).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!,
+        "artifacts", "tools");
 
     public static string? Find(string tool)
     {
