@@ -30,7 +30,7 @@ public sealed record CodeRuleDescriptor
 }
 
 /// <summary>
-/// A rule written in C#, added to a pack with <see cref="RulePack.WithRules"/>: the engine hands it the lines of each
+/// A rule written in C#, added to a pack with <see cref="RulePack.WithRules(CodeRule[])"/>: the engine hands it the lines of each
 /// source and it reports hits, which aggregate as a line rule's do (one diagnostic per rule and source, at the first
 /// hit, with its count and the distinct values it reported). A rule that throws becomes one <c>CR0001</c> diagnostic
 /// and is skipped for the rest of that source; evaluation goes on. One instance serves every evaluation, also on

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Matching;
@@ -129,6 +130,24 @@ public sealed class RulePack
 
     /// <summary>Every rule, in ID order.</summary>
     public IReadOnlyList<RuleDescriptor> Rules { get; private set; }
+
+    /// <summary>
+    /// The pack as written: its rules, remediation steps, records, facts and verdicts as definitions (what the writers,
+    /// the docs generator and the linter read). Rules added as <see cref="CodeRule"/> are not among them.
+    /// </summary>
+    public PackDefinition Definition => field ??= new PackDefinition
+    {
+        Identity = Identity, Title = Title, Product = Product, Models = Models,
+        Rules = CompiledRules.Select(r => r.Definition).OfType<RuleDefinition>().ToArray(),
+        Remediation = Remediation.Select(s => s.Definition).ToArray(),
+        Records = Records.Select(r => new RecordDefinition(r.Name, PackLoader.DefinitionOf(r.Start), r.MaxLines)).ToArray(),
+        Facts = Facts.Select(f => new FactDefinition(f.Name, PackLoader.DefinitionOf(f.Pattern))
+        {
+            TakeLast = f.TakeLast, Provides = f.Provides, Shape = f.Shape is { } shape ? PackLoader.DefinitionOf(shape) : null, ShapeDescription = f.ShapeDescription,
+        }).ToArray(),
+        Verdicts = Verdicts.Select(v => new VerdictDefinition(SeverityNames.ByName.TryGetValue(v.Key, out var level) ? level : null, v.Value.Word, v.Value.Text))
+            .OrderBy(v => v.Level is { } l ? -(int)l : 1).ToArray(),
+    };
 
     /// <summary>Problems that did not stop the pack from loading (the linter's findings).</summary>
     public IReadOnlyList<PackProblem> Warnings { get; }
@@ -310,6 +329,38 @@ public sealed class RulePack
     }
 
     /// <summary>
+    /// A copy of the pack with <paramref name="rules"/> added: rules defined in C# as they would be in YAML. Each is
+    /// written as its rule file (<see cref="DefinitionYaml.Write(RuleDefinition)"/>, named
+    /// <c>&lt;definitions&gt;/ID.yaml</c>) and the pack is loaded again with it, so it gets every check a rule file gets:
+    /// unknown references, placeholders, the regex policy, duplicate IDs. Rules added as <see cref="CodeRule"/> are kept.
+    /// The copy's <see cref="PackIdentity.Sha256"/> covers the added rules.
+    /// </summary>
+    /// <exception cref="RulePackException">A rule is not valid; the problems name the rule's generated file.</exception>
+    public RulePack WithRules(params RuleDefinition[] rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var files = Files.ToList();
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
+            files.Add(new PackFile(DefinitionsFolder + rule.Id + ".yaml", DefinitionYaml.Write(rule)));
+        }
+
+        var loaded = Load(files, Origin);
+        var code = CompiledRules.Select(r => r.Code).OfType<CodeRule>().ToArray();
+        return code.Length == 0 ? loaded : loaded.WithRules(code);
+    }
+
+    /// <summary>The rule written in C# with this ID, or null.</summary>
+    internal CodeRule? CodeRuleOf(string id) => CompiledRules.FirstOrDefault(r => r.Code is not null && r.Descriptor.Id == id)?.Code;
+
+    /// <summary>Where rules added as definitions say they come from: not a folder on disk.</summary>
+    internal const string DefinitionsFolder = "<definitions>/";
+
+    /// <summary>The files the pack was loaded from (what <see cref="WithRules(RuleDefinition[])"/> loads again).</summary>
+    internal IReadOnlyList<PackFile> Files { get; init; } = [];
+
+    /// <summary>
     /// Evaluates one device's evidence against several packs in one pass (each line read once, judged by every pack):
     /// one report per pack, in the order of <paramref name="packs"/>. Severity settings apply to the pack that has the
     /// rule or category they name; a setting no pack has is refused.
@@ -350,7 +401,7 @@ public sealed class RulePack
 
     /// <summary>A rule's file as a user finds it: below the folder the pack came from, or the file itself.</summary>
     internal string DisplayFile(RuleDescriptor rule) =>
-        Origin.Length == 0 || Origin == "texts" ? rule.SourceFile
+        Origin.Length == 0 || Origin == "texts" || rule.SourceFile.StartsWith(DefinitionsFolder, StringComparison.Ordinal) ? rule.SourceFile
         : Origin.StartsWith("embedded:", StringComparison.Ordinal) ? Origin + "/" + rule.SourceFile
         : Directory.Exists(Origin) ? Path.Join(Origin, rule.SourceFile)
         : Origin;

@@ -392,14 +392,7 @@ internal sealed partial class Evaluator
 
     /// <summary>Fills <c>{name}</c> placeholders; <c>{{</c> and <c>}}</c> stand for braces. Unknown values render as a dash.</summary>
     internal static string Render(RuleDescriptor? rule, string template, Func<string, string?> lookup) =>
-        PackLoader.Placeholder().Replace(template, m => m.Value switch
-        {
-            "{{" => "{",
-            "}}" => "}",
-            _ => lookup(m.Groups["name"].Value) ?? (rule?.Parameters.TryGetValue(m.Groups["name"].Value, out var p) == true
-                ? p.ToString(CultureInfo.InvariantCulture)
-                : Missing),
-        });
+        Definitions.MessageTemplate.Render(template, lookup, rule?.Parameters);
 
     private Verdict MakeVerdict(List<Diagnostic> diagnostics)
     {

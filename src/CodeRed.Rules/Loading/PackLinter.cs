@@ -10,23 +10,46 @@ namespace CodeRed.Rules.Loading;
 /// </summary>
 public static class PackLinter
 {
+    // A loaded pack's patterns compiled once already; compiling the definition again gives the same regex.
+    private static Matching.Pattern? Compile(Definitions.PatternDefinition p) =>
+        p.Syntax == Definitions.PatternSyntax.Literal ? Matching.Pattern.FromLiteral(p.Text, p.IgnoreCase) : Matching.Pattern.FromRegex(p.Text, p.IgnoreCase, checkConstructs: false, out _);
+
     /// <summary>Every problem for the pack (warnings, and errors for regexes the linear engine refuses); <paramref name="rulesDirectory"/> enables the sample checks.</summary>
     public static IReadOnlyList<PackProblem> Lint(RulePack pack, string? rulesDirectory)
     {
         var problems = new List<PackProblem>(pack.Warnings);
 
-        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed), in batches.
+        // Prove every regex runs on the linear-time engine (evaluation builds it only when needed), in batches. The
+        // patterns are the definitions' (as written); column-set headers have no definition yet and come compiled.
+        var definition = pack.Definition;
         var files = new Dictionary<Matching.Pattern, string>(ReferenceEqualityComparer.Instance);
-        foreach (var rule in pack.CompiledRules)
+        var seen = new HashSet<Definitions.PatternDefinition>();
+        var filesById = pack.Rules.ToDictionary(r => r.Id, r => r.SourceFile, StringComparer.Ordinal);
+        void Add(Definitions.PatternDefinition p, string file)
         {
-            foreach (var pattern in rule.Patterns.Concat(rule.Section is { } s ? [s.Start, s.Row, s.Count] : []).Concat(rule.Columns.SelectMany(c => c.Where.Select(w => w.Pattern))))
+            if (seen.Add(p) && Compile(p) is { } compiled)
             {
-                files.TryAdd(pattern, rule.Descriptor.SourceFile);
+                files.TryAdd(compiled, file);
             }
         }
 
-        foreach (var pattern in pack.Records.Select(r => r.Start).Concat(pack.Facts.Select(f => f.Pattern)).Concat(pack.Facts.Select(f => f.Shape).OfType<Matching.Pattern>())
-            .Concat(pack.ColumnSets.SelectMany(c => c.Comment is { } comment ? [c.Header, comment] : new[] { c.Header })))
+        foreach (var rule in definition.Rules)
+        {
+            var file = filesById[rule.Id];
+            foreach (var pattern in rule.Match.Select(m => m.Pattern).OfType<Definitions.PatternDefinition>()
+                .Concat(rule.Match.Select(m => m.Columns).OfType<Definitions.ColumnClauseDefinition>().SelectMany(c => c.Where.Select(w => w.Pattern)))
+                .Concat(rule.Section is { } s ? [s.Start, s.Row, s.Count] : []))
+            {
+                Add(pattern, file);
+            }
+        }
+
+        foreach (var pattern in definition.Records.Select(r => r.Start).Concat(definition.Facts.Select(f => f.Pattern)).Concat(definition.Facts.Select(f => f.Shape).OfType<Definitions.PatternDefinition>()))
+        {
+            Add(pattern, "pack");
+        }
+
+        foreach (var pattern in pack.ColumnSets.SelectMany(c => c.Comment is { } comment ? [c.Header, comment] : new[] { c.Header }))
         {
             files.TryAdd(pattern, "pack");
         }
@@ -37,9 +60,9 @@ public static class PackLinter
         }
 
         // A value read from the evidence and typed as part of a command should have a declared shape.
-        foreach (var step in pack.Remediation.Where(s => s.Command is not null))
+        foreach (var step in definition.Remediation.Where(s => s.Command is not null))
         {
-            foreach (var fact in pack.Facts.Where(f => f.Shape is null && step.Command!.Contains("{" + f.Name + "}", StringComparison.Ordinal)))
+            foreach (var fact in definition.Facts.Where(f => f.Shape is null && step.Command!.Contains("{" + f.Name + "}", StringComparison.Ordinal)))
             {
                 problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses fact '{fact.Name}', which declares no 'shape': any text the evidence holds after its pattern would go into the command"));
             }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using CodeRed.Rules.Evaluation;
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
 
@@ -139,6 +140,7 @@ internal sealed partial class PackLoader
             Timestamps = manifest.Timestamps,
             Calendar = manifest.Calendar,
             Origin = origin,
+            Files = files,
             Product = manifest.Product,
             ColumnSets = manifest.ColumnSets,
         };
@@ -1012,11 +1014,13 @@ internal sealed partial class PackLoader
         var references = r.StringList("references");
 
         var caveats = new List<LocalizedText>();
+        var caveatNames = new List<string>();
         foreach (var item in r.List("caveats"))
         {
             if (item is YScalar s && manifest?.Caveats.TryGetValue(s.Value, out var caveat) == true)
             {
                 caveats.Add(caveat);
+                caveatNames.Add(s.Value);
             }
             else if (manifest is not null)
             {
@@ -1026,6 +1030,7 @@ internal sealed partial class PackLoader
 
         HashSet<string>? modelKeys = null;
         var models = new List<string>();
+        var modelsWritten = new List<string>();
         foreach (var item in r.List("models"))
         {
             if (item is not YScalar s)
@@ -1038,6 +1043,7 @@ internal sealed partial class PackLoader
             {
                 (modelKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(entry.Key);
                 models.Add(entry.Name);
+                modelsWritten.Add(s.Value);
             }
             else
             {
@@ -1205,10 +1211,22 @@ internal sealed partial class PackLoader
             PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
             DefinitionHash = DefinitionHash.Of(node, caveats),
         };
+        var definition = new RuleDefinition
+        {
+            Id = id, Version = version, IntroducedIn = r.String("introducedIn"), Status = status, ReplacedBy = replacedBy,
+            Title = title, Message = message, Description = r.Has("description") ? description : null, Category = category,
+            Severity = severity.Value, Enabled = enabled, HelpUri = r.String("helpUri"), Tags = tags, References = references,
+            Caveats = caveatNames, Models = modelsWritten, Parameters = parameters, Suppresses = descriptor.Suppresses,
+            Record = record?.Name, When = device is null ? null : DefinitionOf(device),
+            Match = (columnClauses.Count == 0 ? patterns.Select((_, i) => i) : matchOrder)
+                .Select(i => i >= 0 ? MatchDefinition.Of(DefinitionOf(patterns[i])) : MatchDefinition.Of(DefinitionOf(columnClauses[~i]))).ToArray(),
+            Section = section is null ? null : new SectionDefinition(DefinitionOf(section.Start), DefinitionOf(section.Row), DefinitionOf(section.Count)) { MaxHeaderLines = section.MaxHeaderLines },
+            Count = counting is null ? null : new CountDefinition { By = counting.By, Threshold = counting.Threshold, Window = counting.Window, RecursAfterRestart = counting.RecursAfterRestart },
+        };
         var rule = new CompiledRule
         {
             Descriptor = descriptor, Device = device, Patterns = patterns, Columns = columnClauses, MatchOrder = columnClauses.Count == 0 ? [] : matchOrder, Section = section, Record = record, ModelKeys = modelKeys,
-            Counting = counting,
+            Counting = counting, Definition = definition,
         };
         return (rule, suppresses);
     }
@@ -1296,6 +1314,20 @@ internal sealed partial class PackLoader
 
         return condition;
     }
+
+    private static DeviceConditionDefinition DefinitionOf(DeviceCondition c) => new()
+    {
+        ModelKnown = c.ModelKnown, Status = c.Status, Note = c.Note, FixAvailable = c.FixAvailable,
+        Version = c.Firmware is { } v ? (VersionCondition)(int)v : null, Patch = c.Patch is { } p ? (PatchCondition)(int)p : null,
+    };
+
+    private static ColumnClauseDefinition DefinitionOf(ColumnClause c) => new()
+    {
+        ColumnSet = c.Set.Id,
+        Where = c.Where.Select(w => new ColumnCondition(w.Column, DefinitionOf(w.Pattern))).ToArray(),
+        Capture = c.Capture.Select(x => new ColumnCapture(x.Name, x.Column)).ToArray(),
+        Absent = c.Absent,
+    };
 
     private Pattern? PatternOf(MapReader reader, string key, bool required)
     {
@@ -1389,6 +1421,10 @@ internal sealed partial class PackLoader
         return pattern;
     }
 
+    /// <summary>A pattern as written: its source text is kept verbatim, so nothing is lost.</summary>
+    internal static PatternDefinition DefinitionOf(Pattern pattern) =>
+        new(pattern.Source, pattern.Regex is null ? PatternSyntax.Literal : PatternSyntax.Regex, pattern.Comparison == StringComparison.OrdinalIgnoreCase);
+
     private RemediationSpec[] ReadRemediation(YMapping node, List<CompiledRule> rules, IReadOnlyList<FactSpec> facts)
     {
         var m = MapReader.Of(node, _problems, "the remediation document")!;
@@ -1464,6 +1500,13 @@ internal sealed partial class PackLoader
                     Id = id, Command = command, Text = text, Detail = detail, HintIfMissing = hint, Rules = ruleIds,
                     MinSeverity = minSeverity, RequiresWorkaroundModel = workaround,
                     DoneBy = doneBy, UndoneBy = undoneBy, NeedsConfirmation = needsConfirmation,
+                    Definition = new RemediationStepDefinition
+                    {
+                        Id = id, Command = command, Text = text, Detail = detail, HintIfMissing = hint, Rules = ruleIds,
+                        MinSeverity = minSeverity, WorkaroundModel = workaround,
+                        DoneBy = doneBy.Select(f => f.Template).ToArray(), UndoneBy = undoneBy.Select(f => f.Template).ToArray(),
+                        NeedsConfirmation = needsConfirmation,
+                    },
                 });
             }
         }

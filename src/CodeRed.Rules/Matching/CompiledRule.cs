@@ -76,6 +76,10 @@ internal sealed class FactSpec
 internal sealed class CompiledRule
 {
     public required RuleDescriptor Descriptor { get; init; }
+
+    /// <summary>The rule as written; null for a rule written in C# (<see cref="Code"/>).</summary>
+    public Definitions.RuleDefinition? Definition { get; init; }
+
     /// <summary>Position in the pack's ID order, set once by the loader.</summary>
     public int Index { get; set; } = -1;
     public DeviceCondition? Device { get; init; }
@@ -140,6 +144,9 @@ internal sealed class RemediationSpec
 
     /// <summary>False when the device gives no confirmation for this step's commands (<c>needsConfirmation: false</c>).</summary>
     public bool NeedsConfirmation { get; init; } = true;
+
+    /// <summary>The step as written.</summary>
+    public required Definitions.RemediationStepDefinition Definition { get; init; }
 }
 
 /// <summary>

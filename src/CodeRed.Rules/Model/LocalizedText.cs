@@ -17,6 +17,18 @@ public sealed class LocalizedText
     public static LocalizedText Of(string english) =>
         new(new Dictionary<string, string> { ["en"] = english ?? throw new ArgumentNullException(nameof(english)) });
 
+    /// <summary>This text with <paramref name="text"/> in <paramref name="language"/> (a two-letter ISO name such as <c>ja</c>), added or replaced.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="language"/> or <paramref name="text"/> is null.</exception>
+    public LocalizedText With(string language, string text)
+    {
+        ArgumentNullException.ThrowIfNull(language);
+        ArgumentNullException.ThrowIfNull(text);
+        return new(new Dictionary<string, string>(_byLanguage) { [language] = text });
+    }
+
+    /// <summary>The texts by language, as stored.</summary>
+    internal IReadOnlyDictionary<string, string> ByLanguage => _byLanguage;
+
     /// <summary>The empty text.</summary>
     public static LocalizedText Empty { get; } = Of("");
 

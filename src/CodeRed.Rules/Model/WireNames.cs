@@ -64,6 +64,11 @@ internal static class WireNames
     public static string Name(this Matching.PatchState value) => PatchState.Name(value);
 
     public static string Name(this RemediationStepStatus value) => StepStatus.Name(value);
+
+    // The definitions' public enums list the same states in the same order as the engine's.
+    public static string Name(this Definitions.VersionCondition value) => VersionState.Name((FirmwareState)(int)value);
+
+    public static string Name(this Definitions.PatchCondition value) => PatchState.Name((Matching.PatchState)(int)value);
 }
 
 /// <summary>Names of the values of one enum, both ways.</summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
-using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Output;
@@ -396,7 +396,7 @@ public static class CsafWriter
     {
         var result = new List<(string, string, List<string>)>();
 
-        var commands = pack.Remediation.Where(s => s.Command is not null && s.RequiresWorkaroundModel).ToList();
+        var commands = pack.Definition.Remediation.Where(s => s.Command is not null && s.WorkaroundModel).ToList();
         var workaroundIds = products.Where(p => p.Model.WorkaroundApplies && p.Affected is not null).Select(p => p.Affected!.Id).ToList();
         if (commands.Count > 0 && workaroundIds.Count > 0)
         {
@@ -406,7 +406,7 @@ public static class CsafWriter
             foreach (var step in commands)
             {
                 var hasPlaceholder = false;
-                var command = Evaluator.Render(null, step.Command!, name =>
+                var command = MessageTemplate.Render(step.Command!, name =>
                 {
                     hasPlaceholder = true;
                     return $"<{name}>";
@@ -421,8 +421,9 @@ public static class CsafWriter
             result.Add(("workaround", details.ToString(), workaroundIds));
         }
 
-        var belowFixRules = pack.CompiledRules.Where(r => r.Device?.Firmware == FirmwareState.BelowFix).Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal);
-        var upgrade = pack.Remediation.FirstOrDefault(s => s.Command is null && s.Rules.Any(belowFixRules.Contains));
+        var rules = pack.Definition.Rules;
+        var belowFixRules = rules.Where(r => r.When?.Version == VersionCondition.BelowFix).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var upgrade = pack.Definition.Remediation.FirstOrDefault(s => s.Command is null && s.Rules.Any(belowFixRules.Contains));
         foreach (var group in products.Where(p => p.BeforeFix is not null && p.Model.Status == ModelStatus.Affected).GroupBy(p => p.Model.FixedIn!))
         {
             var models = group.Select(p => p.Model).ToList();
@@ -430,10 +431,10 @@ public static class CsafWriter
             result.Add(("vendor_fix", Render(template, models, group.Key), group.Select(p => p.BeforeFix!.Id).ToList()));
         }
 
-        var pendingRule = pack.CompiledRules.FirstOrDefault(r => r.Device is { FixAvailable: false, Status: ModelStatus.Affected or null });
+        var pendingRule = rules.FirstOrDefault(r => r.When is { FixAvailable: false, Status: ModelStatus.Affected or null });
         // A fix that is a patch: the vendor's fix for the whole model, in the words of the step that asks for it.
-        var missingPatchRules = pack.CompiledRules.Where(r => r.Device?.Patch == PatchState.Missing || r.Device?.Patch == PatchState.Unknown).Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal);
-        var install = pack.Remediation.FirstOrDefault(s => s.Command is null && s.Rules.Any(missingPatchRules.Contains));
+        var missingPatchRules = rules.Where(r => r.When?.Patch is PatchCondition.Missing or PatchCondition.Unknown).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var install = pack.Definition.Remediation.FirstOrDefault(s => s.Command is null && s.Rules.Any(missingPatchRules.Contains));
         foreach (var p in products.Where(p => p.Model.Status == ModelStatus.Affected && p.Model.FixedIn is null && p.Model.FixPatch is not null))
         {
             var template = install?.Text.English ?? $"Install the {pack.Product.Terms.Patch.English} {{patch}}.";
@@ -442,7 +443,7 @@ public static class CsafWriter
 
         foreach (var p in products.Where(p => p.Model.Status == ModelStatus.Affected && !p.Model.HasFix))
         {
-            var template = pendingRule?.Descriptor.MessageFormat.English ?? "No fix is available for {model} yet.";
+            var template = pendingRule?.Message.English ?? "No fix is available for {model} yet.";
             result.Add(("none_available", Render(template, [p.Model], null), [p.Whole!.Id]));
         }
 
@@ -451,7 +452,7 @@ public static class CsafWriter
 
     /// <summary>Fills the model placeholders of a pack text for one model or a group of models sharing a fix.</summary>
     private static string Render(string template, IReadOnlyList<ModelEntry> models, FirmwareVersion? fixedIn) =>
-        Evaluator.Render(null, template, name => name switch
+        MessageTemplate.Render(template, name => name switch
         {
             "model" => string.Join(", ", models.Select(m => m.Name)),
             "fixedIn" => (fixedIn ?? models[0].FixedIn)?.ToString() ?? models[0].FixPatch,

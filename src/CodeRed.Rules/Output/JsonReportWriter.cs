@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
 
@@ -232,7 +233,7 @@ public static class JsonReportWriter
         json.WriteEndArray();
 
         json.WriteStartArray("remediation");
-        foreach (var step in pack.Remediation)
+        foreach (var step in pack.Definition.Remediation)
         {
             json.WriteStartObject();
             json.WriteString("id", step.Id);
@@ -247,7 +248,7 @@ public static class JsonReportWriter
             }
 
             WriteOptional(json, "minSeverity", step.MinSeverity?.ToName());
-            if (step.RequiresWorkaroundModel)
+            if (step.WorkaroundModel)
             {
                 json.WriteBoolean("workaroundModel", true);
             }
@@ -255,12 +256,12 @@ public static class JsonReportWriter
             json.WriteEndObject();
             if (step.DoneBy.Count > 0)
             {
-                WriteStrings(json, "doneBy", step.DoneBy.Select(f => f.Template));
+                WriteStrings(json, "doneBy", step.DoneBy);
             }
 
             if (step.UndoneBy.Count > 0)
             {
-                WriteStrings(json, "undoneBy", step.UndoneBy.Select(f => f.Template));
+                WriteStrings(json, "undoneBy", step.UndoneBy);
             }
 
             if (step.DoneBy.Count > 0 && !step.NeedsConfirmation)
@@ -300,16 +301,24 @@ public static class JsonReportWriter
 
         json.WriteEndObject();
         WriteStrings(json, "suppresses", r.Suppresses);
-        WriteMatching(json, pack.CompiledRules.Single(c => c.Descriptor == r));
+        if (pack.Definition.FindRule(r.Id) is { } definition)
+        {
+            WriteMatching(json, pack.Definition, definition);
+        }
+        else if (pack.CodeRuleOf(r.Id) is { } code)
+        {
+            WriteMatching(json, code);
+        }
+
         WriteStrings(json, "caveats", r.Caveats.Select(c => c.Get(culture)));
         json.WriteString("description", r.Description.Get(culture));
         json.WriteEndObject();
     }
 
     /// <summary>How a rule matches: its device conditions, patterns, section and record, as written in the pack.</summary>
-    private static void WriteMatching(Utf8JsonWriter json, Matching.CompiledRule rule)
+    private static void WriteMatching(Utf8JsonWriter json, PackDefinition pack, RuleDefinition rule)
     {
-        if (rule.Device is { } when)
+        if (rule.When is { } when)
         {
             json.WriteStartObject("when");
             if (when.ModelKnown is { } known)
@@ -320,38 +329,38 @@ public static class JsonReportWriter
             WriteOptional(json, "status", when.Status?.Name());
             WriteOptional(json, "note", when.Note);
             WriteOptional(json, "fix", when.FixAvailable is { } fix ? WireNames.FixName(fix) : null);
-            WriteOptional(json, "firmware", when.Firmware?.Name());
+            WriteOptional(json, "firmware", when.Version?.Name());
             WriteOptional(json, "patch", when.Patch?.Name());
             json.WriteEndObject();
         }
 
-        if (rule.Patterns.Count > 0 || rule.Columns.Count > 0)
+        if (rule.Match.Count > 0)
         {
             json.WriteStartArray("match");
-            foreach (var item in rule.Columns.Count == 0 ? Enumerable.Range(0, rule.Patterns.Count) : rule.MatchOrder)
+            foreach (var item in rule.Match)
             {
-                if (item >= 0)
+                if (item.Pattern is { } pattern)
                 {
-                    WritePattern(json, null, rule.Patterns[item]);
+                    WritePattern(json, null, pattern);
                     continue;
                 }
 
-                var clause = rule.Columns[~item];
+                var clause = item.Columns!;
                 json.WriteStartObject();
-                json.WriteString("columns", clause.Set.Id);
+                json.WriteString("columns", clause.ColumnSet);
                 json.WriteStartObject("where");
-                foreach (var (column, pattern) in clause.Where)
+                foreach (var where in clause.Where)
                 {
-                    WritePattern(json, column, pattern);
+                    WritePattern(json, where.Column, where.Pattern);
                 }
 
                 json.WriteEndObject();
                 if (clause.Capture.Count > 0)
                 {
                     json.WriteStartObject("capture");
-                    foreach (var (name, column) in clause.Capture)
+                    foreach (var capture in clause.Capture)
                     {
-                        json.WriteString(name, column);
+                        json.WriteString(capture.Name, capture.Column);
                     }
 
                     json.WriteEndObject();
@@ -359,13 +368,7 @@ public static class JsonReportWriter
 
                 if (clause.Absent.Count > 0)
                 {
-                    json.WriteStartArray("absent");
-                    foreach (var name in clause.Absent)
-                    {
-                        json.WriteStringValue(name);
-                    }
-
-                    json.WriteEndArray();
+                    WriteStrings(json, "absent", clause.Absent);
                 }
 
                 json.WriteEndObject();
@@ -384,7 +387,7 @@ public static class JsonReportWriter
             json.WriteEndObject();
         }
 
-        if (rule.Record is { } record)
+        if (rule.Record is { } name && pack.Records.FirstOrDefault(r => r.Name == name) is { } record)
         {
             json.WriteStartObject("record");
             json.WriteString("name", record.Name);
@@ -394,7 +397,22 @@ public static class JsonReportWriter
         }
     }
 
-    private static void WritePattern(Utf8JsonWriter json, string? name, Matching.Pattern pattern)
+    /// <summary>A rule written in C# matches through its code; the catalogue shows the literals it asks the prefilter for.</summary>
+    private static void WriteMatching(Utf8JsonWriter json, CodeRule rule)
+    {
+        if (rule.RequiredLiterals is { Count: > 0 } literals)
+        {
+            json.WriteStartArray("match");
+            foreach (var literal in literals)
+            {
+                WritePattern(json, null, PatternDefinition.Literal(literal));
+            }
+
+            json.WriteEndArray();
+        }
+    }
+
+    private static void WritePattern(Utf8JsonWriter json, string? name, PatternDefinition pattern)
     {
         if (name is null)
         {
@@ -405,13 +423,15 @@ public static class JsonReportWriter
             json.WriteStartObject(name);
         }
 
-        json.WriteString(pattern.Regex is null ? "literal" : "regex", pattern.Source);
-        if (pattern.Comparison == StringComparison.OrdinalIgnoreCase)
+        var regex = pattern.Syntax == PatternSyntax.Regex;
+        json.WriteString(regex ? "regex" : "literal", pattern.Text);
+        if (pattern.IgnoreCase)
         {
             json.WriteBoolean("ignoreCase", true);
         }
 
-        WriteOptional(json, "requiredLiteral", pattern.Regex is null ? null : pattern.RequiredLiteral);
+        // What the compilation derives from the text: the literal every match holds (the prefilter's first check).
+        WriteOptional(json, "requiredLiteral", regex ? Matching.RequiredLiteralExtractor.Extract(pattern.Text, pattern.IgnoreCase) : null);
         json.WriteEndObject();
     }
 

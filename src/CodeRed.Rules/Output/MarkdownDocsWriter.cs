@@ -311,7 +311,7 @@ public static class MarkdownDocsWriter
         }
 
         md.Append("## How to fix\n\n");
-        var steps = pack.Remediation.Where(s => s.Rules.Contains(r.Id) || s.MinSeverity is { } min && r.DefaultSeverity >= min).ToList();
+        var steps = pack.Definition.Remediation.Where(s => s.Rules.Contains(r.Id) || s.MinSeverity is { } min && r.DefaultSeverity >= min).ToList();
         if (steps.Count == 0)
         {
             md.Append("Nothing to fix: the finding informs.\n\n");
@@ -324,7 +324,7 @@ public static class MarkdownDocsWriter
             {
                 md.Append(CultureInfo.InvariantCulture, $"{++n}. ");
                 md.Append(step.Command is null ? step.Text.English : $"`{step.Command}`: {step.Text.English}");
-                if (step.RequiresWorkaroundModel)
+                if (step.WorkaroundModel)
                 {
                     md.Append(" (only on models the workaround applies to: ")
                         .Append(string.Join(", ", pack.Models.Models.Where(m => m.WorkaroundApplies).Select(m => m.Name))).Append(')');

@@ -3,8 +3,8 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
-using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Output;
@@ -428,8 +428,7 @@ public static partial class SarifWriter
             return new Place(index, d.Line.Value, d.Column is >= 1 ? d.Column : null, null, string.IsNullOrEmpty(d.LineText) ? null : d.LineText);
         }
 
-        var aboutFirmware = context.Pack.CompiledRules.FirstOrDefault(r => r.Descriptor == d.Descriptor)?.Device?.Firmware
-            is FirmwareState.BelowFix or FirmwareState.Fixed;
+        var aboutFirmware = context.Pack.Definition.FindRule(d.Descriptor.Id)?.When?.Version is VersionCondition.BelowFix or VersionCondition.Fixed;
         if (aboutFirmware && ReadFrom(report) is { } read)
         {
             return new Place(read.Artifact, read.Line, null, null, null);
