@@ -181,3 +181,32 @@ public class DefinitionTests
         }
     }
 }
+
+/// <summary>Templates are parsed once and rendered from their parts: the same text as replacing placeholders each time.</summary>
+public class MessageTemplateTests
+{
+    // The rendering before templates were parsed: one regex replacement per render.
+    private static string Reference(string template, Func<string, string?> lookup) =>
+        CodeRed.Rules.Loading.PackLoader.Placeholder().Replace(template, m => m.Value switch
+        {
+            "{{" => "{",
+            "}}" => "}",
+            _ => lookup(m.Groups["name"].Value) ?? MessageTemplate.Missing,
+        });
+
+    [Fact]
+    public void Parsed_templates_render_as_the_replacement_did_on_random_text()
+    {
+        var random = new Random(2001);
+        const string alphabet = "{}ab {c}x";
+        string? Lookup(string name) => name switch { "a" => "A", "count" => "7", "" => null, _ => name.Length == 1 ? null : $"<{name}>" };
+        for (var i = 0; i < 5000; i++)
+        {
+            var template = new string([.. Enumerable.Range(0, random.Next(0, 16)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            Assert.Equal(Reference(template, Lookup), MessageTemplate.Render(template, Lookup));
+        }
+
+        Assert.Equal(["count", "peer", "count"], MessageTemplate.Parse("{count} from {peer} ({{literal}}) {count}").Names);
+        Assert.Equal("3 {x} —", MessageTemplate.Render("{n} {{x}} {missing}", _ => null, new Dictionary<string, int> { ["n"] = 3 }));
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
 
@@ -29,12 +30,11 @@ internal sealed partial class PackLoader
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var text in texts)
         {
-            foreach (Match placeholder in Placeholder().Matches(text))
+            foreach (var name in MessageTemplate.Parse(text).Names)
             {
-                var name = placeholder.Groups["name"];
-                if (name.Success && reported.Add(name.Value) && RemediationPlaceholderProblem(name.Value, rules, facts, _someRuleUnread) is { } problem)
+                if (reported.Add(name) && RemediationPlaceholderProblem(name, rules, facts, _someRuleUnread) is { } problem)
                 {
-                    step.Error(node, $"the {key} of a remediation step uses '{{{Shorten(name.Value)}}}', but {problem}");
+                    step.Error(node, $"the {key} of a remediation step uses '{{{Shorten(name)}}}', but {problem}");
                 }
             }
         }

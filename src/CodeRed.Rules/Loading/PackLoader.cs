@@ -694,12 +694,11 @@ internal sealed partial class PackLoader
 
             foreach (var language in text.Languages)
             {
-                foreach (Match placeholder in Placeholder().Matches(text.Get(CultureInfo.GetCultureInfo(language))))
+                foreach (var name in MessageTemplate.Parse(text.Get(CultureInfo.GetCultureInfo(language))).Names)
                 {
-                    var name = placeholder.Groups["name"];
-                    if (name.Success && !known.Placeholders.Contains(name.Value, StringComparer.Ordinal))
+                    if (!known.Placeholders.Contains(name, StringComparer.Ordinal))
                     {
-                        p.Error(p.Get(key.Value)!, $"phrase '{key.Value}' uses '{{{Shorten(name.Value)}}}', which it does not have ({(known.Placeholders.Length == 0 ? "it takes no placeholders" : "it has " + string.Join(", ", known.Placeholders.Select(x => "{" + x + "}")))})");
+                        p.Error(p.Get(key.Value)!, $"phrase '{key.Value}' uses '{{{Shorten(name)}}}', which it does not have ({(known.Placeholders.Length == 0 ? "it takes no placeholders" : "it has " + string.Join(", ", known.Placeholders.Select(x => "{" + x + "}")))})");
                     }
                 }
             }
@@ -1178,12 +1177,11 @@ internal sealed partial class PackLoader
 
         foreach (var language in message.Languages)
         {
-            foreach (Match placeholder in Placeholder().Matches(message.Get(CultureInfo.GetCultureInfo(language))))
+            foreach (var name in MessageTemplate.Parse(message.Get(CultureInfo.GetCultureInfo(language))).Names)
             {
-                var name = placeholder.Groups["name"];
-                if (name.Success && !known.Contains(name.Value))
+                if (!known.Contains(name))
                 {
-                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{Shorten(name.Value)}}}', but no capture, fact or parameter of that name exists");
+                    r.Error(r.Get("message")!, $"the message of {id} uses '{{{Shorten(name)}}}', but no capture, fact or parameter of that name exists");
                 }
             }
         }
