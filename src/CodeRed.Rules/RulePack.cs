@@ -132,22 +132,10 @@ public sealed class RulePack
     public IReadOnlyList<RuleDescriptor> Rules { get; private set; }
 
     /// <summary>
-    /// The pack as written: its rules, remediation steps, records, facts and verdicts as definitions (what the writers,
-    /// the docs generator and the linter read). Rules added as <see cref="CodeRule"/> are not among them.
+    /// The pack as written: manifest, models, rules and remediation as definitions (what the writers, the docs generator
+    /// and the linter read). Rules added as <see cref="CodeRule"/> are not among them.
     /// </summary>
-    public PackDefinition Definition => field ??= new PackDefinition
-    {
-        Identity = Identity, Title = Title, Product = Product, Models = Models,
-        Rules = CompiledRules.Select(r => r.Definition).OfType<RuleDefinition>().ToArray(),
-        Remediation = Remediation.Select(s => s.Definition).ToArray(),
-        Records = Records.Select(r => new RecordDefinition(r.Name, PackLoader.DefinitionOf(r.Start), r.MaxLines)).ToArray(),
-        Facts = Facts.Select(f => new FactDefinition(f.Name, PackLoader.DefinitionOf(f.Pattern))
-        {
-            TakeLast = f.TakeLast, Provides = f.Provides, Shape = f.Shape is { } shape ? PackLoader.DefinitionOf(shape) : null, ShapeDescription = f.ShapeDescription,
-        }).ToArray(),
-        Verdicts = Verdicts.Select(v => new VerdictDefinition(SeverityNames.ByName.TryGetValue(v.Key, out var level) ? level : null, v.Value.Word, v.Value.Text))
-            .OrderBy(v => v.Level is { } l ? -(int)l : 1).ToArray(),
-    };
+    public PackDefinition Definition { get; internal init; } = null!;
 
     /// <summary>Problems that did not stop the pack from loading (the linter's findings).</summary>
     public IReadOnlyList<PackProblem> Warnings { get; }
@@ -354,6 +342,18 @@ public sealed class RulePack
     /// <summary>The rule written in C# with this ID, or null.</summary>
     internal CodeRule? CodeRuleOf(string id) => CompiledRules.FirstOrDefault(r => r.Code is not null && r.Descriptor.Id == id)?.Code;
 
+    /// <summary>
+    /// Builds a pack from a definition made in C# (or a loaded pack's <see cref="Definition"/>, changed with <c>with</c>):
+    /// its files are written (<see cref="DefinitionYaml.WritePack(PackDefinition)"/>) and loaded, with every check rule
+    /// files get. The identity's hash is computed from those files; the definition's is not used.
+    /// </summary>
+    /// <exception cref="RulePackException">The definition is not a valid pack; the problems name the generated files.</exception>
+    public static RulePack FromDefinition(PackDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return Load(DefinitionYaml.WritePack(definition).Select(f => new PackFile(f.Path, f.Text)).ToArray(), "definition");
+    }
+
     /// <summary>Where rules added as definitions say they come from: not a folder on disk.</summary>
     internal const string DefinitionsFolder = "<definitions>/";
 
@@ -401,7 +401,7 @@ public sealed class RulePack
 
     /// <summary>A rule's file as a user finds it: below the folder the pack came from, or the file itself.</summary>
     internal string DisplayFile(RuleDescriptor rule) =>
-        Origin.Length == 0 || Origin == "texts" || rule.SourceFile.StartsWith(DefinitionsFolder, StringComparison.Ordinal) ? rule.SourceFile
+        Origin.Length == 0 || Origin is "texts" or "definition" || rule.SourceFile.StartsWith(DefinitionsFolder, StringComparison.Ordinal) ? rule.SourceFile
         : Origin.StartsWith("embedded:", StringComparison.Ordinal) ? Origin + "/" + rule.SourceFile
         : Directory.Exists(Origin) ? Path.Join(Origin, rule.SourceFile)
         : Origin;

@@ -210,3 +210,96 @@ public class MessageTemplateTests
         Assert.Equal("3 {x} —", MessageTemplate.Render("{n} {{x}} {missing}", _ => null, new Dictionary<string, int> { ["n"] = 3 }));
     }
 }
+
+/// <summary>A whole pack built from its definition (issue 10, item 1): the manifest, models, remediation and rules.</summary>
+public class PackDefinitionTests
+{
+    public static TheoryData<string> BuiltInPacks() => [.. RulePack.BuiltIn.Select(p => p.Identity.Id)];
+
+    private static string Written(PackDefinition definition) =>
+        string.Join("\n---\n", DefinitionYaml.WritePack(definition).Select(f => f.Path + "\n" + f.Text));
+
+    private static string Json(RulePack pack, Action<Stream> write)
+    {
+        using var stream = new MemoryStream();
+        write(stream);
+        return Encoding.UTF8.GetString(stream.ToArray()).Replace(pack.Identity.Sha256, "<sha256>", StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(BuiltInPacks))]
+    public void A_built_in_pack_rebuilt_from_its_definition_is_the_same_pack(string id)
+    {
+        var pack = RulePack.FindBuiltIn(id)!;
+        var rebuilt = RulePack.FromDefinition(pack.Definition);
+
+        Assert.Equal(pack.Identity with { Sha256 = "" }, rebuilt.Identity with { Sha256 = "" });
+        Assert.Equal(Written(pack.Definition with { Identity = rebuilt.Identity }), Written(rebuilt.Definition));
+        Assert.Equal(Json(pack, s => JsonReportWriter.WriteCatalogue(s, pack)), Json(rebuilt, s => JsonReportWriter.WriteCatalogue(s, rebuilt)));
+        foreach (var kind in Enum.GetValues<CsafDocumentKind>())
+        {
+            Assert.Equal(Json(pack, s => CsafWriter.Write(s, pack, kind)), Json(rebuilt, s => CsafWriter.Write(s, rebuilt, kind)));
+        }
+        Assert.Equal(pack.Models.Models.Select(m => (m.Name, m.Status, m.FixedIn?.ToString(), m.FixPatch, m.WorkaroundApplies)),
+            rebuilt.Models.Models.Select(m => (m.Name, m.Status, m.FixedIn?.ToString(), m.FixPatch, m.WorkaroundApplies)));
+
+        var folder = pack == RulePack.Default ? TestSupport.RulesDir : Path.Combine(TestSupport.RulesDir, pack.Origin["embedded:rules/".Length..]);
+        var results = SampleTester.Run(rebuilt, SampleLayout.Read(rebuilt, folder));
+        Assert.NotEmpty(results);
+        Assert.All(results, r => Assert.True(r.Passed, $"{r.Sample}: {r.Detail}"));
+    }
+
+    [Fact]
+    public void A_pack_made_in_csharp_evaluates_and_a_wrong_one_is_refused_with_the_loaders_message()
+    {
+        var definition = new PackDefinition
+        {
+            Identity = new PackIdentity("example.probes", "0.1.0", ""),
+            Title = LocalizedText.Of("Example probes"),
+            Advisory = new AdvisoryInfo(LocalizedText.Of("An example advisory"), "Example", new DateOnly(2026, 12, 2), null),
+            Product = new ProductInfo(VersionScheme.Find("dotted")!, ProductTerms.Neutral),
+            ModelNotes = [new ModelNoteDefinition("reported", LocalizedText.Of("Reported by the vendor."))],
+            Models = [new ModelDefinition("Box 1", ModelStatus.Affected, "reported", Workaround: false) { FixedIn = "2.1" }],
+            Verdicts =
+            [
+                new(DiagnosticSeverity.Error, "Compromised", LocalizedText.Of("Act now.")),
+                new(DiagnosticSeverity.Warning, "Probed", LocalizedText.Of("Look at it.")),
+                new(DiagnosticSeverity.Info, "Noted", LocalizedText.Of("Nothing to do.")),
+                new(null, "Clean", LocalizedText.Of("Nothing found.")),
+            ],
+            Rules =
+            [
+                new RuleDefinition
+                {
+                    Id = "XP1001", Title = LocalizedText.Of("Below the fix"), Message = LocalizedText.Of("{model} runs a version below {fixedIn}"),
+                    Category = "Exposure", Severity = DiagnosticSeverity.Warning,
+                    When = new DeviceConditionDefinition { Status = ModelStatus.Affected, Version = VersionCondition.BelowFix },
+                },
+                new RuleDefinition
+                {
+                    Id = "XP2001", Title = LocalizedText.Of("A probe"), Message = LocalizedText.Of("{count} probe(s)"),
+                    Category = "LogSignature", Severity = DiagnosticSeverity.Warning, Match = [PatternDefinition.Literal("GET /probe")],
+                },
+            ],
+            Remediation = [new RemediationStepDefinition { Id = "upgrade", Text = LocalizedText.Of("Upgrade to {fixedIn}."), Rules = ["XP1001"] }],
+        };
+
+        var pack = RulePack.FromDefinition(definition);
+        Assert.Equal("example.probes", pack.Identity.Id);
+        Assert.Equal(64, pack.Identity.Sha256.Length);
+        var report = pack.Evaluate(new DeviceEvidence { Model = "Box 1", Version = "2.0", Sources = [EvidenceSource.FromText("access.log", "GET /probe\nGET /index\n")] });
+        Assert.Equal(["XP1001", "XP2001"], report.Ids().Order(StringComparer.Ordinal));
+        Assert.Equal("Box 1 runs a version below 2.1", report.Diagnostics.Single(d => d.Id == "XP1001").Message);
+        Assert.Equal("Upgrade to 2.1.", Assert.Single(report.Remediation).Text);
+
+        var unknownNote = definition with { Models = [definition.Models[0] with { Note = "no-such-note" }] };
+        var error = Assert.Throws<RulePackException>(() => RulePack.FromDefinition(unknownNote));
+        var problem = Assert.Single(error.Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal("models.yaml", problem.File);
+        Assert.Contains("unknown note 'no-such-note'", problem.Message, StringComparison.Ordinal);
+
+        var badVersion = definition with { Models = [definition.Models[0] with { FixedIn = "2.0.4 PL 7" }] };
+        error = Assert.Throws<RulePackException>(() => RulePack.FromDefinition(badVersion));
+        Assert.Contains(error.Problems, p => p.File == "models.yaml" && p.Message.Contains("dotted", StringComparison.Ordinal));
+    }
+}

@@ -3,29 +3,69 @@ using CodeRed.Rules.Model;
 namespace CodeRed.Rules.Definitions;
 
 /// <summary>
-/// What a pack's files define, before binding and compilation: its rules and remediation steps as written, beside
-/// the pack-level values (identity, product, models) already public on <see cref="RulePack"/>. Writers, the docs
-/// generator and the linter read this, never the compiled matchers.
+/// A whole pack as written, before binding and compilation: the manifest's values, the model matrix, the rules and
+/// the remediation document. <see cref="RulePack.Definition"/> gives it for a loaded pack (what the writers, the docs
+/// generator and the linter read); <see cref="RulePack.FromDefinition(PackDefinition)"/> builds a pack from one made in
+/// C#, through its rule files (<see cref="DefinitionYaml.WritePack(PackDefinition)"/>) and the loader.
 /// </summary>
 public sealed record PackDefinition
 {
-    /// <summary>Pack id, version and content hash.</summary>
+    /// <summary>Pack id, version and content hash (the hash is the loaded files'; a pack built from a definition computes its own).</summary>
     public required PackIdentity Identity { get; init; }
+
+    /// <summary>The version of the rule-file format the definition is written in.</summary>
+    public int SchemaVersion { get; init; } = Loading.PackLoader.SupportedSchemaVersion;
 
     /// <summary>The pack's title.</summary>
     public required LocalizedText Title { get; init; }
 
-    /// <summary>The product: version scheme and the words for it.</summary>
-    public required ProductInfo Product { get; init; }
+    /// <summary>The advisory the pack encodes (its publisher is the manifest's <c>publisher</c>).</summary>
+    public required AdvisoryInfo Advisory { get; init; }
 
-    /// <summary>The model matrix.</summary>
-    public required ModelMatrix Models { get; init; }
+    /// <summary>The advisory's references.</summary>
+    public IReadOnlyList<PackReference> References { get; init; } = [];
+
+    /// <summary>The vulnerabilities the advisory is about.</summary>
+    public IReadOnlyList<VulnerabilityInfo> Vulnerabilities { get; init; } = [];
+
+    /// <summary>The product: version scheme and the words for it.</summary>
+    public ProductInfo Product { get; init; } = ProductInfo.Default;
+
+    /// <summary>The help link of every rule without its own, <c>{id}</c> standing for the rule's ID.</summary>
+    public string HelpUri { get; init; } = "docs/rules/{id}.md";
+
+    /// <summary>The caveats rules name.</summary>
+    public IReadOnlyList<CaveatDefinition> Caveats { get; init; } = [];
+
+    /// <summary>Report phrases in the pack's words (the engine's own for every other key).</summary>
+    public IReadOnlyList<PhraseDefinition> Phrases { get; init; } = [];
+
+    /// <summary>Timestamp forms of the evidence.</summary>
+    public IReadOnlyList<TimestampDefinition> Timestamps { get; init; } = [];
+
+    /// <summary>The calendar behind the report's timeline, or null.</summary>
+    public CalendarDefinition? Calendar { get; init; }
+
+    /// <summary>Column sets announced by header lines.</summary>
+    public IReadOnlyList<ColumnSetDefinition> ColumnSets { get; init; } = [];
+
+    /// <summary>The model matrix's rows.</summary>
+    public IReadOnlyList<ModelDefinition> Models { get; init; } = [];
+
+    /// <summary>The model matrix's notes.</summary>
+    public IReadOnlyList<ModelNoteDefinition> ModelNotes { get; init; } = [];
 
     /// <summary>Every rule, in ID order; rules written in C# as <see cref="CodeRule"/> are not among them.</summary>
     public IReadOnlyList<RuleDefinition> Rules { get; init; } = [];
 
     /// <summary>The remediation steps in the order they are shown.</summary>
     public IReadOnlyList<RemediationStepDefinition> Remediation { get; init; } = [];
+
+    /// <summary>How a capture shows a command typed at the device (needed by steps with <c>DoneBy</c>), or null.</summary>
+    public CommandEchoDefinition? CommandEcho { get; init; }
+
+    /// <summary>Shown with the verdict when every step a capture can show was done, or null.</summary>
+    public LocalizedText? DoneNote { get; init; }
 
     /// <summary>The records rules may share.</summary>
     public IReadOnlyList<RecordDefinition> Records { get; init; } = [];

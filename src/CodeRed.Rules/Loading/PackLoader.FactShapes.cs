@@ -7,9 +7,10 @@ namespace CodeRed.Rules.Loading;
 internal sealed partial class PackLoader
 {
     /// <summary>Reads <c>shape</c> (a pattern) and anchors a regex at both ends, so the whole value must fit it.</summary>
-    private Pattern? FactShape(MapReader fact)
+    private Pattern? FactShape(MapReader fact, out Pattern? written)
     {
-        if (PatternOf(fact, "shape", required: false) is not { } shape)
+        written = PatternOf(fact, "shape", required: false);
+        if (written is not { } shape)
         {
             return null;
         }

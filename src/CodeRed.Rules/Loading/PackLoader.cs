@@ -141,6 +141,19 @@ internal sealed partial class PackLoader
             Calendar = manifest.Calendar,
             Origin = origin,
             Files = files,
+            Definition = manifest.Definition with
+            {
+                Identity = identity,
+                Models = _modelDefinitions, ModelNotes = _modelNotes,
+                Rules = compiled.Select(r => r.Definition).OfType<RuleDefinition>().ToArray(),
+                Remediation = remediation.Select(s => s.Definition).ToArray(),
+                CommandEcho = _commandEcho is null ? null : new CommandEchoDefinition
+                {
+                    Prompts = _commandEcho.Prompts.Select(DefinitionOf).ToArray(), Confirmation = _commandEcho.Confirmation is { } c ? DefinitionOf(c) : null,
+                    ConfirmationWithin = _commandEcho.ConfirmationWithin, IgnoreCase = _commandEchoIgnoreCase,
+                },
+                DoneNote = _doneNote,
+            },
             Product = manifest.Product,
             ColumnSets = manifest.ColumnSets,
         };
@@ -162,6 +175,7 @@ internal sealed partial class PackLoader
 
     private sealed class Manifest
     {
+        public required PackDefinition Definition { get; init; }
         public required string Id { get; init; }
         public required string Version { get; init; }
         public required int SchemaVersion { get; init; }
@@ -414,6 +428,7 @@ internal sealed partial class PackLoader
         }
 
         var facts = new List<FactSpec>();
+        var factDefinitions = new List<FactDefinition>();
         foreach (var item in m.List("facts"))
         {
             if (MapReader.Of(item, _problems, "a fact") is not { } f)
@@ -431,7 +446,7 @@ internal sealed partial class PackLoader
                 provides = null;
             }
 
-            var shape = FactShape(f);
+            var shape = FactShape(f, out var writtenShape);
             var shapeDescription = Text(f, "shapeDescription", required: false);
             if (take is not ("first" or "last"))
             {
@@ -467,6 +482,10 @@ internal sealed partial class PackLoader
             }
 
             facts.Add(new FactSpec { Name = name, Pattern = pattern, TakeLast = take == "last", Shape = shape, ShapeDescription = shapeDescription, Provides = provides });
+            factDefinitions.Add(new FactDefinition(name, DefinitionOf(pattern))
+            {
+                TakeLast = take == "last", Provides = provides, Shape = writtenShape is null ? null : DefinitionOf(writtenShape), ShapeDescription = shapeDescription,
+            });
         }
 
         var verdicts = new Dictionary<string, VerdictSpec>(StringComparer.Ordinal);
@@ -509,8 +528,24 @@ internal sealed partial class PackLoader
             return null;
         }
 
+        var definition = new PackDefinition
+        {
+            Identity = new PackIdentity(id, version, ""), SchemaVersion = schema.Value, Title = title, Advisory = advisory,
+            References = references, Vulnerabilities = vulnerabilities, Product = product, HelpUri = helpUri,
+            Caveats = caveats.Select(x => new CaveatDefinition(x.Key, x.Value)).ToArray(), Phrases = _phraseDefinitions,
+            Timestamps = timestamps.Select(t => new TimestampDefinition(t.Name, DefinitionOf(t.Pattern))).ToArray(),
+            Calendar = calendar is null ? null : new CalendarDefinition(calendar.Title, calendar.Source)
+            {
+                Url = calendar.Url, Phases = calendar.Phases.Select(x => new CalendarPhaseDefinition(x.FromDay, x.ToDay, x.Text)).ToArray(),
+            },
+            ColumnSets = columnSets.Select(c => new ColumnSetDefinition(c.Id, DefinitionOf(c.Header)) { Comment = c.Comment is null ? null : DefinitionOf(c.Comment), Separator = c.Separator }).ToArray(),
+            Records = records.Select(r => new RecordDefinition(r.Name, DefinitionOf(r.Start), r.MaxLines)).ToArray(),
+            Facts = factDefinitions,
+            Verdicts = verdicts.Select(v => new VerdictDefinition(v.Key == "none" ? null : SeverityNames.ByName[v.Key], v.Value.Word, v.Value.Text)).ToArray(),
+        };
         return new Manifest
         {
+            Definition = definition,
             Id = id, Version = version, SchemaVersion = schema.Value, Title = title, Advisory = advisory, References = references,
             Vulnerabilities = vulnerabilities, FlagNotes = flagNotes, HelpUri = helpUri, Caveats = caveats, Records = records, Facts = facts, Verdicts = verdicts,
             Phrases = phrases.WithTerms(product.Terms), Timestamps = timestamps, Calendar = calendar, Product = product,
@@ -669,6 +704,8 @@ internal sealed partial class PackLoader
     /// The manifest's <c>phrases</c>: the engine's words in the pack's languages (or reworded), each a known phrase with
     /// only its own placeholders.
     /// </summary>
+    private readonly List<PhraseDefinition> _phraseDefinitions = [];
+
     private ReportPhrases ReadPhrases(MapReader manifest)
     {
         if (manifest.Get("phrases") is not { } node || MapReader.Of(node, _problems, "phrases") is not { } p)
@@ -711,6 +748,7 @@ internal sealed partial class PackLoader
         }
 
         p.Finish();
+        _phraseDefinitions.AddRange(phrases.Select(x => new PhraseDefinition(x.Key, x.Value)));
         return new ReportPhrases(phrases);
     }
 
@@ -775,6 +813,10 @@ internal sealed partial class PackLoader
         return version;
     }
 
+    // The model matrix's rows and notes as written, for the pack's definition.
+    private readonly List<ModelDefinition> _modelDefinitions = [];
+    private readonly List<ModelNoteDefinition> _modelNotes = [];
+
     private ModelMatrix ReadMatrix(YMapping node, VersionScheme scheme)
     {
         var m = MapReader.Of(node, _problems, "the model matrix")!;
@@ -787,6 +829,7 @@ internal sealed partial class PackLoader
                 if (Text(n, key.Value, required: true) is { } text)
                 {
                     notes[key.Value] = text;
+                    _modelNotes.Add(new ModelNoteDefinition(key.Value, text));
                 }
             }
 
@@ -900,6 +943,11 @@ internal sealed partial class PackLoader
             }
 
             models.Add(entry);
+            _modelDefinitions.Add(new ModelDefinition(name, status.Value, note, workaround.Value)
+            {
+                FixedIn = fixedIn?.ToString(), FixPatch = entry.FixPatch, FixPatchAliases = entry.FixPatchAliases,
+                VersionsFrom = from?.ToString(), VersionsBefore = before?.ToString(), Aliases = aliases,
+            });
         }
 
         m.Finish();
