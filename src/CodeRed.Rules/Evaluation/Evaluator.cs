@@ -939,7 +939,7 @@ internal sealed partial class Evaluator
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
             LogTimestamp? time = null;
-            if ((aggregate.Timestamps.Count < MaxTimestamps || runner.NeedsTime) && owner._pack.Timestamps.Count > 0)
+            if ((aggregate.Timestamps.Count < MaxTimestamps || runner.WatchesHits) && owner._pack.Timestamps.Count > 0)
             {
                 time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
                 if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)
@@ -948,7 +948,8 @@ internal sealed partial class Evaluator
                 }
             }
 
-            if (runner.Counted(hit, time, first) is not FindingChange.None and var change && owner._severity[rule.Index] is not null)
+            var change = runner.WatchesHits ? runner.Counted(hit, time, first) : first ? FindingChange.New : FindingChange.None;
+            if (change != FindingChange.None && owner._severity[rule.Index] is not null)
             {
                 owner._newFindings.Add((rule.Index, change == FindingChange.Updated));
             }

@@ -11,22 +11,34 @@ internal sealed partial class Evaluator
     /// matches gives the hit. With <c>count</c> or <c>recurs</c> it is the counted form: hits per captured key (within
     /// a window, when it has one) against a threshold, and "seen again after a restart".
     /// </summary>
-    private class LineRunner(CompiledRule rule, SourceScan scan) : RuleRunner(rule)
+    private class LineRunner : RuleRunner
     {
-        private readonly CountSpec? _spec = rule.Counting;
+        private readonly CountSpec? _spec;
+        private readonly Pattern[] _patterns; // an array, so the loop over them per line allocates no enumerator
+        private readonly bool _inOrder;
         private CountState? _counted;
 
-        protected SourceScan Scan { get; } = scan;
+        public LineRunner(CompiledRule rule, SourceScan scan)
+            : base(rule)
+        {
+            _spec = rule.Counting;
+            _patterns = [.. rule.Patterns];
+            _inOrder = rule.Columns.Count > 0;
+            Scan = scan;
+            WatchesHits = _spec is not null;
+        }
+
+        protected SourceScan Scan { get; }
 
         public override void Line(string line, long number)
         {
-            if (Rule.Columns.Count > 0)
+            if (_inOrder)
             {
                 MatchInOrder(line, number);
                 return;
             }
 
-            foreach (var pattern in Rule.Patterns)
+            foreach (var pattern in _patterns)
             {
                 if (TryPattern(pattern, line, number))
                 {
@@ -84,8 +96,6 @@ internal sealed partial class Evaluator
         }
 
         // The counted form.
-
-        public override bool NeedsTime => _spec is not null;
 
         /// <summary>
         /// A counted rule's hit: the key's count (within the window, when the rule has one) may reach the threshold, and a

@@ -58,12 +58,13 @@ internal sealed partial class Evaluator
 
         /// <summary>
         /// A hit of the rule is counted into its finding (<paramref name="first"/>: the first in this source); the kind
-        /// says whether that made a finding to announce. Plain rules announce their first hit.
+        /// says whether that made a finding to announce. Called only when <see cref="WatchesHits"/>: plain rules
+        /// announce their first hit, without a call per hit.
         /// </summary>
         public virtual FindingChange Counted(Hit hit, LogTimestamp? time, bool first) => first ? FindingChange.New : FindingChange.None;
 
-        /// <summary>The kind needs every hit's time (a window), not only the first <see cref="MaxTimestamps"/>'.</summary>
-        public virtual bool NeedsTime => false;
+        /// <summary>The kind decides on every hit (<see cref="Counted"/>) and needs each one's time, not only the first <see cref="MaxTimestamps"/>'.</summary>
+        public bool WatchesHits { get; protected init; }
 
         /// <summary>The finding the rule has so far is one to report (a counted rule below its threshold has none).</summary>
         public virtual bool Reportable => true;
@@ -104,8 +105,19 @@ internal sealed partial class Evaluator
     internal static readonly AsyncLocal<Func<string, string, bool>?> TestFaults = new();
 
     /// <summary>A runner that throws where <see cref="TestFaults"/> says and is its inner runner otherwise.</summary>
-    private sealed class FaultyRunner(RuleRunner inner, Func<string, string, bool> fault) : RuleRunner(inner.Rule)
+    private sealed class FaultyRunner : RuleRunner
     {
+        private readonly RuleRunner inner;
+        private readonly Func<string, string, bool> fault;
+
+        public FaultyRunner(RuleRunner inner, Func<string, string, bool> fault)
+            : base(inner.Rule)
+        {
+            this.inner = inner;
+            this.fault = fault;
+            WatchesHits = inner.WatchesHits;
+        }
+
         private void Check(string stage)
         {
             if (fault(Rule.Descriptor.Id, stage))
@@ -133,8 +145,6 @@ internal sealed partial class Evaluator
         }
 
         public override FindingChange Counted(Hit hit, LogTimestamp? time, bool first) => inner.Counted(hit, time, first);
-
-        public override bool NeedsTime => inner.NeedsTime;
 
         public override bool Reportable => inner.Reportable;
 
