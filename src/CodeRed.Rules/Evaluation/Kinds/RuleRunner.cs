@@ -19,7 +19,8 @@ internal sealed partial class Evaluator
     /// with a line, at the end of a source and over the whole evidence, what it adds to its finding and what of its
     /// state a snapshot keeps. The driver knows no kind: it hands each rule the lines the prefilter lets through, and a
     /// runner that throws becomes one CR0001 there (<see cref="SourceScan.Fail"/>). A new kind is a subclass here and
-    /// one line in <see cref="For"/>.
+    /// one line in <see cref="For"/> (device rules, which read no line, are made once per evaluation by
+    /// <see cref="DeviceRunner.For"/>).
     /// </summary>
     private abstract class RuleRunner(CompiledRule rule)
     {
