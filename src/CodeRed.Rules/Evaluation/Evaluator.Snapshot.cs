@@ -346,7 +346,7 @@ internal sealed partial class Evaluator
         public void WriteState(Utf8JsonWriter json)
         {
             json.WriteStartObject();
-            json.WriteNumber("openSections", _openSections);
+            json.WriteNumber("openSections", _openSpans);
             json.WriteNumber("restarts", _restarts);
             json.WriteStartArray("aggregates");
             foreach (var rule in owner._pack.CompiledRules)
@@ -364,103 +364,18 @@ internal sealed partial class Evaluator
                 json.WriteNumber("lastLine", a.LastLine);
                 WriteCaptureSet(json, "values", a.Values);
                 WriteTimes(json, a.Timestamps);
-                if (a.Counted is { } c)
-                {
-                    json.WriteStartObject("counted");
-                    json.WriteNumber("hits", c.Hits);
-                    json.WriteNumber("restartsAtFirst", c.RestartsAtFirst);
-                    json.WriteNumber("restartsAtLast", c.RestartsAtLast);
-                    json.WriteBoolean("recurred", c.Recurred);
-                    json.WriteBoolean("truncated", c.Truncated);
-                    if (c.FirstSeen is { } firstSeen)
-                    {
-                        json.WritePropertyName("firstSeen");
-                        WriteTime(json, firstSeen);
-                    }
-
-                    if (c.LastSeen is { } lastSeen)
-                    {
-                        json.WritePropertyName("lastSeen");
-                        WriteTime(json, lastSeen);
-                    }
-
-                    json.WriteStartArray("keys");
-                    foreach (var k in c.Keys)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("value", k.Value);
-                        json.WriteNumber("firstLine", k.FirstLine);
-                        json.WriteNumber("count", k.Count);
-                        json.WriteBoolean("reached", k.Reached);
-                        if (k.FirstSeen is { } kf)
-                        {
-                            json.WritePropertyName("firstSeen");
-                            WriteTime(json, kf);
-                        }
-
-                        if (k.LastSeen is { } kl)
-                        {
-                            json.WritePropertyName("lastSeen");
-                            WriteTime(json, kl);
-                        }
-
-                        json.WriteStartArray("times");
-                        foreach (var t in k.Times ?? [])
-                        {
-                            json.WriteNumberValue(t);
-                        }
-
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                }
-
+                RunnerOf[rule.Index]!.WriteFindingState(json);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteStartArray("records");
-            foreach (var record in _records.Values)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", record.Spec.Name);
-                json.WriteNumber("startLine", record.StartLine);
-                json.WriteStartArray("hits");
-                foreach (var (rule, hit) in record.Hits)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("rule", rule.Descriptor.Id);
-                    json.WritePropertyName("hit");
-                    WriteHit(json, hit);
-                    json.WriteEndObject();
-                }
+            Records.WriteState(json);
 
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            // The per-rule state of runners that keep one (named for sections, the only such kind of format 1).
             json.WriteStartArray("sections");
-            for (var i = 0; i < rules.Length; i++)
+            foreach (var runner in Runners)
             {
-                if (_sections[i] is not { Start: not null } section)
-                {
-                    continue;
-                }
-
-                json.WriteStartObject();
-                json.WriteString("rule", rules[i].Descriptor.Id);
-                json.WriteBoolean("open", section.Open);
-                json.WriteBoolean("rowsStarted", section.RowsStarted);
-                json.WriteNumber("headerLines", section.HeaderLines);
-                json.WriteNumber("rows", section.Rows);
-                json.WritePropertyName("start");
-                WriteHit(json, section.Start);
-                WriteCaptureSet(json, "captures", section.Captures);
-                json.WriteEndObject();
+                runner.WriteState(json);
             }
 
             json.WriteEndArray();
@@ -504,74 +419,36 @@ internal sealed partial class Evaluator
         {
             var max = owner._options.MaxDistinctValues;
             CompiledRule Rule(JsonElement x) => owner._pack.CompiledRules.First(r => r.Descriptor.Id == Str(x, "rule"));
-            _openSections = e.GetProperty("openSections").GetInt32();
+            _openSpans = e.GetProperty("openSections").GetInt32();
             _restarts = e.GetProperty("restarts").GetInt32();
             foreach (var a in e.GetProperty("aggregates").EnumerateArray())
             {
                 var rule = Rule(a);
-                CountState? counted = null;
-                if (a.TryGetProperty("counted", out var c))
-                {
-                    counted = new CountState(c.GetProperty("restartsAtFirst").GetInt32())
-                    {
-                        Hits = c.GetProperty("hits").GetInt32(),
-                        RestartsAtLast = c.GetProperty("restartsAtLast").GetInt32(),
-                        Recurred = c.GetProperty("recurred").GetBoolean(),
-                        FirstSeen = c.TryGetProperty("firstSeen", out var fs) ? ReadTime(fs) : null,
-                        LastSeen = c.TryGetProperty("lastSeen", out var ls) ? ReadTime(ls) : null,
-                    };
-                    counted.RestoreTruncated(c.GetProperty("truncated").GetBoolean());
-                    foreach (var k in c.GetProperty("keys").EnumerateArray())
-                    {
-                        var times = k.GetProperty("times").EnumerateArray().Select(t => t.GetInt64()).ToArray();
-                        counted.RestoreKey(new CountState.KeyState(Str(k, "value"), k.GetProperty("firstLine").GetInt64())
-                        {
-                            Count = k.GetProperty("count").GetInt32(),
-                            Reached = k.GetProperty("reached").GetBoolean(),
-                            FirstSeen = k.TryGetProperty("firstSeen", out var kf) ? ReadTime(kf) : null,
-                            LastSeen = k.TryGetProperty("lastSeen", out var kl) ? ReadTime(kl) : null,
-                            Times = times.Length == 0 ? null : new Queue<long>(times),
-                        });
-                    }
-                }
-
                 var aggregate = new Aggregate(ReadHit(a.GetProperty("first")) with { Captures = null })
                 {
-                    Counted = counted,
                     Count = a.GetProperty("count").GetInt32(),
                     LastLine = a.GetProperty("lastLine").GetInt64(),
                 };
                 ReadCaptureSet(a.GetProperty("values"), aggregate.Values, max);
                 aggregate.Timestamps.AddRange(ReadTimes(a.GetProperty("times")));
                 _aggregates[rule.Index] = aggregate;
+                RunnerOf[rule.Index]!.ReadFindingState(a);
             }
 
-            foreach (var r in e.GetProperty("records").EnumerateArray())
-            {
-                var record = new OpenRecord(owner._pack.Records.First(x => x.Name == Str(r, "name")), r.GetProperty("startLine").GetInt64());
-                foreach (var h in r.GetProperty("hits").EnumerateArray())
-                {
-                    record.Hits.Add((Rule(h), ReadHit(h.GetProperty("hit"))));
-                }
-
-                _records[record.Spec.Name] = record;
-            }
-
+            Records.ReadState(e.GetProperty("records"), Rule);
             foreach (var x in e.GetProperty("sections").EnumerateArray())
             {
-                var index = Array.FindIndex(rules, r => r.Descriptor.Id == Str(x, "rule"));
-                var section = _sections[index]!;
-                section.Reset(ReadHit(x.GetProperty("start")) with { Captures = null });
-                section.Open = x.GetProperty("open").GetBoolean();
-                section.RowsStarted = x.GetProperty("rowsStarted").GetBoolean();
-                section.HeaderLines = x.GetProperty("headerLines").GetInt32();
-                section.Rows = x.GetProperty("rows").GetInt32();
-                ReadCaptureSet(x.GetProperty("captures"), section.Captures, max);
+                RunnerOf[Rule(x).Index]!.ReadState(x);
             }
 
             foreach (var f in e.GetProperty("failures").EnumerateArray())
             {
-                _failures[Rule(f).Index] = Str(f, "error");
+                var rule = Rule(f);
+                _failures[rule.Index] = Str(f, "error");
+                if (RunnerOf[rule.Index] is { } runner)
+                {
+                    runner.Failed = true;
+                }
             }
 
             // Format 1 had no column headers (no pack had column sets then).

@@ -70,6 +70,9 @@ internal sealed partial class Evaluator
     private readonly IReadOnlyList<string>? _givenPatches;
     private readonly CompiledRule[] _active;
 
+    /// <summary>The runners of the rules judged on the device (not on lines), in pack order.</summary>
+    private readonly RuleRunner[] _deviceRunners;
+
     /// <summary>Per rule: tagged <c>restart</c>, so a recurring rule's next hit counts as "again after a restart".</summary>
     private readonly bool[] _isRestart;
 
@@ -110,6 +113,7 @@ internal sealed partial class Evaluator
             .Where(r => _model is null || r.ModelKeys is null || r.ModelKeys.Contains(_model.Key))
             .ToArray();
         Prefilter = Prefilter.For(_pack, _active);
+        _deviceRunners = _pack.CompiledRules.Where(r => r.Device is not null).Select(r => DeviceRunner.For(r, this)).ToArray();
     }
 
     public RulePack Pack => _pack;
@@ -266,89 +270,40 @@ internal sealed partial class Evaluator
         return new DeviceSummary(modelInput, model, firmware, firmwareSource) { Patches = patches, ModelSource = modelSource };
     }
 
+    /// <summary>The device rules' findings, each isolated as the source rules are: a rule that throws becomes one CR0001.</summary>
     private IEnumerable<Diagnostic> EvaluateDevice(DeviceSummary device)
     {
-        foreach (var rule in _pack.CompiledRules)
+        foreach (var runner in _deviceRunners)
         {
-            if (rule.Device is not { } condition || _severity[rule.Index] is not { } severity || !Holds(condition, device))
+            Diagnostic? diagnostic;
+            try
             {
-                continue;
+                diagnostic = runner.Judge(device);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                diagnostic = Failure(runner.Rule.Descriptor, $"{e.GetType().Name} judging the device: {e.Message}", null);
             }
 
-            var properties = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            AddProperty(properties, "model", device.Model?.Name ?? device.ModelInput);
-            AddProperty(properties, "firmware", device.Firmware?.ToString());
-            AddProperty(properties, "firmwareSource", device.FirmwareSource);
-            AddProperty(properties, "fixedIn", device.Model?.FixedIn?.ToString() ?? device.Model?.FixPatch);
-            if (device.Patches is { } patchList)
+            if (diagnostic is not null)
             {
-                properties["patches"] = patchList;
+                yield return diagnostic;
             }
-            yield return new Diagnostic
-            {
-                Descriptor = rule.Descriptor,
-                Severity = severity,
-                Message = Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(_culture), name => DeviceValue(name, device, 1, null, null)),
-                MessagesByLanguage = InEveryLanguage(rule.Descriptor, culture => Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(culture), name => DeviceValue(name, device, 1, null, null, culture))),
-                Count = 1,
-                Properties = properties,
-                Caveats = rule.Descriptor.Caveats.Select(c => c.Get(_culture)).ToArray(),
-            };
         }
     }
 
-    private static void AddProperty(Dictionary<string, IReadOnlyList<string>> properties, string name, string? value)
+    /// <summary>The CR0001 finding of a rule that threw.</summary>
+    private Diagnostic Failure(RuleDescriptor rule, string error, string? source) => new()
     {
-        if (value is not null)
-        {
-            properties[name] = [value];
-        }
-    }
-
-    private static bool Holds(DeviceCondition c, DeviceSummary device)
-    {
-        var model = device.Model;
-        if (c.ModelKnown is { } known && known != (model is not null))
-        {
-            return false;
-        }
-
-        if (c.Status is { } status && model?.Status != status)
-        {
-            return false;
-        }
-
-        if (c.Note is { } note && model?.NoteId != note)
-        {
-            return false;
-        }
-
-        if (c.FixAvailable is { } fixAvailable && (model is null || fixAvailable != model.HasFix))
-        {
-            return false;
-        }
-
-        // A known version outside the entry's 'versions' range is not affected: neither below the fix, fixed, nor missing a patch.
-        var inRange = device.Firmware is not { } v || model is null || model.InRange(v);
-        if (c.Patch is { } patch && !(inRange && model?.FixPatch is { } id && patch switch
-            {
-                PatchState.Installed => device.Patches is { } list && model.IsFixPatch(list),
-                PatchState.Missing => device.Patches is { } list && !model.IsFixPatch(list),
-                _ => device.Patches is null,
-            }))
-        {
-            return false;
-        }
-
-        return c.Firmware switch
-        {
-            FirmwareState.BelowFix => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
-            FirmwareState.Fixed => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
-            FirmwareState.Unknown => device.Firmware is null,
-            FirmwareState.OutOfRange => !inRange,
-            _ => true,
-        };
-    }
+        Descriptor = RuleFailure,
+        PackId = _pack.Identity.Id,
+        Severity = DiagnosticSeverity.Warning,
+        Message = _pack.Phrases.Get("ruleFailed", _culture, ("rule", rule.Id), ("error", error)),
+        Source = source,
+        Count = 1,
+        Properties = new Dictionary<string, IReadOnlyList<string>> { ["rule"] = [rule.Id] },
+        Caveats = [],
+    };
 
     /// <summary>Values every message and remediation text can use, besides captures and parameters.</summary>
     private string? DeviceValue(string name, DeviceSummary? device, int count, string? source, long? line, CultureInfo? culture = null) => name switch
@@ -644,23 +599,28 @@ internal sealed partial class Evaluator
         }
     }
 
-    /// <summary>Per-source scanning state: aggregates per rule, open records, open sections.</summary>
+    /// <summary>
+    /// Per-source scanning state, and the driver of the rules: it hands each rule's runner the lines the prefilter lets
+    /// through, counts the hits runners report into findings, and isolates a runner that throws (one CR0001, the rule
+    /// skipped for the rest of the source). What a kind does is in its runner (<c>Kinds/</c>), never here.
+    /// </summary>
     private sealed partial class SourceScan(Evaluator owner, string name, CompiledRule[] rules, DeviceSummary device)
     {
         private readonly Aggregate?[] _aggregates = new Aggregate?[owner._pack.CompiledRules.Count];
-        private readonly Dictionary<string, OpenRecord> _records = new(StringComparer.Ordinal);
-        private readonly SectionState?[] _sections = rules.Select(r => r.Section is null ? null : new SectionState()).ToArray();
         private readonly Dictionary<int, string> _failures = [];
+
+        // Per active rule (in 'rules' order) its runner, and per pack rule (by index) the same runner or null: made at
+        // the first use, as they need this scan.
+        private RuleRunner[]? _runners;
+        private RuleRunner?[]? _runnerOf;
 
         // Per column set of the pack: the last header this source gave (null before any), which names the columns.
         private readonly ColumnHeader?[] _headers = new ColumnHeader?[owner._pack.ColumnSets.Count];
         private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
-        private int _openSections;
+        private int _openSpans; // sections (or other spans of a kind) open: every line must reach the rules
         private int _restarts; // hits of rules tagged 'restart' so far in this source
-        private CodeRuleLine? _codeLine;
-        private CompiledRule? _codeRule;
-        private Action<CodeRuleLine, long, IReadOnlyList<KeyValuePair<string, string>>>? _reportCode;
+        private RecordSpans? _records;
         private long _offset;
 
         // Evidence in context (EvaluationOptions.ContextLines): the last lines seen, and the contexts still waiting
@@ -669,38 +629,105 @@ internal sealed partial class Evaluator
         private readonly Queue<string> _recent = new();
         private readonly List<EvidenceContext> _awaitingAfter = [];
 
+        private RuleRunner[] Runners => _runners ?? MakeRunners();
+
+        private RuleRunner?[] RunnerOf
+        {
+            get
+            {
+                if (_runnerOf is null)
+                {
+                    MakeRunners();
+                }
+
+                return _runnerOf!;
+            }
+        }
+
+        private RuleRunner[] MakeRunners()
+        {
+            _runnerOf = new RuleRunner?[owner._pack.CompiledRules.Count];
+            var runners = new RuleRunner[rules.Length];
+            for (var i = 0; i < rules.Length; i++)
+            {
+                runners[i] = _runnerOf[rules[i].Index] = RuleRunner.For(rules[i], this);
+            }
+
+            return _runners = runners;
+        }
+
         /// <summary>A match's 1-based column in its whole line, also in a later segment of an overlong line.</summary>
-        private long Column(int columnInSegment) => _offset + columnInSegment;
+        public long Column(int columnInSegment) => _offset + columnInSegment;
 
         public string Name => name;
+
+        /// <summary>Where the segment being scanned starts in its line (0 for a whole line or a first segment).</summary>
+        public long Offset => _offset;
+
+        /// <summary>Hits of rules tagged <c>restart</c> so far in this source.</summary>
+        public int Restarts => _restarts;
+
+        public int MaxDistinctValues => owner._options.MaxDistinctValues;
+
+        /// <summary>The records open in this source, for the record rules.</summary>
+        public RecordSpans Records => _records ??= new RecordSpans(this, owner._pack.Records);
+
+        /// <summary>The last header of a column set this source gave, or null before any.</summary>
+        public ColumnHeader? Header(int set) => _headers[set];
+
+        /// <summary>A runner holds a span open (a section): every line must reach the rules until it closes.</summary>
+        public void SpanOpened() => _openSpans++;
+
+        public void SpanClosed() => _openSpans--;
 
         /// <summary>Chars or bytes held at once; lines longer than this are scanned in overlapping segments.</summary>
         internal const int BufferSize = SourceFeed.BufferSize;
 
         public void CloseAll()
         {
-            foreach (var record in _records.Values.ToArray())
+            Records.CloseAll();
+            foreach (var runner in Runners)
             {
-                Close(record);
-            }
-
-            for (var i = 0; i < rules.Length; i++)
-            {
-                if (_sections[i] is { Open: true } section)
+                if (runner.Failed)
                 {
-                    CloseSection(rules[i], section);
+                    continue;
+                }
+
+                try
+                {
+                    runner.EndSource();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Fail(runner.Rule, e, null);
                 }
             }
         }
 
+        /// <summary>
+        /// The one isolation of every kind: the rule's runner threw, so it becomes one CR0001 (the first error is kept)
+        /// and sees nothing more of this source.
+        /// </summary>
+        public void Fail(CompiledRule rule, Exception e, long? number)
+        {
+            if (RunnerOf[rule.Index] is { } runner)
+            {
+                runner.Failed = true;
+            }
+
+            var at = number is { } n ? $"{name}:{n.ToString(CultureInfo.InvariantCulture)}" : $"the end of {name}";
+            _failures.TryAdd(rule.Index, $"{e.GetType().Name} at {at}: {e.Message}");
+        }
+
         /// <summary>Every line must reach the rules while a record or section is open, or when no prefilter exists.</summary>
-        public bool NeedsEveryLine => _records.Count > 0 || _openSections > 0 || _contextLines > 0;
+        public bool NeedsEveryLine => Records.AnyOpen || _openSpans > 0 || _contextLines > 0;
 
         private static string Cut(string line) => line.Length > MaxLineTextChars ? line[..MaxLineTextChars] + "…" : line;
 
         /// <summary>The context of a rule's hit, while the rule has no finding yet (only a first hit's is kept).</summary>
-        private EvidenceContext? ContextFor(CompiledRule rule, long number, string line, int column, int length)
+        public EvidenceContext? ContextFor(CompiledRule rule, long number, string line, int column, int length)
         {
+
             if (_contextLines == 0 || _aggregates[rule.Index] is not null)
             {
                 return null;
@@ -799,138 +826,28 @@ internal sealed partial class Evaluator
                 }
             }
 
-            foreach (var spec in owner._pack.Records)
-            {
-                var starts = spec.Start.TryMatch(line, out _, out _);
-                if (_records.TryGetValue(spec.Name, out var open) && (starts || number >= open.StartLine + spec.MaxLines))
-                {
-                    Close(open);
-                }
+            Records.Line(line, number);
 
-                if (starts)
-                {
-                    _records[spec.Name] = new OpenRecord(spec, number);
-                }
-            }
-
+            // Only the rules the line may match (the candidates), each through its runner: no kind is known here.
             var only = _ruleCandidates?.Of(line);
-            for (int k = 0, n = only?.Count ?? rules.Length; k < n; k++)
+            var runners = Runners;
+            for (int k = 0, n = only?.Count ?? runners.Length; k < n; k++)
             {
-                var i = only?[k] ?? k;
-                var rule = rules[i];
-                if (_failures.ContainsKey(rule.Index))
+                var runner = runners[only?[k] ?? k];
+                if (runner.Failed)
                 {
                     continue;
                 }
 
                 try
                 {
-                    if (rule.Section is not null)
-                    {
-                        ScanSection(rule, _sections[i]!, line, number);
-                        continue;
-                    }
-
-                    if (rule.Code is { } code)
-                    {
-                        RunCode(rule, code, line, number);
-                        continue;
-                    }
-
-                    if (rule.Columns.Count > 0)
-                    {
-                        MatchInOrder(rule, line, number);
-                        continue;
-                    }
-
-                    foreach (var pattern in rule.Patterns)
-                    {
-                        if (TryPattern(rule, pattern, line, number))
-                        {
-                            break;
-                        }
-                    }
+                    runner.Line(line, number);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    _failures[rule.Index] = $"{e.GetType().Name} at {name}:{number}: {e.Message}";
+                    Fail(runner.Rule, e, number);
                 }
             }
-        }
-
-        /// <summary>A line rule's hit: into the open record it belongs to, else counted.</summary>
-        private void AddHit(CompiledRule rule, Hit hit, (string Name, string Value)[] captures)
-        {
-            if (rule.Record is { } recordSpec && _records.TryGetValue(recordSpec.Name, out var record))
-            {
-                record.Hits.Add((rule, hit));
-            }
-            else
-            {
-                Count(rule, hit, null, captures);
-            }
-        }
-
-        private bool TryPattern(CompiledRule rule, Pattern pattern, string line, long number)
-        {
-            if (!pattern.TryMatch(line, out var column, out var match))
-            {
-                return false;
-            }
-
-            var length = match?.Length ?? pattern.Literal?.Length ?? 0;
-            AddHit(rule, new Hit(number, Column(column), line, match) { Context = ContextFor(rule, number, line, column, length) }, []);
-            return true;
-        }
-
-        /// <summary>
-        /// A rule with column clauses: its match items in the order written, the first that matches gives the hit. A column
-        /// clause matches only a data line of its column set once a header in this source named the columns, and only
-        /// on the first segment of a line.
-        /// </summary>
-        private void MatchInOrder(CompiledRule rule, string line, long number)
-        {
-            foreach (var item in rule.MatchOrder)
-            {
-                if (item >= 0)
-                {
-                    if (TryPattern(rule, rule.Patterns[item], line, number))
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                var clause = rule.Columns[~item];
-                if (_offset != 0 || _headers[clause.Set.Index] is not { } header || !clause.Set.IsData(line))
-                {
-                    continue;
-                }
-
-                if (clause.TryMatch(line, header, out var column, out var captures))
-                {
-                    AddHit(rule, new Hit(number, Column(column), line, null) { Captures = captures, Context = ContextFor(rule, number, line, column, 0) }, captures);
-                    return;
-                }
-            }
-        }
-
-        /// <summary>A rule written in C#: it sees the line (once its prefilter literals are there) and reports hits.</summary>
-        private void RunCode(CompiledRule rule, CodeRule code, string line, long number)
-        {
-            _codeLine ??= new CodeRuleLine();
-            _codeRule = rule;
-            _codeLine.Set(line, name, number, _reportCode ??= ReportCode);
-            code.Analyze(_codeLine);
-        }
-
-        private void ReportCode(CodeRuleLine line, long column, IReadOnlyList<KeyValuePair<string, string>> values)
-        {
-            var rule = _codeRule!;
-            var at = (int)Math.Min(column, int.MaxValue);
-            var hit = new Hit(line.Number, _offset + at, line.Text, null) { Context = ContextFor(rule, line.Number, line.Text, at, 0) };
-            Count(rule, hit, null, values.Select(v => (v.Key, v.Value)).ToArray());
         }
 
         /// <summary>
@@ -994,87 +911,15 @@ internal sealed partial class Evaluator
 
             return null;
         }
-
-        private void ScanSection(CompiledRule rule, SectionState state, string line, long number)
+        /// <summary>A runner's hit: into the rule's finding in this source (one per rule and line); its kind says what it announces.</summary>
+        public void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
         {
-            var spec = rule.Section!;
-            if (state.Open)
-            {
-                if (spec.Row.TryMatch(line, out _, out _))
-                {
-                    state.RowsStarted = true;
-                    if (spec.Count.TryMatch(line, out _, out var match))
-                    {
-                        state.Rows++;
-                        state.Captures.Add(match, owner._options.MaxDistinctValues);
-                    }
-
-                    return;
-                }
-
-                if (!state.RowsStarted && state.HeaderLines < spec.MaxHeaderLines)
-                {
-                    state.HeaderLines++;
-                    return;
-                }
-
-                CloseSection(rule, state);
-            }
-
-            if (spec.Start.TryMatch(line, out var column, out _))
-            {
-                state.Reset(new Hit(number, Column(column), line, null) { Context = ContextFor(rule, number, line, column, 0) });
-                _openSections++;
-            }
-        }
-
-        private void CloseSection(CompiledRule rule, SectionState state)
-        {
-            state.Open = false;
-            _openSections--;
-            if (state.Rows >= rule.Section!.Threshold)
-            {
-                var hit = state.Start!;
-                Count(rule, hit, state.Captures, ("rows", state.Rows.ToString(CultureInfo.InvariantCulture)));
-            }
-        }
-
-        /// <summary>Closes a record: each rule counts once per record, unless a rule that hit the same record suppresses it.</summary>
-        private void Close(OpenRecord record)
-        {
-            _records.Remove(record.Spec.Name);
-            var suppressed = new HashSet<int>(record.Hits.SelectMany(h => h.Rule.SuppressedRules));
-            foreach (var group in record.Hits.GroupBy(h => h.Rule.Index))
-            {
-                if (suppressed.Contains(group.Key))
-                {
-                    continue;
-                }
-
-                var values = new CaptureSet();
-                foreach (var (_, hit) in group)
-                {
-                    values.Add(hit.Match, owner._options.MaxDistinctValues);
-                    foreach (var (key, value) in hit.Captures ?? [])
-                    {
-                        values.Add(key, value, owner._options.MaxDistinctValues);
-                    }
-                }
-
-                var first = group.First();
-                Count(first.Rule, first.Hit with { Match = null }, values);
-            }
-        }
-
-        private void Count(CompiledRule rule, Hit hit, CaptureSet? values, params (string Name, string Value)[] extra)
-        {
+            var runner = RunnerOf[rule.Index]!;
+            var first = false;
             if (_aggregates[rule.Index] is not { } aggregate)
             {
-                _aggregates[rule.Index] = aggregate = new Aggregate(hit) { Counted = rule.Counting is null ? null : new CountState(_restarts) };
-                if (owner._severity[rule.Index] is not null && rule.Counting is null)
-                {
-                    owner._newFindings.Add((rule.Index, false));
-                }
+                _aggregates[rule.Index] = aggregate = new Aggregate(hit);
+                first = true;
             }
 
             if (aggregate.LastLine == hit.Line)
@@ -1087,7 +932,7 @@ internal sealed partial class Evaluator
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
             LogTimestamp? time = null;
-            if ((aggregate.Timestamps.Count < MaxTimestamps || rule.Counting is not null) && owner._pack.Timestamps.Count > 0)
+            if ((aggregate.Timestamps.Count < MaxTimestamps || runner.WatchesHits) && owner._pack.Timestamps.Count > 0)
             {
                 time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
                 if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)
@@ -1096,9 +941,10 @@ internal sealed partial class Evaluator
                 }
             }
 
-            if (rule.Counting is { } counting)
+            var change = runner.WatchesHits ? runner.Counted(hit, time, first) : first ? FindingChange.New : FindingChange.None;
+            if (change != FindingChange.None && owner._severity[rule.Index] is not null)
             {
-                CountKey(rule, aggregate, counting, hit, time);
+                owner._newFindings.Add((rule.Index, change == FindingChange.Updated));
             }
 
             if (owner._isRestart[rule.Index])
@@ -1119,55 +965,14 @@ internal sealed partial class Evaluator
             }
         }
 
-        /// <summary>
-        /// A counted rule's hit: the key's count (within the window, when the rule has one) may reach the threshold, and a
-        /// hit after a restart that followed an earlier hit makes a recurring rule recur.
-        /// </summary>
-        private void CountKey(CompiledRule rule, Aggregate aggregate, CountSpec spec, Hit hit, LogTimestamp? time)
-        {
-            var state = aggregate.Counted!;
-            var value = spec.By is null ? "" : hit.Match?.Groups[spec.By] is { Success: true } g ? g.Value
-                : hit.Captures?.FirstOrDefault(c => c.Name == spec.By).Value;
-            var wasReportable = state.Reportable;
-            var recurredNow = spec.RecursAfterRestart && !state.Recurred && state.Hits > 0 && _restarts > state.RestartsAtFirst;
-            state.Hits++;
-            state.RestartsAtLast = _restarts;
-            state.Recurred |= recurredNow || !spec.RecursAfterRestart;
-            if (time is { } t)
-            {
-                state.FirstSeen ??= t;
-                state.LastSeen = t;
-            }
-
-            var reachedNow = value is not null && state.Hit(value, hit.Line, time, spec, owner._options.MaxDistinctValues);
-            if (!state.Reportable || owner._severity[rule.Index] is null)
-            {
-                return;
-            }
-
-            if (!wasReportable)
-            {
-                owner._newFindings.Add((rule.Index, false));
-            }
-            else if (reachedNow)
-            {
-                owner._newFindings.Add((rule.Index, true));
-            }
-        }
-
         /// <summary>Each rule's finding; <c>Reported</c> is false for a rule turned off, whose captures still count.</summary>
         public IEnumerable<(Diagnostic Diagnostic, bool Reported)> Finish()
         {
             foreach (var rule in rules)
             {
-                if (_aggregates[rule.Index] is not { } aggregate)
+                if (_aggregates[rule.Index] is not { } aggregate || !RunnerOf[rule.Index]!.Reportable)
                 {
-                    continue;
-                }
-
-                if (aggregate.Counted is { Reportable: false })
-                {
-                    continue; // a counted rule below its threshold, or not seen again after a restart: no finding
+                    continue; // no hit, or a kind with no finding yet (a counted rule below its threshold)
                 }
 
                 yield return (Build(rule, aggregate), owner._severity[rule.Index] is not null);
@@ -1175,18 +980,7 @@ internal sealed partial class Evaluator
 
             foreach (var (index, error) in _failures)
             {
-                var rule = owner._pack.CompiledRules[index].Descriptor;
-                yield return (new Diagnostic
-                {
-                    Descriptor = RuleFailure,
-                    PackId = owner._pack.Identity.Id,
-                    Severity = DiagnosticSeverity.Warning,
-                    Message = owner._pack.Phrases.Get("ruleFailed", owner._culture, ("rule", rule.Id), ("error", error)),
-                    Source = name,
-                    Count = 1,
-                    Properties = new Dictionary<string, IReadOnlyList<string>> { ["rule"] = [rule.Id] },
-                    Caveats = [],
-                }, true);
+                yield return (owner.Failure(owner._pack.CompiledRules[index].Descriptor, error, name), true);
             }
         }
 
@@ -1197,12 +991,13 @@ internal sealed partial class Evaluator
         {
             var severity = owner._severity[rule.Index];
             var properties = aggregate.Values.ToDictionary();
-            var keys = aggregate.Counted?.ReachedKeys() ?? [];
+            var runner = RunnerOf[rule.Index]!;
+            var keys = runner.ReachedKeys();
             var text = aggregate.First.Text.Length > MaxLineTextChars ? aggregate.First.Text[..MaxLineTextChars] + "…" : aggregate.First.Text;
             string MessageIn(CultureInfo culture) => Render(rule.Descriptor, rule.Descriptor.MessageFormat.Get(culture), key =>
                 properties.TryGetValue(key, out var values)
                     ? JoinForMessage(values, aggregate.Values.IsTruncated(key), culture)
-                    : aggregate.Counted?.Value(key, keys) ?? (rule.Captures(key) ? null : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line, culture)));
+                    : runner.Value(key, keys) ?? (rule.Captures(key) ? null : owner.DeviceValue(key, device, aggregate.Count, name, aggregate.First.Line, culture)));
             return new Diagnostic
             {
                 Descriptor = rule.Descriptor,
@@ -1210,7 +1005,7 @@ internal sealed partial class Evaluator
                 Message = MessageIn(owner._culture),
                 MessagesByLanguage = InEveryLanguage(rule.Descriptor, MessageIn),
                 Keys = rule.Counting?.By is null ? [] : keys,
-                KeysTruncated = aggregate.Counted?.Truncated ?? false,
+                KeysTruncated = runner.KeysTruncated,
                 Source = name,
                 Line = aggregate.First.Line,
                 Column = aggregate.First.Column,
@@ -1240,7 +1035,6 @@ internal sealed partial class Evaluator
             };
         }
     }
-
     private sealed record Hit(long Line, long Column, string Text, Match? Match)
     {
         /// <summary>The named captures of a hit restored from a snapshot (its <see cref="Match"/> is gone).</summary>
@@ -1257,36 +1051,6 @@ internal sealed partial class Evaluator
         public long LastLine { get; set; } = -1;
         public CaptureSet Values { get; } = new();
         public List<LogTimestamp> Timestamps { get; } = [];
-
-        /// <summary>Per-key counts of a rule with <c>count</c> or <c>recurs</c>; null for other rules.</summary>
-        public CountState? Counted { get; init; }
-    }
-
-    private sealed class OpenRecord(RecordSpec spec, long startLine)
-    {
-        public RecordSpec Spec { get; } = spec;
-        public long StartLine { get; } = startLine;
-        public List<(CompiledRule Rule, Hit Hit)> Hits { get; } = [];
-    }
-
-    private sealed class SectionState
-    {
-        public bool Open { get; set; }
-        public bool RowsStarted { get; set; }
-        public int HeaderLines { get; set; }
-        public int Rows { get; set; }
-        public Hit? Start { get; private set; }
-        public CaptureSet Captures { get; private set; } = new();
-
-        public void Reset(Hit start)
-        {
-            Open = true;
-            RowsStarted = false;
-            HeaderLines = 0;
-            Rows = 0;
-            Start = start;
-            Captures = new CaptureSet();
-        }
     }
 
     /// <summary>Distinct values per capture name, in order of first appearance, bounded.</summary>
