@@ -1136,7 +1136,7 @@ internal sealed partial class PackLoader
         }
 
         // Exactly one way of matching: device conditions, line patterns, or a counted section.
-        DeviceCondition? device = null;
+        DeviceConditionDefinition? device = null;
         var patterns = new List<Pattern>();
         SectionSpec? section = null;
         var captures = new HashSet<string>(StringComparer.Ordinal);
@@ -1263,7 +1263,7 @@ internal sealed partial class PackLoader
             Title = title, Message = message, Description = r.Has("description") ? description : null, Category = category,
             Severity = severity.Value, Enabled = enabled, HelpUri = r.String("helpUri"), Tags = tags, References = references,
             Caveats = caveatNames, Models = modelsWritten, Parameters = parameters, Suppresses = descriptor.Suppresses,
-            Record = record?.Name, When = device is null ? null : DefinitionOf(device),
+            Record = record?.Name, When = device,
             Match = (columnClauses.Count == 0 ? patterns.Select((_, i) => i) : matchOrder)
                 .Select(i => i >= 0 ? MatchDefinition.Of(DefinitionOf(patterns[i])) : MatchDefinition.Of(DefinitionOf(columnClauses[~i]))).ToArray(),
             Section = section is null ? null : new SectionDefinition(DefinitionOf(section.Start), DefinitionOf(section.Row), DefinitionOf(section.Count)) { MaxHeaderLines = section.MaxHeaderLines },
@@ -1327,20 +1327,20 @@ internal sealed partial class PackLoader
         }
     }
 
-    private DeviceCondition? ReadDeviceCondition(YNode node, ModelMatrix matrix)
+    private DeviceConditionDefinition? ReadDeviceCondition(YNode node, ModelMatrix matrix)
     {
         if (MapReader.Of(node, _problems, "'when'") is not { } w)
         {
             return null;
         }
 
-        var condition = new DeviceCondition
+        var condition = new DeviceConditionDefinition
         {
             ModelKnown = w.Bool("modelKnown"),
             Status = w.Enum("status", WireNames.ModelStatus.ByName),
             Note = w.String("note"),
             FixAvailable = w.Enum("fix", WireNames.FixState),
-            Firmware = w.Enum("firmware", WireNames.VersionState.ByName) ?? w.Enum("version", WireNames.VersionState.ByName),
+            Version = w.Enum("firmware", WireNames.VersionState.ByName) ?? w.Enum("version", WireNames.VersionState.ByName),
             Patch = w.Enum("patch", WireNames.PatchState.ByName),
         };
         if (w.Get("firmware") is not null && w.Get("version") is { } both)
@@ -1353,19 +1353,13 @@ internal sealed partial class PackLoader
         }
 
         w.Finish();
-        if (condition.ModelKnown is null && condition.Status is null && condition.Note is null && condition.FixAvailable is null && condition.Firmware is null && condition.Patch is null)
+        if (condition.ModelKnown is null && condition.Status is null && condition.Note is null && condition.FixAvailable is null && condition.Version is null && condition.Patch is null)
         {
             w.Error(node, "'when' must state at least one condition (modelKnown, status, note, fix, firmware or version, patch)");
         }
 
         return condition;
     }
-
-    private static DeviceConditionDefinition DefinitionOf(DeviceCondition c) => new()
-    {
-        ModelKnown = c.ModelKnown, Status = c.Status, Note = c.Note, FixAvailable = c.FixAvailable,
-        Version = c.Firmware is { } v ? (VersionCondition)(int)v : null, Patch = c.Patch is { } p ? (PatchCondition)(int)p : null,
-    };
 
     private static ColumnClauseDefinition DefinitionOf(ColumnClause c) => new()
     {
@@ -1543,9 +1537,7 @@ internal sealed partial class PackLoader
             {
                 result.Add(new RemediationSpec
                 {
-                    Id = id, Command = command, Text = text, Detail = detail, HintIfMissing = hint, Rules = ruleIds,
-                    MinSeverity = minSeverity, RequiresWorkaroundModel = workaround,
-                    DoneBy = doneBy, UndoneBy = undoneBy, NeedsConfirmation = needsConfirmation,
+                    DoneBy = doneBy, UndoneBy = undoneBy,
                     Definition = new RemediationStepDefinition
                     {
                         Id = id, Command = command, Text = text, Detail = detail, HintIfMissing = hint, Rules = ruleIds,

@@ -2,41 +2,6 @@ using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Matching;
 
-/// <summary>Which firmware state a device rule asks for.</summary>
-internal enum FirmwareState
-{
-    BelowFix,
-    Fixed,
-    Unknown,
-
-    /// <summary>A known version outside the model entry's <c>versions</c> range.</summary>
-    OutOfRange,
-}
-
-/// <summary>Which state of a patch fix a device rule asks for.</summary>
-internal enum PatchState
-{
-    /// <summary>The device's patch list holds the fix's patch.</summary>
-    Installed,
-
-    /// <summary>The patch list is known (possibly empty) and lacks it.</summary>
-    Missing,
-
-    /// <summary>No patch list was given or read.</summary>
-    Unknown,
-}
-
-/// <summary>Conditions of a device rule; every condition given must hold.</summary>
-internal sealed class DeviceCondition
-{
-    public bool? ModelKnown { get; init; }
-    public ModelStatus? Status { get; init; }
-    public string? Note { get; init; }
-    public bool? FixAvailable { get; init; }
-    public FirmwareState? Firmware { get; init; }
-    public PatchState? Patch { get; init; }
-}
-
 /// <summary>Rows of a recognised section (such as a <c>show tcp</c> table) counted against a threshold.</summary>
 internal sealed class SectionSpec
 {
@@ -82,7 +47,8 @@ internal sealed class CompiledRule
 
     /// <summary>Position in the pack's ID order, set once by the loader.</summary>
     public int Index { get; set; } = -1;
-    public DeviceCondition? Device { get; init; }
+    /// <summary>A device rule's conditions: the definition as written (nothing in it needs compiling).</summary>
+    public Definitions.DeviceConditionDefinition? Device { get; init; }
     public IReadOnlyList<Pattern> Patterns { get; init; } = [];
 
     /// <summary>Clauses on named columns; with <see cref="Patterns"/>, tried in the order <see cref="MatchOrder"/> gives.</summary>
@@ -124,29 +90,27 @@ internal sealed class CompiledRule
         || (Section is { } s && (s.Start.CaptureNames.Contains(name, StringComparer.Ordinal) || s.Row.CaptureNames.Contains(name, StringComparer.Ordinal)));
 }
 
-/// <summary>One step of remediation, shown when its trigger holds.</summary>
+/// <summary>One step of remediation, shown when its trigger holds: its definition plus the compiled command forms.</summary>
 internal sealed class RemediationSpec
 {
-    public required string Id { get; init; }
-    public string? Command { get; init; }
-    public required LocalizedText Text { get; init; }
-    public LocalizedText? Detail { get; init; }
-    public LocalizedText? HintIfMissing { get; init; }
-    public IReadOnlyList<string> Rules { get; init; } = [];
-    public DiagnosticSeverity? MinSeverity { get; init; }
-    public bool RequiresWorkaroundModel { get; init; }
-
-    /// <summary>Commands that, typed at the device, carry out this step (<c>doneBy</c>).</summary>
-    public IReadOnlyList<CommandForm> DoneBy { get; init; } = [];
-
-    /// <summary>Commands that undo it again (<c>undoneBy</c>).</summary>
-    public IReadOnlyList<CommandForm> UndoneBy { get; init; } = [];
-
-    /// <summary>False when the device gives no confirmation for this step's commands (<c>needsConfirmation: false</c>).</summary>
-    public bool NeedsConfirmation { get; init; } = true;
-
     /// <summary>The step as written.</summary>
     public required Definitions.RemediationStepDefinition Definition { get; init; }
+
+    public string Id => Definition.Id;
+    public string? Command => Definition.Command;
+    public LocalizedText Text => Definition.Text;
+    public LocalizedText? Detail => Definition.Detail;
+    public LocalizedText? HintIfMissing => Definition.HintIfMissing;
+    public IReadOnlyList<string> Rules => Definition.Rules;
+    public DiagnosticSeverity? MinSeverity => Definition.MinSeverity;
+    public bool RequiresWorkaroundModel => Definition.WorkaroundModel;
+    public bool NeedsConfirmation => Definition.NeedsConfirmation;
+
+    /// <summary>Commands that, typed at the device, carry out this step (<c>doneBy</c>), compiled.</summary>
+    public IReadOnlyList<CommandForm> DoneBy { get; init; } = [];
+
+    /// <summary>Commands that undo it again (<c>undoneBy</c>), compiled.</summary>
+    public IReadOnlyList<CommandForm> UndoneBy { get; init; } = [];
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Matching;
 
@@ -27,17 +28,17 @@ internal static class WireNames
         (Model.RuleKind.Section, "section"));
 
     /// <summary>How a device's version stands against its fix, as <c>when: version:</c> names it.</summary>
-    public static readonly WireNameTable<FirmwareState> VersionState = new(
-        (FirmwareState.BelowFix, "below-fix"),
-        (FirmwareState.Fixed, "fixed"),
-        (FirmwareState.Unknown, "unknown"),
-        (FirmwareState.OutOfRange, "out-of-range"));
+    public static readonly WireNameTable<VersionCondition> VersionState = new(
+        (VersionCondition.BelowFix, "below-fix"),
+        (VersionCondition.Fixed, "fixed"),
+        (VersionCondition.Unknown, "unknown"),
+        (VersionCondition.OutOfRange, "out-of-range"));
 
     /// <summary>Whether the fixing patch is known to be installed, as <c>when: patch:</c> names it.</summary>
-    public static readonly WireNameTable<PatchState> PatchState = new(
-        (Matching.PatchState.Installed, "installed"),
-        (Matching.PatchState.Missing, "missing"),
-        (Matching.PatchState.Unknown, "unknown"));
+    public static readonly WireNameTable<PatchCondition> PatchState = new(
+        (PatchCondition.Installed, "installed"),
+        (PatchCondition.Missing, "missing"),
+        (PatchCondition.Unknown, "unknown"));
 
     public static readonly WireNameTable<RemediationStepStatus> StepStatus = new(
         (RemediationStepStatus.Open, "open"),
@@ -59,16 +60,12 @@ internal static class WireNames
 
     public static string Name(this RuleKind value) => RuleKind.Name(value);
 
-    public static string Name(this FirmwareState value) => VersionState.Name(value);
-
-    public static string Name(this Matching.PatchState value) => PatchState.Name(value);
 
     public static string Name(this RemediationStepStatus value) => StepStatus.Name(value);
 
-    // The definitions' public enums list the same states in the same order as the engine's.
-    public static string Name(this Definitions.VersionCondition value) => VersionState.Name((FirmwareState)(int)value);
+    public static string Name(this VersionCondition value) => VersionState.Name(value);
 
-    public static string Name(this Definitions.PatchCondition value) => PatchState.Name((Matching.PatchState)(int)value);
+    public static string Name(this PatchCondition value) => PatchState.Name(value);
 }
 
 /// <summary>Names of the values of one enum, both ways.</summary>

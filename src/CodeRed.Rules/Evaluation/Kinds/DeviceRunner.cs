@@ -51,7 +51,7 @@ internal sealed partial class Evaluator
             }
         }
 
-        private static bool Holds(DeviceCondition c, DeviceSummary device)
+        private static bool Holds(Definitions.DeviceConditionDefinition c, DeviceSummary device)
         {
             var model = device.Model;
             if (c.ModelKnown is { } known && known != (model is not null))
@@ -78,20 +78,20 @@ internal sealed partial class Evaluator
             var inRange = device.Firmware is not { } v || model is null || model.InRange(v);
             if (c.Patch is { } patch && !(inRange && model?.FixPatch is { } id && patch switch
                 {
-                    PatchState.Installed => device.Patches is { } list && model.IsFixPatch(list),
-                    PatchState.Missing => device.Patches is { } list && !model.IsFixPatch(list),
+                    Definitions.PatchCondition.Installed => device.Patches is { } list && model.IsFixPatch(list),
+                    Definitions.PatchCondition.Missing => device.Patches is { } list && !model.IsFixPatch(list),
                     _ => device.Patches is null,
                 }))
             {
                 return false;
             }
 
-            return c.Firmware switch
+            return c.Version switch
             {
-                FirmwareState.BelowFix => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
-                FirmwareState.Fixed => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
-                FirmwareState.Unknown => device.Firmware is null,
-                FirmwareState.OutOfRange => !inRange,
+                Definitions.VersionCondition.BelowFix => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw < fix,
+                Definitions.VersionCondition.Fixed => inRange && model?.FixedIn is { } fix && device.Firmware is { } fw && fw >= fix,
+                Definitions.VersionCondition.Unknown => device.Firmware is null,
+                Definitions.VersionCondition.OutOfRange => !inRange,
                 _ => true,
             };
         }
