@@ -154,17 +154,7 @@ internal sealed partial class Evaluator
             json.WriteNumber("restartsAtLast", c.RestartsAtLast);
             json.WriteBoolean("recurred", c.Recurred);
             json.WriteBoolean("truncated", c.Truncated);
-            if (c.FirstSeen is { } firstSeen)
-            {
-                json.WritePropertyName("firstSeen");
-                WriteTime(json, firstSeen);
-            }
-
-            if (c.LastSeen is { } lastSeen)
-            {
-                json.WritePropertyName("lastSeen");
-                WriteTime(json, lastSeen);
-            }
+            WriteSeen(json, c.FirstSeen, c.LastSeen);
 
             json.WriteStartArray("keys");
             foreach (var k in c.Keys)
@@ -174,17 +164,7 @@ internal sealed partial class Evaluator
                 json.WriteNumber("firstLine", k.FirstLine);
                 json.WriteNumber("count", k.Count);
                 json.WriteBoolean("reached", k.Reached);
-                if (k.FirstSeen is { } kf)
-                {
-                    json.WritePropertyName("firstSeen");
-                    WriteTime(json, kf);
-                }
-
-                if (k.LastSeen is { } kl)
-                {
-                    json.WritePropertyName("lastSeen");
-                    WriteTime(json, kl);
-                }
+                WriteSeen(json, k.FirstSeen, k.LastSeen);
 
                 json.WriteStartArray("times");
                 foreach (var t in k.Times ?? [])
@@ -230,6 +210,21 @@ internal sealed partial class Evaluator
             }
 
             _counted = counted;
+        }
+
+        private static void WriteSeen(System.Text.Json.Utf8JsonWriter json, LogTimestamp? firstSeen, LogTimestamp? lastSeen)
+        {
+            if (firstSeen is { } first)
+            {
+                json.WritePropertyName("firstSeen");
+                WriteTime(json, first);
+            }
+
+            if (lastSeen is { } last)
+            {
+                json.WritePropertyName("lastSeen");
+                WriteTime(json, last);
+            }
         }
     }
 }
