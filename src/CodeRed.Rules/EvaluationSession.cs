@@ -303,8 +303,9 @@ public sealed class EvaluationSession : IDisposable
     /// waiting for its end (which the snapshot holds).
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// The session is completed; it keeps evidence in context (<see cref="EvaluationOptions.ContextLines"/> above 0); or
-    /// its source is decoded from UTF-16, UTF-32 or another encoding that is not ASCII-compatible.
+    /// The session is completed, or its source is decoded from an encoding whose decoder keeps a mode across lines
+    /// (ISO-2022, HZ, UTF-7). UTF-8, UTF-16, UTF-32 and the other encodings are captured, a character split across
+    /// writes included.
     /// </exception>
     public SessionSnapshot CaptureSnapshot()
     {
@@ -367,7 +368,7 @@ public sealed class EvaluationSession : IDisposable
             json.WriteEndArray();
             if (_source is { } source)
             {
-                var (head, nextLine, lineOffset, pendingBytes, pendingText) = source.Capture();
+                var (head, nextLine, lineOffset, pendingBytes, pendingText, held) = source.Capture();
                 json.WriteStartObject("source");
                 json.WriteString("name", source.Name);
                 if (source.AskedEncoding is { } encoding)
@@ -386,6 +387,11 @@ public sealed class EvaluationSession : IDisposable
                 }
 
                 WriteOptional(json, "pendingText", pendingText);
+                if (held is not null)
+                {
+                    json.WriteBase64String("heldBytes", held);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -454,6 +460,7 @@ public sealed class EvaluationSession : IDisposable
                 source.GetProperty("lineOffset").GetInt64(),
                 source.TryGetProperty("pendingBytes", out var pending) ? pending.GetBytesFromBase64() : null,
                 OptionalString(source, "pendingText"),
+                source.TryGetProperty("heldBytes", out var held) ? held.GetBytesFromBase64() : null,
                 source.GetProperty("bytes").GetInt64());
         }
 

@@ -13,11 +13,6 @@ internal sealed partial class Evaluator
 {
     public void WriteState(Utf8JsonWriter json)
     {
-        if (_options.ContextLines > 0)
-        {
-            throw new InvalidOperationException("A session that keeps evidence in context (EvaluationOptions.ContextLines above 0) cannot be captured.");
-        }
-
         json.WriteStartObject();
         json.WriteStartArray("facts");
         foreach (var (name, (value, where)) in _facts)
@@ -178,6 +173,7 @@ internal sealed partial class Evaluator
 
         json.WriteEndArray();
         json.WriteBoolean("keysTruncated", d.KeysTruncated);
+        WriteDiagnosticExtras(json, d);
         json.WriteEndObject();
     }
 
@@ -205,6 +201,8 @@ internal sealed partial class Evaluator
                 .Select(k => new KeyCount(Str(k, "value"), k.GetProperty("count").GetInt32(), k.GetProperty("firstLine").GetInt64(), OptStr(k, "firstSeen"), OptStr(k, "lastSeen")))
                 .ToArray(),
             KeysTruncated = e.GetProperty("keysTruncated").GetBoolean(),
+            MessagesByLanguage = ReadMessages(e),
+            Context = e.TryGetProperty("context", out var context) ? ReadContext(context) : null,
         };
     }
 
@@ -289,7 +287,7 @@ internal sealed partial class Evaluator
 
     private static string[] StrList(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(v => v.GetString()!).ToArray();
 
-    private static void WriteHit(Utf8JsonWriter json, Hit hit)
+    private static void WriteHit(Utf8JsonWriter json, Hit hit, IReadOnlyDictionary<EvidenceContext, int>? contexts = null)
     {
         json.WriteStartObject();
         json.WriteNumber("line", hit.Line);
@@ -308,13 +306,19 @@ internal sealed partial class Evaluator
         }
 
         json.WriteEndArray();
+        if (hit.Context is { } context && contexts is not null)
+        {
+            json.WriteNumber("context", contexts[context]);
+        }
+
         json.WriteEndObject();
     }
 
-    private static Hit ReadHit(JsonElement e) =>
+    private static Hit ReadHit(JsonElement e, IReadOnlyList<EvidenceContext>? contexts = null) =>
         new(e.GetProperty("line").GetInt64(), e.GetProperty("column").GetInt64(), Str(e, "text"), null)
         {
             Captures = e.GetProperty("captures").EnumerateArray().Select(c => (c[0].GetString()!, c[1].GetString()!)).ToArray(),
+            Context = contexts is not null && e.TryGetProperty("context", out var context) ? contexts[context.GetInt32()] : null,
         };
 
     private static void WriteCaptureSet(Utf8JsonWriter json, string name, CaptureSet set)
@@ -346,6 +350,7 @@ internal sealed partial class Evaluator
         public void WriteState(Utf8JsonWriter json)
         {
             json.WriteStartObject();
+            var contexts = WriteContexts(json);
             json.WriteNumber("openSections", _openSections);
             json.WriteNumber("restarts", _restarts);
             json.WriteStartArray("aggregates");
@@ -359,7 +364,7 @@ internal sealed partial class Evaluator
                 json.WriteStartObject();
                 json.WriteString("rule", rule.Descriptor.Id);
                 json.WritePropertyName("first");
-                WriteHit(json, a.First with { Match = null, Captures = [] });
+                WriteHit(json, a.First with { Match = null, Captures = [] }, contexts);
                 json.WriteNumber("count", a.Count);
                 json.WriteNumber("lastLine", a.LastLine);
                 WriteCaptureSet(json, "values", a.Values);
@@ -434,7 +439,7 @@ internal sealed partial class Evaluator
                     json.WriteStartObject();
                     json.WriteString("rule", rule.Descriptor.Id);
                     json.WritePropertyName("hit");
-                    WriteHit(json, hit);
+                    WriteHit(json, hit, contexts);
                     json.WriteEndObject();
                 }
 
@@ -458,7 +463,7 @@ internal sealed partial class Evaluator
                 json.WriteNumber("headerLines", section.HeaderLines);
                 json.WriteNumber("rows", section.Rows);
                 json.WritePropertyName("start");
-                WriteHit(json, section.Start);
+                WriteHit(json, section.Start, contexts);
                 WriteCaptureSet(json, "captures", section.Captures);
                 json.WriteEndObject();
             }
@@ -504,6 +509,7 @@ internal sealed partial class Evaluator
         {
             var max = owner._options.MaxDistinctValues;
             CompiledRule Rule(JsonElement x) => owner._pack.CompiledRules.First(r => r.Descriptor.Id == Str(x, "rule"));
+            var contexts = ReadContexts(e);
             _openSections = e.GetProperty("openSections").GetInt32();
             _restarts = e.GetProperty("restarts").GetInt32();
             foreach (var a in e.GetProperty("aggregates").EnumerateArray())
@@ -535,7 +541,7 @@ internal sealed partial class Evaluator
                     }
                 }
 
-                var aggregate = new Aggregate(ReadHit(a.GetProperty("first")) with { Captures = null })
+                var aggregate = new Aggregate(ReadHit(a.GetProperty("first"), contexts) with { Captures = null })
                 {
                     Counted = counted,
                     Count = a.GetProperty("count").GetInt32(),
@@ -551,7 +557,7 @@ internal sealed partial class Evaluator
                 var record = new OpenRecord(owner._pack.Records.First(x => x.Name == Str(r, "name")), r.GetProperty("startLine").GetInt64());
                 foreach (var h in r.GetProperty("hits").EnumerateArray())
                 {
-                    record.Hits.Add((Rule(h), ReadHit(h.GetProperty("hit"))));
+                    record.Hits.Add((Rule(h), ReadHit(h.GetProperty("hit"), contexts)));
                 }
 
                 _records[record.Spec.Name] = record;
@@ -561,7 +567,7 @@ internal sealed partial class Evaluator
             {
                 var index = Array.FindIndex(rules, r => r.Descriptor.Id == Str(x, "rule"));
                 var section = _sections[index]!;
-                section.Reset(ReadHit(x.GetProperty("start")) with { Captures = null });
+                section.Reset(ReadHit(x.GetProperty("start"), contexts) with { Captures = null });
                 section.Open = x.GetProperty("open").GetBoolean();
                 section.RowsStarted = x.GetProperty("rowsStarted").GetBoolean();
                 section.HeaderLines = x.GetProperty("headerLines").GetInt32();
