@@ -72,7 +72,7 @@ public class MidStreamReportTests
         session.Write(Encoding.UTF8.GetBytes(line));
         var report = session.GetReport();
         Assert.Contains(report.Diagnostics, d => d.Id == "CR2001" && d.Line == 1);
-        Assert.Equal(1, report.Sources.Single().Value);
+        Assert.Equal(1, report.SourcesRead.Single().Lines);
         session.Write("\n"u8);
         Assert.Equal(SessionTests.BatchJson(Encoding.UTF8.GetBytes(line + "\n")), SessionTests.Json(session.Complete()[0]));
     }
