@@ -261,7 +261,7 @@ public sealed class EvaluationSession : IDisposable
         }
         catch (InvalidOperationException)
         {
-            // A decoder that keeps a mode across lines (ISO-2022, UTF-7) cannot be copied: what has ended so far.
+            // A decoder that may keep a mode across lines (UTF-7) cannot be copied: what has ended so far.
             return _evaluators.Select(e => e.Report(source.Lines)).ToArray();
         }
 
@@ -326,9 +326,9 @@ public sealed class EvaluationSession : IDisposable
     /// waiting for its end (which the snapshot holds).
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// The session is completed, or its source is decoded from an encoding whose decoder keeps a mode across lines
-    /// (ISO-2022, HZ, UTF-7). UTF-8, UTF-16, UTF-32 and the other encodings are captured, a character split across
-    /// writes included.
+    /// The session is completed, or its source is decoded from a multi-byte encoding that is not ASCII-compatible and
+    /// neither UTF-16 nor UTF-32 (UTF-7: a decoder that may keep a mode across lines). ASCII-compatible
+    /// encodings, UTF-16, UTF-32 and single-byte encodings are captured, a character split across writes included.
     /// </exception>
     public SessionSnapshot CaptureSnapshot()
     {

@@ -39,17 +39,70 @@ public class SnapshotEverywhereTests
         + "last line without its end \U0001F600";
 
     /// <summary>Feeds the bytes, capturing (through bytes) and restoring into a fresh session at <paramref name="at"/>.</summary>
-    private static string Restored(byte[] bytes, int at, int contextLines, Encoding? asked = null)
+    private static string Restored(byte[] bytes, int at, int contextLines, Encoding? asked = null, RulePack? pack = null)
     {
+        pack ??= TestSupport.Pack;
         var options = new SessionOptions { Evaluation = SessionReports.Options(contextLines) };
-        var session = EvaluationSession.Start(TestSupport.Pack, options);
+        var session = EvaluationSession.Start(pack, options);
         session.BeginSource("log", asked);
         session.Write(bytes.AsSpan(0, at));
         var snapshot = SessionSnapshot.FromBytes(session.CaptureSnapshot().ToBytes());
         session.Dispose();
-        using var restored = EvaluationSession.Restore([TestSupport.Pack], snapshot, options);
+        using var restored = EvaluationSession.Restore([pack], snapshot, options);
         restored.Write(bytes.AsSpan(at));
         return SessionReports.Render(restored.Complete()[0], contextLines);
+    }
+
+    /// <summary>
+    /// Decoded sources of a pack with a literal that is not ASCII: UTF-16 (a surrogate pair split across writes) and
+    /// EBCDIC 037 (single-byte, not ASCII-compatible: decoded before searching) restore at every byte.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-16le")]
+    [InlineData("IBM037")]
+    public void A_decoded_source_restores_at_every_byte(string name)
+    {
+        var pack = SessionTests.OtherPack(rule: TestSupport.MinimalRule.Replace("literal: hello", "literal: café", StringComparison.Ordinal));
+        var encoding = name == "utf-16le" ? Named(name) : Encoding.GetEncoding(name);
+        var text = string.Concat(Enumerable.Range(0, 6).Select(i => $"line {i}: ルータ \U0001F600 {(i % 2 == 0 ? "café" : "cafe")} ñ\n")) + "café at the end";
+        var bytes = encoding.GetPreamble().Concat(encoding.GetBytes(text)).ToArray();
+        var asked = name == "IBM037" ? encoding : null;
+        var batch = SessionReports.Batch(pack, bytes, bytes.Length, 0, asked);
+        Assert.Contains("CR9001", batch);
+        for (var at = 0; at <= bytes.Length; at++)
+        {
+            Assert.True(batch == Restored(bytes, at, 0, asked, pack), $"{name}: restored at byte {at} of {bytes.Length}");
+        }
+    }
+
+    /// <summary>A multi-byte encoding that is not ASCII-compatible and not UTF-16 or UTF-32 (as UTF-7 is): its decoder's state is unknown.</summary>
+    private sealed class OtherWideEncoding() : Encoding(0)
+    {
+        public override string WebName => "x-other-wide";
+
+        public override int GetByteCount(char[] chars, int index, int count) => Unicode.GetByteCount(chars, index, count);
+
+        public override int GetBytes(char[] chars, int charIndex, int charCount, byte[] bytes, int byteIndex) => Unicode.GetBytes(chars, charIndex, charCount, bytes, byteIndex);
+
+        public override int GetCharCount(byte[] bytes, int index, int count) => Unicode.GetCharCount(bytes, index, count);
+
+        public override int GetChars(byte[] bytes, int byteIndex, int byteCount, char[] chars, int charIndex) => Unicode.GetChars(bytes, byteIndex, byteCount, chars, charIndex);
+
+        public override int GetMaxByteCount(int charCount) => Unicode.GetMaxByteCount(charCount);
+
+        public override int GetMaxCharCount(int byteCount) => Unicode.GetMaxCharCount(byteCount);
+    }
+
+    [Fact]
+    public void A_decoder_whose_state_is_unknown_is_refused_and_the_report_at_any_moment_still_comes()
+    {
+        var bytes = Encoding.Unicode.GetBytes("03 09:31:02   3 HTTP  ERROR       No free HTTP sessions - rejecting connection from 203.0.113.45\nrest");
+        using var session = EvaluationSession.Start(TestSupport.Pack);
+        session.BeginSource("log", new OtherWideEncoding());
+        session.Write(bytes);
+        var error = Assert.Throws<InvalidOperationException>(() => session.CaptureSnapshot());
+        Assert.Contains("x-other-wide", error.Message, StringComparison.Ordinal);
+        Assert.Contains(session.GetReport().Diagnostics, d => d.Id == "CR2001");
     }
 
     [Theory]

@@ -335,8 +335,9 @@ internal sealed class SourceFeed : IDisposable
     /// <summary>
     /// The bytes the decoder holds: worked out from the last bytes given to it for UTF-16 and UTF-32 (code unit
     /// alignment and a high surrogate waiting for its low half) and UTF-8 (a lead byte and its continuation bytes so
-    /// far); for other encodings the shortest tail a fresh decoder holds the same way. Checked: a fresh decoder fed
-    /// them gives no character and would flush the same as the decoder.
+    /// far); none for a single-byte encoding. Checked: a fresh decoder fed them gives no character and would flush the
+    /// same as the decoder. Other multi-byte encodings that reach the decoder (not ASCII-compatible, such as UTF-7) may
+    /// keep a mode across lines, which no few bytes say: refused.
     /// </summary>
     private byte[] HeldBytes()
     {
@@ -345,33 +346,17 @@ internal sealed class SourceFeed : IDisposable
         var flushed = decoder.GetCharCount([], flush: true);
         var available = (int)Math.Min(_fed, MaxHeld);
         var last = _lastFed.AsSpan(MaxHeld - available);
-        if (encoding.CodePage is 50220 or 50221 or 50222 or 50225 or 50227 or 50229 or 52936 or 65000)
-        {
-            // ISO-2022, HZ and UTF-7 switch modes for a whole run of text: no few bytes say the decoder's state.
-            throw new InvalidOperationException($"Source '{Name}' is decoded from {encoding.WebName}, whose decoder keeps a mode across lines: its state cannot be captured.");
-        }
-
-        int? expected = encoding.CodePage switch
+        var k = encoding.CodePage switch
         {
             1200 or 1201 => (int)(_fed % 2) + (_fed >= 2 && IsHighSurrogate(last, (int)(_fed % 2), encoding.CodePage == 1201) ? 2 : 0),
             12000 or 12001 => (int)(_fed % 4),
             65001 => Utf8Held(last),
-            _ => null,
+            _ when encoding.IsSingleByte => 0,
+            _ => throw new InvalidOperationException($"Source '{Name}' is decoded from {encoding.WebName}, whose decoder may keep a mode across lines: its state cannot be captured (UTF-16, UTF-32 and single-byte encodings can)."),
         };
-        if (expected is { } k && Holds(last[^k..]))
+        if (Holds(last[^k..]))
         {
             return last[^k..].ToArray();
-        }
-
-        if (expected is null)
-        {
-            for (var k2 = 0; k2 <= available; k2++)
-            {
-                if (Holds(last[^k2..]))
-                {
-                    return last[^k2..].ToArray();
-                }
-            }
         }
 
         throw new InvalidOperationException($"Source '{Name}': the bytes its {encoding.WebName} decoder holds could not be worked out; capture the session after the next write.");
