@@ -91,7 +91,7 @@ public sealed class CodeRuleLine
     /// and a placeholder of its message). A line counts once per rule, however often it reports.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="column"/> is below 1.</exception>
-    public void Report(long column = 1, params ReadOnlySpan<(string Name, string Value)> values)
+    public void Report(long column = 1, params ReadOnlySpan<CodeRuleValue> values)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(column, 1);
         var list = new KeyValuePair<string, string>[values.Length];
@@ -103,6 +103,11 @@ public sealed class CodeRuleLine
         _report!(this, column, list);
     }
 }
+
+/// <summary>A named value a <see cref="CodeRule"/> reports with a hit: a property of the finding and a placeholder of its message.</summary>
+/// <param name="Name">The placeholder's name, as the rule's message writes it between braces.</param>
+/// <param name="Value">The value found on the line.</param>
+public sealed record CodeRuleValue(string Name, string Value);
 
 /// <summary>Turns code rules into compiled rules of a pack.</summary>
 internal static partial class CodeRules

@@ -45,7 +45,7 @@ internal static class EngineMetrics
 
         if (Lines.Enabled)
         {
-            Lines.Add(report.Sources.Sum(s => s.Value), pack);
+            Lines.Add(report.SourcesRead.Sum(s => s.Lines), pack);
         }
 
         if (Bytes.Enabled)

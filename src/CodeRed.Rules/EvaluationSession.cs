@@ -70,6 +70,7 @@ public sealed class EvaluationSession : IDisposable
     private long _bytes;
     private long _sequence;
     private bool _firstLook = true;
+    private bool _quiet; // a copy ended for a report at some moment: not an evaluation of its own for the metrics
     private Channel<SessionEvent>? _channel;
     private IReadOnlyList<AnalysisReport>? _final;
 
@@ -233,8 +234,9 @@ public sealed class EvaluationSession : IDisposable
     }
 
     /// <summary>
-    /// The reports of what was read so far, one per pack; the session goes on. Records and sections still open and a
-    /// line without its end are not in them yet. After <see cref="Complete"/>, the final reports.
+    /// The reports of what was read so far, one per pack: what <see cref="Complete"/> would give if the evidence ended
+    /// here (records and sections still open close, a line without its end is judged), without changing the session,
+    /// which goes on as if this had not been asked. After <see cref="Complete"/>, the final reports.
     /// </summary>
     public IReadOnlyList<AnalysisReport> GetReports()
     {
@@ -243,8 +245,29 @@ public sealed class EvaluationSession : IDisposable
             return final;
         }
 
-        var lines = _source?.Lines ?? 0;
-        return _evaluators.Select(e => e.Report(lines)).ToArray();
+        if (_source is not { } source || (source.IsAtRest && !_evaluators.Any(e => e.NeedsEveryLine)))
+        {
+            // Nothing open and nothing waiting: ending here would add nothing to the reports so far.
+            var lines = _source?.Lines ?? 0;
+            return _evaluators.Select(e => e.Report(lines)).ToArray();
+        }
+
+        // Something would close at the end (a record, a section, a line without its end, context still to come): end it
+        // in a copy of the session, restored from a snapshot, so this one is not touched.
+        SessionSnapshot snapshot;
+        try
+        {
+            snapshot = CaptureSnapshot();
+        }
+        catch (InvalidOperationException)
+        {
+            // A decoder that may keep a mode across lines (UTF-7) cannot be copied: what has ended so far.
+            return _evaluators.Select(e => e.Report(source.Lines)).ToArray();
+        }
+
+        using var copy = Restore(Packs, snapshot, Options);
+        copy._quiet = true;
+        return copy.Complete();
     }
 
     /// <summary>The first pack's report so far (see <see cref="GetReports"/>).</summary>
@@ -262,7 +285,7 @@ public sealed class EvaluationSession : IDisposable
         var reports = _evaluators.Select(e => e.Report(0)).ToArray();
         RaiseVerdicts(reports);
         _final = reports;
-        foreach (var report in reports)
+        foreach (var report in _quiet ? [] : reports)
         {
             EngineMetrics.Evaluated(report, _bytes, _started);
         }
@@ -303,8 +326,9 @@ public sealed class EvaluationSession : IDisposable
     /// waiting for its end (which the snapshot holds).
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// The session is completed; it keeps evidence in context (<see cref="EvaluationOptions.ContextLines"/> above 0); or
-    /// its source is decoded from UTF-16, UTF-32 or another encoding that is not ASCII-compatible.
+    /// The session is completed, or its source is decoded from a multi-byte encoding that is not ASCII-compatible and
+    /// neither UTF-16 nor UTF-32 (UTF-7: a decoder that may keep a mode across lines). ASCII-compatible
+    /// encodings, UTF-16, UTF-32 and single-byte encodings are captured, a character split across writes included.
     /// </exception>
     public SessionSnapshot CaptureSnapshot()
     {
@@ -367,7 +391,7 @@ public sealed class EvaluationSession : IDisposable
             json.WriteEndArray();
             if (_source is { } source)
             {
-                var (head, nextLine, lineOffset, pendingBytes, pendingText) = source.Capture();
+                var (head, nextLine, lineOffset, pendingBytes, pendingText, held) = source.Capture();
                 json.WriteStartObject("source");
                 json.WriteString("name", source.Name);
                 if (source.AskedEncoding is { } encoding)
@@ -386,6 +410,11 @@ public sealed class EvaluationSession : IDisposable
                 }
 
                 WriteOptional(json, "pendingText", pendingText);
+                if (held is not null)
+                {
+                    json.WriteBase64String("heldBytes", held);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -454,6 +483,7 @@ public sealed class EvaluationSession : IDisposable
                 source.GetProperty("lineOffset").GetInt64(),
                 source.TryGetProperty("pendingBytes", out var pending) ? pending.GetBytesFromBase64() : null,
                 OptionalString(source, "pendingText"),
+                source.TryGetProperty("heldBytes", out var held) ? held.GetBytesFromBase64() : null,
                 source.GetProperty("bytes").GetInt64());
         }
 

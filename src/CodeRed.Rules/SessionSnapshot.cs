@@ -5,16 +5,18 @@ namespace CodeRed.Rules;
 /// <summary>
 /// A session's whole state at a line boundary, to resume it elsewhere with identical results
 /// (<see cref="EvaluationSession.CaptureSnapshot"/>, <see cref="EvaluationSession.Restore"/>): counts, captured
-/// values, open records and sections, facts, remediation step events, the line still waiting for its end, line
-/// numbers and the event sequence. Serialised as UTF-8 JSON; <see cref="FormatVersion"/> says which layout.
+/// values, open records and sections, facts, remediation step events, the line still waiting for its end (and the
+/// bytes of a character half decoded), evidence in context, line numbers and the event sequence. Serialised as UTF-8 JSON; <see cref="FormatVersion"/> says which layout.
 /// </summary>
 public sealed class SessionSnapshot
 {
     /// <summary>
-    /// The layout this library writes. It also reads layout 1, which lacked the column headers of a source (version 2
-    /// added them; no pack had column sets before).
+    /// The layout this library writes. It also reads layouts 1 and 2: version 2 added the column headers of a source
+    /// (no pack had column sets before), version 3 evidence in context (recent lines, contexts waiting for their
+    /// after-lines) and the bytes a decoder holds of a UTF-16 or UTF-32 character split across writes, which earlier
+    /// versions refused to capture.
     /// </summary>
-    public const int CurrentFormatVersion = 2;
+    public const int CurrentFormatVersion = 3;
 
     private readonly byte[] _json;
 
@@ -49,7 +51,7 @@ public sealed class SessionSnapshot
             using var document = JsonDocument.Parse(bytes.ToArray());
             var root = document.RootElement;
             var version = root.GetProperty("formatVersion").GetInt32();
-            if (version is not (1 or CurrentFormatVersion))
+            if (version is < 1 or > CurrentFormatVersion)
             {
                 throw new FormatException($"The session snapshot has format version {version}; this library reads versions 1 to {CurrentFormatVersion}.");
             }

@@ -246,7 +246,7 @@ public sealed class HostContractTests : IDisposable
         Assert.Equal(1, Sum("codered.evaluations"));
         Assert.Equal(report.Verdict.Word, measured.Single(m => m.Instrument == "codered.evaluations").Tags["codered.verdict"]);
         Assert.Single(measured, m => m.Instrument == "codered.evaluation.duration");
-        Assert.Equal(report.Sources.Sum(s => s.Value), Sum("codered.lines_read"));
+        Assert.Equal(report.SourcesRead.Sum(s => s.Lines), Sum("codered.lines_read"));
         Assert.Equal(new FileInfo(CapturePath).Length, Sum("codered.bytes_read"));
         var byRule = measured.Where(m => m.Instrument == "codered.diagnostics")
             .GroupBy(m => (string)m.Tags["codered.rule.id"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));

@@ -247,7 +247,7 @@ public class SeveritySettingsTests
         });
         Assert.Equal(DiagnosticSeverity.Error, config.Rules["cr2001"]);
         Assert.Null(config.Categories["logsignature"]);
-        Assert.Equal((true, (DiagnosticSeverity?)DiagnosticSeverity.Info), config.All);
+        Assert.Equal(new SeveritySetting(DiagnosticSeverity.Info), config.AllRules);
     }
 
     [Fact]

@@ -145,7 +145,7 @@ internal static class Targets
         // Invariant: the scanner's line count equals a plain count over the same decoded text.
         var text = ReadAll(data, encoding);
         var expected = CountLines(text);
-        Check(report.Sources[0].Value == expected, $"line count {report.Sources[0].Value}, expected {expected}");
+        Check(report.SourcesRead[0].Lines == expected, $"line count {report.SourcesRead[0].Lines}, expected {expected}");
         foreach (var d in report.Diagnostics)
         {
             Check(d.Line is null || (d.Line >= 1 && d.Line <= expected), $"{d.Id} at line {d.Line} of {expected}");

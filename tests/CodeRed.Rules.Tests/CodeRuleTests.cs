@@ -29,7 +29,7 @@ public class CodeRuleTests
 
             if (end - start > digits)
             {
-                line.Report(start + 1, ("number", line.Text[start..end]));
+                line.Report(start + 1, new CodeRuleValue("number", line.Text[start..end]));
             }
         }
     }

@@ -46,7 +46,7 @@ public class FuzzCorpusTests
             using var reader = new StreamReader(new MemoryStream(bytes), EvidenceSource.Decoding(encoding), detectEncodingFromByteOrderMarks: true);
             var text = reader.ReadToEnd();
             var lines = text.Length == 0 ? 0 : text.Replace("\r\n", "\n").Replace('\r', '\n').Count(c => c == '\n') + (text[^1] is '\n' or '\r' ? 0 : 1);
-            Assert.Equal(lines, report.Sources[0].Value);
+            Assert.Equal(lines, report.SourcesRead[0].Lines);
         }
     }
 }

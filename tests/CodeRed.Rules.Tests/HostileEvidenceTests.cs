@@ -24,7 +24,7 @@ public class HostileEvidenceTests
 
     private static Diagnostic Single(AnalysisReport report, string id) => Assert.Single(report.Diagnostics, d => d.Id == id);
 
-    private static long Lines(AnalysisReport report) => report.Sources[0].Value;
+    private static long Lines(AnalysisReport report) => report.SourcesRead[0].Lines;
 
     [Fact]
     public void Scanner_block_size_is_what_these_tests_assume() => Assert.Equal(Block, Evaluator_BufferChars());

@@ -556,7 +556,7 @@ public class HostilePackTests
         var clock = Stopwatch.StartNew();
         var report = pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromText("redos", string.Join('\n', Enumerable.Repeat(line, 5)))] });
         Assert.True(clock.Elapsed < Limit, $"{clock.Elapsed.TotalSeconds:0.00} s");
-        Assert.Equal(5, report.Sources[0].Value);
+        Assert.Equal(5, report.SourcesRead[0].Lines);
     }
 
     [Theory]
@@ -580,7 +580,7 @@ public class HostilePackTests
         var pattern = Assert.Single(pack.CompiledRules.Single(r => r.Descriptor.Id == "CR9001").Patterns);
         Assert.True(pattern.RequiredLiteral is null || !pattern.RequiredLiteral.AsSpan().ContainsAny('\r', '\n'));
         var report = pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromText("crlf", "one abc\r\ndefine two\r\nthree\r\n")] });
-        Assert.Equal(3, report.Sources[0].Value);
+        Assert.Equal(3, report.SourcesRead[0].Lines);
         Assert.Empty(report.Diagnostics);
     }
 

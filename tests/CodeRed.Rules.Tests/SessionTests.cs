@@ -180,7 +180,7 @@ public class SessionTests
         }
 
         Assert.Equal(final.Diagnostics.Count, read.Count(e => e.Kind == SessionEventKind.Finding));
-        Assert.Equal(EvaluationSession.DefaultSourceName, final.Sources.Single().Key);
+        Assert.Equal(EvaluationSession.DefaultSourceName, final.SourcesRead.Single().Name);
     }
 
     [Fact]

@@ -130,6 +130,6 @@ public class SnapshotTests
         var error = Assert.Throws<ArgumentException>(() => EvaluationSession.Restore([other], snapshot));
         Assert.Contains(TestSupport.Pack.Identity.Sha256, error.Message);
         Assert.Throws<FormatException>(() => SessionSnapshot.FromBytes("not json"u8));
-        Assert.Throws<FormatException>(() => SessionSnapshot.FromBytes(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(snapshot.ToBytes()).Replace("\"formatVersion\":2", "\"formatVersion\":99"))));
+        Assert.Throws<FormatException>(() => SessionSnapshot.FromBytes(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(snapshot.ToBytes()).Replace($"\"formatVersion\":{SessionSnapshot.CurrentFormatVersion}", "\"formatVersion\":99"))));
     }
 }

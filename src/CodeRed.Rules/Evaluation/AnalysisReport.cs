@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Evaluation;
@@ -169,6 +170,11 @@ public enum RemediationStepStatus
     Undone,
 }
 
+/// <summary>One evidence source an evaluation read: its name, as given, and how many lines it had.</summary>
+/// <param name="Name">The source's name (<see cref="EvidenceSource.Name"/>, or the name a session's source began with).</param>
+/// <param name="Lines">The lines read from it; a last line without its end counts. 64-bit: a source may have more than 2^31 lines.</param>
+public sealed record SourceRead(string Name, long Lines);
+
 /// <summary>The answer in one word and one sentence.</summary>
 public sealed record Verdict(string Word, string Text, DiagnosticSeverity? Severity)
 {
@@ -224,8 +230,18 @@ public sealed class AnalysisReport
     /// <summary>Ordered remediation.</summary>
     public required IReadOnlyList<RemediationStep> Remediation { get; init; }
 
-    /// <summary>The evidence sources evaluated, by name, with their line counts.</summary>
-    public required IReadOnlyList<KeyValuePair<string, long>> Sources { get; init; }
+    /// <summary>The evidence sources evaluated, by name, with their line counts (as pairs: use <see cref="SourcesRead"/>).</summary>
+    /// <remarks>No longer <c>required</c> (a required member cannot be obsolete): only the library makes reports.</remarks>
+    [Obsolete("Use SourcesRead: the same sources as SourceRead records, with Name and Lines instead of Key and Value.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public IReadOnlyList<KeyValuePair<string, long>> Sources
+    {
+        get => field ??= [.. SourcesRead.Select(s => new KeyValuePair<string, long>(s.Name, s.Lines))];
+        init;
+    }
+
+    /// <summary>The evidence sources evaluated, in the order read: each one's name and the lines read from it.</summary>
+    public required IReadOnlyList<SourceRead> SourcesRead { get; init; }
 
     /// <summary>Facts read from the evidence (e.g. <c>currentConfig</c>), by name.</summary>
     public required IReadOnlyDictionary<string, string> Facts { get; init; }

@@ -13,11 +13,6 @@ internal sealed partial class Evaluator
 {
     public void WriteState(Utf8JsonWriter json)
     {
-        if (_options.ContextLines > 0)
-        {
-            throw new InvalidOperationException("A session that keeps evidence in context (EvaluationOptions.ContextLines above 0) cannot be captured.");
-        }
-
         json.WriteStartObject();
         json.WriteStartArray("facts");
         foreach (var (name, (value, where)) in _facts)
@@ -178,6 +173,7 @@ internal sealed partial class Evaluator
 
         json.WriteEndArray();
         json.WriteBoolean("keysTruncated", d.KeysTruncated);
+        WriteDiagnosticExtras(json, d);
         json.WriteEndObject();
     }
 
@@ -205,6 +201,8 @@ internal sealed partial class Evaluator
                 .Select(k => new KeyCount(Str(k, "value"), k.GetProperty("count").GetInt32(), k.GetProperty("firstLine").GetInt64(), OptStr(k, "firstSeen"), OptStr(k, "lastSeen")))
                 .ToArray(),
             KeysTruncated = e.GetProperty("keysTruncated").GetBoolean(),
+            MessagesByLanguage = ReadMessages(e),
+            Context = e.TryGetProperty("context", out var context) ? ReadContext(context) : null,
         };
     }
 
@@ -289,7 +287,7 @@ internal sealed partial class Evaluator
 
     private static string[] StrList(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(v => v.GetString()!).ToArray();
 
-    private static void WriteHit(Utf8JsonWriter json, Hit hit)
+    private static void WriteHit(Utf8JsonWriter json, Hit hit, IReadOnlyDictionary<EvidenceContext, int>? contexts = null)
     {
         json.WriteStartObject();
         json.WriteNumber("line", hit.Line);
@@ -308,13 +306,19 @@ internal sealed partial class Evaluator
         }
 
         json.WriteEndArray();
+        if (hit.Context is { } context && contexts is not null)
+        {
+            json.WriteNumber("context", contexts[context]);
+        }
+
         json.WriteEndObject();
     }
 
-    private static Hit ReadHit(JsonElement e) =>
+    private static Hit ReadHit(JsonElement e, IReadOnlyList<EvidenceContext>? contexts = null) =>
         new(e.GetProperty("line").GetInt64(), e.GetProperty("column").GetInt64(), Str(e, "text"), null)
         {
             Captures = e.GetProperty("captures").EnumerateArray().Select(c => (c[0].GetString()!, c[1].GetString()!)).ToArray(),
+            Context = contexts is not null && e.TryGetProperty("context", out var context) ? contexts[context.GetInt32()] : null,
         };
 
     private static void WriteCaptureSet(Utf8JsonWriter json, string name, CaptureSet set)
@@ -346,6 +350,7 @@ internal sealed partial class Evaluator
         public void WriteState(Utf8JsonWriter json)
         {
             json.WriteStartObject();
+            var contexts = WriteContexts(json);
             json.WriteNumber("openSections", _openSpans);
             json.WriteNumber("restarts", _restarts);
             json.WriteStartArray("aggregates");
@@ -359,7 +364,7 @@ internal sealed partial class Evaluator
                 json.WriteStartObject();
                 json.WriteString("rule", rule.Descriptor.Id);
                 json.WritePropertyName("first");
-                WriteHit(json, a.First with { Match = null, Captures = [] });
+                WriteHit(json, a.First with { Match = null, Captures = [] }, contexts);
                 json.WriteNumber("count", a.Count);
                 json.WriteNumber("lastLine", a.LastLine);
                 WriteCaptureSet(json, "values", a.Values);
@@ -369,13 +374,13 @@ internal sealed partial class Evaluator
             }
 
             json.WriteEndArray();
-            Records.WriteState(json);
+            Records.WriteState(json, contexts);
 
             // The per-rule state of runners that keep one (named for sections, the only such kind of format 1).
             json.WriteStartArray("sections");
             foreach (var runner in Runners)
             {
-                runner.WriteState(json);
+                runner.WriteState(json, contexts);
             }
 
             json.WriteEndArray();
@@ -419,12 +424,13 @@ internal sealed partial class Evaluator
         {
             var max = owner._options.MaxDistinctValues;
             CompiledRule Rule(JsonElement x) => owner._pack.CompiledRules.First(r => r.Descriptor.Id == Str(x, "rule"));
+            var contexts = ReadContexts(e);
             _openSpans = e.GetProperty("openSections").GetInt32();
             _restarts = e.GetProperty("restarts").GetInt32();
             foreach (var a in e.GetProperty("aggregates").EnumerateArray())
             {
                 var rule = Rule(a);
-                var aggregate = new Aggregate(ReadHit(a.GetProperty("first")) with { Captures = null })
+                var aggregate = new Aggregate(ReadHit(a.GetProperty("first"), contexts) with { Captures = null })
                 {
                     Count = a.GetProperty("count").GetInt32(),
                     LastLine = a.GetProperty("lastLine").GetInt64(),
@@ -435,10 +441,10 @@ internal sealed partial class Evaluator
                 RunnerOf[rule.Index]!.ReadFindingState(a);
             }
 
-            Records.ReadState(e.GetProperty("records"), Rule);
+            Records.ReadState(e.GetProperty("records"), Rule, contexts);
             foreach (var x in e.GetProperty("sections").EnumerateArray())
             {
-                RunnerOf[Rule(x).Index]!.ReadState(x);
+                RunnerOf[Rule(x).Index]!.ReadState(x, contexts);
             }
 
             foreach (var f in e.GetProperty("failures").EnumerateArray())

@@ -236,7 +236,7 @@ internal sealed partial class Evaluator
             Diagnostics = diagnostics,
             Verdict = verdict,
             Remediation = remediation,
-            Sources = sources,
+            SourcesRead = [.. sources.Select(s => new SourceRead(s.Key, s.Value))],
             Facts = _facts.ToDictionary(f => f.Key, f => f.Value.Value, StringComparer.Ordinal),
         };
     }

@@ -1,6 +1,11 @@
+using System.ComponentModel;
 using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Evaluation;
+
+/// <summary>One severity setting as made: the severity it sets, or null for rules turned off (<c>none</c>).</summary>
+/// <param name="Severity">The severity, or null for off.</param>
+public sealed record SeveritySetting(DiagnosticSeverity? Severity);
 
 /// <summary>
 /// Severity settings in the manner of .editorconfig for Roslyn diagnostics: per rule, per category, and for
@@ -167,8 +172,13 @@ public sealed class SeverityConfiguration
     /// <summary>Every category setting.</summary>
     public IReadOnlyDictionary<string, DiagnosticSeverity?> Categories => _categories;
 
-    /// <summary>The setting for all rules, if one was made.</summary>
+    /// <summary>The setting for all rules, if one was made (as a tuple: use <see cref="AllRules"/>).</summary>
+    [Obsolete("Use AllRules: null when no setting for all rules was made, else the SeveritySetting made.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public (bool IsSet, DiagnosticSeverity? Severity) All => (_hasAll, _all);
+
+    /// <summary>The setting for all rules (<c>all=...</c>), or null when none was made.</summary>
+    public SeveritySetting? AllRules => _hasAll ? new SeveritySetting(_all) : null;
 
     /// <summary>The effective severity of a rule, or null when it is off.</summary>
     public DiagnosticSeverity? Resolve(RuleDescriptor rule)

@@ -15,6 +15,9 @@ internal sealed class SourceFeed : IDisposable
 
     private const int DecodeChunk = 1 << 16;
 
+    /// <summary>Bytes a decoder may hold between writes: a UTF-16 high surrogate and one byte of the next code unit, a UTF-32 unit less one, or a multi-byte character less one.</summary>
+    private const int MaxHeld = 8;
+
     private readonly Encoding? _asked;
     private readonly IReadOnlyList<Matching.Prefilter?> _prefilters;
     private readonly Func<bool> _needsEveryLine;
@@ -26,7 +29,13 @@ internal sealed class SourceFeed : IDisposable
     private LineFeeder<char>? _chars;
     private Encoding? _lineEncoding;
     private Decoder? _decoder;
+    private Encoding? _decoding;
     private char[]? _decoded;
+
+    // The last bytes given to the decoder and how many were given: a snapshot works out from them which bytes the
+    // decoder holds (a code unit or surrogate pair split across writes), never more than MaxHeld.
+    private readonly byte[] _lastFed = new byte[MaxHeld];
+    private long _fed;
     private Func<ICandidateFinder<byte>>? _newByteFinder;
     private LineHandler<byte>? _byteLine;
 
@@ -200,6 +209,7 @@ internal sealed class SourceFeed : IDisposable
 
             _mode = FeedMode.DecodedBytes;
             _decoder = encoding.GetDecoder();
+            _decoding = encoding;
             _decoded = new char[encoding.GetMaxCharCount(DecodeChunk)];
             _chars = CharFeeder();
             if (writeHead)
@@ -291,26 +301,120 @@ internal sealed class SourceFeed : IDisposable
         while (!data.IsEmpty)
         {
             var n = Math.Min(DecodeChunk, data.Length);
+            Remember(data[..n]);
             var count = _decoder!.GetChars(data[..n], _decoded, flush);
             _chars!.Write(_decoded.AsSpan(0, count));
             data = data[n..];
         }
     }
 
-    /// <summary>What a snapshot holds of the source: the undecided head, or the text still waiting for its line end.</summary>
-    internal (byte[] Head, long NextLine, long LineOffset, byte[]? PendingBytes, string? PendingText) Capture()
+    private void Remember(ReadOnlySpan<byte> data)
     {
-        if (_decoder is not null)
+        _fed += data.Length;
+        if (data.Length >= MaxHeld)
         {
-            throw new InvalidOperationException($"Source '{Name}' is decoded from UTF-16, UTF-32 or a non-ASCII-compatible encoding: its state cannot be captured (a character may be half read).");
+            data[^MaxHeld..].CopyTo(_lastFed);
+            return;
         }
 
+        _lastFed.AsSpan(data.Length).CopyTo(_lastFed);
+        data.CopyTo(_lastFed.AsSpan(MaxHeld - data.Length));
+    }
+
+    /// <summary>
+    /// What a snapshot holds of the source: the undecided head, the text still waiting for its line end, and (for a
+    /// decoded source) the bytes of a character not yet complete, which the decoder holds.
+    /// </summary>
+    internal (byte[] Head, long NextLine, long LineOffset, byte[]? PendingBytes, string? PendingText, byte[]? Held) Capture()
+    {
+        var held = _decoder is null ? null : HeldBytes();
         return (_head[.._headCount], Lines + 1, _bytes?.PendingOffset ?? _chars?.PendingOffset ?? 0,
-            _bytes?.Pending.ToArray(), _chars is { } chars ? new string(chars.Pending) : null);
+            _bytes?.Pending.ToArray(), _chars is { } chars ? new string(chars.Pending) : null, held);
+    }
+
+    /// <summary>
+    /// The bytes the decoder holds: worked out from the last bytes given to it for UTF-16 and UTF-32 (code unit
+    /// alignment and a high surrogate waiting for its low half) and UTF-8 (a lead byte and its continuation bytes so
+    /// far); none for a single-byte encoding. Checked: a fresh decoder fed them gives no character and would flush the
+    /// same as the decoder. Other multi-byte encodings that reach the decoder (not ASCII-compatible, such as UTF-7) may
+    /// keep a mode across lines, which no few bytes say: refused.
+    /// </summary>
+    private byte[] HeldBytes()
+    {
+        var decoder = _decoder!;
+        var encoding = _decoding!;
+        var flushed = decoder.GetCharCount([], flush: true);
+        var available = (int)Math.Min(_fed, MaxHeld);
+        var last = _lastFed.AsSpan(MaxHeld - available);
+        var k = encoding.CodePage switch
+        {
+            1200 or 1201 => (int)(_fed % 2) + (_fed >= 2 && IsHighSurrogate(last, (int)(_fed % 2), encoding.CodePage == 1201) ? 2 : 0),
+            12000 or 12001 => (int)(_fed % 4),
+            65001 => Utf8Held(last),
+            _ when encoding.IsSingleByte => 0,
+            _ => throw new InvalidOperationException($"Source '{Name}' is decoded from {encoding.WebName}, whose decoder may keep a mode across lines: its state cannot be captured (UTF-16, UTF-32 and single-byte encodings can)."),
+        };
+        if (Holds(last[^k..]))
+        {
+            return last[^k..].ToArray();
+        }
+
+        throw new InvalidOperationException($"Source '{Name}': the bytes its {encoding.WebName} decoder holds could not be worked out; capture the session after the next write.");
+
+        bool Holds(ReadOnlySpan<byte> tail)
+        {
+            if (tail.IsEmpty)
+            {
+                return flushed == 0;
+            }
+
+            var fresh = encoding.GetDecoder();
+            if (fresh.GetCharCount(tail, flush: false) != 0)
+            {
+                return false;
+            }
+
+            var chars = new char[Math.Max(encoding.GetMaxCharCount(tail.Length), 1)];
+            return fresh.GetChars(tail, chars, flush: false) == 0 && fresh.GetCharCount([], flush: true) == flushed;
+        }
+    }
+
+    /// <summary>Whether the last whole UTF-16 code unit (before <paramref name="odd"/> trailing bytes) is a high surrogate.</summary>
+    private static bool IsHighSurrogate(ReadOnlySpan<byte> last, int odd, bool bigEndian)
+    {
+        if (last.Length < 2 + odd)
+        {
+            return false;
+        }
+
+        var unit = last.Slice(last.Length - odd - 2, 2);
+        var value = bigEndian ? (unit[0] << 8) | unit[1] : (unit[1] << 8) | unit[0];
+        return char.IsHighSurrogate((char)value);
+    }
+
+    /// <summary>A UTF-8 lead byte among the last three bytes whose character is not complete yet: it and what follows.</summary>
+    private static int Utf8Held(ReadOnlySpan<byte> last)
+    {
+        for (var k = 1; k <= Math.Min(3, last.Length); k++)
+        {
+            var b = last[^k];
+            if (b < 0x80)
+            {
+                return 0;
+            }
+
+            if (b >= 0xC0)
+            {
+                var length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+                return length > k ? k : 0;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Puts back a captured state into a fresh feed.</summary>
-    internal void Restore(FeedMode mode, byte[] head, long nextLine, long lineOffset, byte[]? pendingBytes, string? pendingText, long bytes)
+    internal void Restore(FeedMode mode, byte[] head, long nextLine, long lineOffset, byte[]? pendingBytes, string? pendingText, byte[]? held, long bytes)
     {
         Bytes = 0;
         if (mode == FeedMode.Text)
@@ -318,13 +422,31 @@ internal sealed class SourceFeed : IDisposable
             StartText();
             _chars!.Restore(nextLine, lineOffset, pendingText);
         }
-        else if (mode == FeedMode.AsciiBytes)
+        else if (mode is FeedMode.AsciiBytes or FeedMode.DecodedBytes)
         {
             // Deciding again on the same head gives the same path; the head's bytes are then pending or ended lines.
             head.CopyTo(_head, 0);
             _headCount = head.Length;
             Decide(writeHead: false);
-            _bytes!.Restore(nextLine, lineOffset, pendingBytes);
+            if (_mode != mode)
+            {
+                throw new InvalidOperationException($"Source '{Name}' was read as {mode} when captured and would be read as {_mode} now.");
+            }
+
+            if (mode == FeedMode.AsciiBytes)
+            {
+                _bytes!.Restore(nextLine, lineOffset, pendingBytes);
+            }
+            else
+            {
+                _chars!.Restore(nextLine, lineOffset, pendingText);
+                if (held is { Length: > 0 })
+                {
+                    // The decoder takes the bytes of the character split across writes back; they give no character yet.
+                    Remember(held);
+                    _decoder!.GetChars(held, _decoded, flush: false);
+                }
+            }
         }
         else if (mode == FeedMode.Undecided)
         {
@@ -334,6 +456,14 @@ internal sealed class SourceFeed : IDisposable
 
         Bytes = bytes;
     }
+
+    /// <summary>Nothing waits: no undecided head, no line without its end, no character half decoded.</summary>
+    internal bool IsAtRest => _mode switch
+    {
+        FeedMode.Undecided => _headCount == 0,
+        FeedMode.AsciiBytes => _bytes!.Pending.IsEmpty,
+        _ => _chars!.Pending.IsEmpty && (_decoder is null || _decoder.GetCharCount([], flush: true) == 0),
+    };
 
     public void Dispose()
     {

@@ -114,7 +114,9 @@ public static class JsonReportWriter
         WriteRemediation(json, report.Remediation);
 
         json.WriteStartArray("sources");
+#pragma warning disable CS0618 // AnalysisReport.Sources is obsolete (SourcesRead); the hub moves this writer
         foreach (var (name, lines) in report.Sources)
+#pragma warning restore CS0618
         {
             json.WriteStartObject();
             json.WriteString("name", name);

@@ -28,6 +28,9 @@ internal sealed partial class Evaluator
 
         public bool AnyOpen => _open.Count > 0;
 
+        /// <summary>The hits kept in open records (their contexts go into a snapshot once each).</summary>
+        public IEnumerable<Hit> HeldHits => _open.Values.SelectMany(r => r.Hits.Select(h => h.Hit));
+
         /// <summary>Before the rules see a line: a record it starts (or one it passes the end of) closes, a new one opens.</summary>
         public void Line(string line, long number)
         {
@@ -99,7 +102,7 @@ internal sealed partial class Evaluator
             }
         }
 
-        public void WriteState(Utf8JsonWriter json)
+        public void WriteState(Utf8JsonWriter json, IReadOnlyDictionary<EvidenceContext, int>? contexts)
         {
             json.WriteStartArray("records");
             foreach (var record in _open.Values)
@@ -113,7 +116,7 @@ internal sealed partial class Evaluator
                     json.WriteStartObject();
                     json.WriteString("rule", rule.Descriptor.Id);
                     json.WritePropertyName("hit");
-                    WriteHit(json, hit);
+                    WriteHit(json, hit, contexts);
                     json.WriteEndObject();
                 }
 
@@ -124,14 +127,14 @@ internal sealed partial class Evaluator
             json.WriteEndArray();
         }
 
-        public void ReadState(JsonElement records, Func<JsonElement, CompiledRule> rule)
+        public void ReadState(JsonElement records, Func<JsonElement, CompiledRule> rule, IReadOnlyList<EvidenceContext>? contexts)
         {
             foreach (var r in records.EnumerateArray())
             {
                 var record = new OpenRecord(specs.First(x => x.Name == Str(r, "name")), r.GetProperty("startLine").GetInt64());
                 foreach (var h in r.GetProperty("hits").EnumerateArray())
                 {
-                    record.Hits.Add((rule(h), ReadHit(h.GetProperty("hit"))));
+                    record.Hits.Add((rule(h), ReadHit(h.GetProperty("hit"), contexts)));
                 }
 
                 _open[record.Spec.Name] = record;

@@ -87,13 +87,16 @@ internal sealed partial class Evaluator
         {
         }
 
+        /// <summary>Hits the runner keeps in its own state (a section's start), whose contexts a snapshot numbers.</summary>
+        public virtual IEnumerable<Hit> HeldHits => [];
+
         /// <summary>
         /// The kind's own per-source state (one object with a "rule" member, in the snapshot's per-rule state list),
         /// or false when it has none to keep.
         /// </summary>
-        public virtual bool WriteState(Utf8JsonWriter json) => false;
+        public virtual bool WriteState(Utf8JsonWriter json, IReadOnlyDictionary<EvidenceContext, int>? contexts) => false;
 
-        public virtual void ReadState(JsonElement state)
+        public virtual void ReadState(JsonElement state, IReadOnlyList<EvidenceContext>? contexts)
         {
         }
     }
@@ -159,8 +162,10 @@ internal sealed partial class Evaluator
 
         public override void ReadFindingState(JsonElement aggregate) => inner.ReadFindingState(aggregate);
 
-        public override bool WriteState(Utf8JsonWriter json) => inner.WriteState(json);
+        public override IEnumerable<Hit> HeldHits => inner.HeldHits;
 
-        public override void ReadState(JsonElement state) => inner.ReadState(state);
+        public override bool WriteState(Utf8JsonWriter json, IReadOnlyDictionary<EvidenceContext, int>? contexts) => inner.WriteState(json, contexts);
+
+        public override void ReadState(JsonElement state, IReadOnlyList<EvidenceContext>? contexts) => inner.ReadState(state, contexts);
     }
 }

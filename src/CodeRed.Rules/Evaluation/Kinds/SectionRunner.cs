@@ -80,7 +80,9 @@ internal sealed partial class Evaluator
             }
         }
 
-        public override bool WriteState(Utf8JsonWriter json)
+        public override IEnumerable<Hit> HeldHits => _start is null ? [] : [_start];
+
+        public override bool WriteState(Utf8JsonWriter json, IReadOnlyDictionary<EvidenceContext, int>? contexts)
         {
             if (_start is null)
             {
@@ -94,15 +96,15 @@ internal sealed partial class Evaluator
             json.WriteNumber("headerLines", _headerLines);
             json.WriteNumber("rows", _rows);
             json.WritePropertyName("start");
-            WriteHit(json, _start);
+            WriteHit(json, _start, contexts);
             WriteCaptureSet(json, "captures", _captures);
             json.WriteEndObject();
             return true;
         }
 
-        public override void ReadState(JsonElement state)
+        public override void ReadState(JsonElement state, IReadOnlyList<EvidenceContext>? contexts)
         {
-            Open(ReadHit(state.GetProperty("start")) with { Captures = null });
+            Open(ReadHit(state.GetProperty("start"), contexts) with { Captures = null });
             _open = state.GetProperty("open").GetBoolean();
             _rowsStarted = state.GetProperty("rowsStarted").GetBoolean();
             _headerLines = state.GetProperty("headerLines").GetInt32();
