@@ -188,14 +188,12 @@ public static class HtmlReportWriter
         }
 
         page.Append("</dd>");
-#pragma warning disable CS0618 // AnalysisReport.Sources is obsolete (SourcesRead); the hub moves this writer
-        if (report.Sources.Count > 0)
+        if (report.SourcesRead.Count > 0)
         {
             page.Append("<dt>").Append(T("htmlSource")).Append("</dt><dd>")
-                .Append(string.Join(", ", report.Sources.Select(s => $"{H(s.Key)} ({report.Phrases.Get("htmlLines", report.Culture, ("lines", s.Value.ToString(CultureInfo.InvariantCulture)))})")))
+                .Append(string.Join(", ", report.SourcesRead.Select(s => $"{H(s.Name)} ({report.Phrases.Get("htmlLines", report.Culture, ("lines", s.Lines.ToString(CultureInfo.InvariantCulture)))})")))
                 .Append("</dd>");
         }
-#pragma warning restore CS0618
 
         page.Append("</dl>\n</section>\n");
 

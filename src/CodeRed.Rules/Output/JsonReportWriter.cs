@@ -114,9 +114,7 @@ public static class JsonReportWriter
         WriteRemediation(json, report.Remediation);
 
         json.WriteStartArray("sources");
-#pragma warning disable CS0618 // AnalysisReport.Sources is obsolete (SourcesRead); the hub moves this writer
-        foreach (var (name, lines) in report.Sources)
-#pragma warning restore CS0618
+        foreach (var (name, lines) in report.SourcesRead)
         {
             json.WriteStartObject();
             json.WriteString("name", name);

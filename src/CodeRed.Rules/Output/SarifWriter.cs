@@ -203,9 +203,7 @@ public static partial class SarifWriter
         var artifacts = new List<Artifact>();
         var artifactIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var roots = new SortedDictionary<string, string>(StringComparer.Ordinal);
-#pragma warning disable CS0618 // AnalysisReport.Sources is obsolete (SourcesRead); the hub moves this writer
-        foreach (var (name, lines) in report.Sources)
-#pragma warning restore CS0618
+        foreach (var (name, lines) in report.SourcesRead)
         {
             if (!artifactIndex.ContainsKey(name))
             {
@@ -288,11 +286,9 @@ public static partial class SarifWriter
         var device = DeviceKey(report);
         json.WriteStartObject("automationDetails");
         json.WriteStartObject("description");
-#pragma warning disable CS0618 // AnalysisReport.Sources is obsolete (SourcesRead); the hub moves this writer
-        json.WriteString("text", report.Sources.Count > 0
+        json.WriteString("text", report.SourcesRead.Count > 0
             ? $"codered analysis of the device whose evidence is {device}"
             : $"codered analysis of the device given as {device}");
-#pragma warning restore CS0618
         json.WriteEndObject();
         json.WriteString("id", context.SeveralPacks ? $"{context.Options.AutomationIdPrefix}{device}/{report.Pack.Id}/" : $"{context.Options.AutomationIdPrefix}{device}/");
         if (context.Options.AutomationProperties is { Count: > 0 } automation)
@@ -394,12 +390,10 @@ public static partial class SarifWriter
     /// <summary>Names the run's device: its evidence sources, else the model and firmware it was given.</summary>
     private static string DeviceKey(AnalysisReport report)
     {
-#pragma warning disable CS0618 // AnalysisReport.Sources is obsolete (SourcesRead); the hub moves this writer
-        if (report.Sources.Count > 0)
+        if (report.SourcesRead.Count > 0)
         {
-            return string.Join('+', report.Sources.Select(s => s.Key).Distinct(StringComparer.Ordinal));
+            return string.Join('+', report.SourcesRead.Select(s => s.Name).Distinct(StringComparer.Ordinal));
         }
-#pragma warning restore CS0618
 
         var given = DeviceArguments(report);
         return given.Length > 0 ? given : "no model, no evidence";
@@ -656,9 +650,7 @@ public static partial class SarifWriter
 
         foreach (var rule in rules)
         {
-#pragma warning disable CS0618 // SeverityConfiguration.All is obsolete (AllRules); the hub moves this writer
-            if (severity.Rules.ContainsKey(rule.Id) || severity.Categories.ContainsKey(rule.Category) || severity.All.IsSet)
-#pragma warning restore CS0618
+            if (severity.Rules.ContainsKey(rule.Id) || severity.Categories.ContainsKey(rule.Category) || severity.AllRules is not null)
             {
                 result.Add((rule, severity.Resolve(rule)));
             }
