@@ -88,6 +88,9 @@ internal sealed class Sha256
         return digest;
     }
 
+    // Optimized from the first call: a pack of some hundred kilobytes is thousands of calls, each too short for on-stack
+    // replacement, which a JIT process would otherwise run unoptimized until tiering caught up.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Compress(ReadOnlySpan<byte> block)
     {
         var w = _w;
