@@ -68,22 +68,12 @@ internal static class CliApp
         }
         catch (RulePackException e)
         {
-            Error(stderr, "the rule pack is invalid:");
-            foreach (var problem in e.Problems.Where(p => p.Severity == ProblemSeverity.Error))
-            {
-                stderr.WriteLine("  " + TerminalText.Escape(problem.ToString()));
-            }
-
+            Problems(stderr, "the rule pack is invalid:", e.Problems.Where(p => p.Severity == ProblemSeverity.Error));
             return Failure;
         }
         catch (SeverityConfigurationException e)
         {
-            Error(stderr, "the severity configuration is invalid:");
-            foreach (var problem in e.Problems)
-            {
-                stderr.WriteLine("  " + TerminalText.Escape(problem.ToString()));
-            }
-
+            Problems(stderr, "the severity configuration is invalid:", e.Problems);
             return Failure;
         }
         catch (Exception e) when (e is CsafExportException or InputException)
@@ -112,6 +102,17 @@ internal static class CliApp
 
     /// <summary>One line on stderr, escaped: file names and values in messages come from the user or the evidence.</summary>
     internal static void Error(TextWriter stderr, string message) => stderr.WriteLine("codered: " + TerminalText.Escape(message));
+
+    // The loops live here, not in Run's catch blocks: a JIT process compiles a method with a loop inside a handler fully
+    // optimized at once (no on-stack replacement there), and Run, like Analyze, runs once per process.
+    private static void Problems(TextWriter stderr, string heading, IEnumerable<PackProblem> problems)
+    {
+        Error(stderr, heading);
+        foreach (var problem in problems)
+        {
+            stderr.WriteLine("  " + TerminalText.Escape(problem.ToString()));
+        }
+    }
 
     private static int Dispatch(string[] args, Invocation invocation)
     {
@@ -349,10 +350,15 @@ internal static class CliApp
         }
         finally
         {
-            foreach (var file in files)
-            {
-                file.Dispose();
-            }
+            DisposeAll(files); // a loop in a finally block would make the JIT compile all of Analyze fully optimized
+        }
+    }
+
+    private static void DisposeAll(List<WatchedFile> files)
+    {
+        foreach (var file in files)
+        {
+            file.Dispose();
         }
     }
 

@@ -15,7 +15,14 @@ internal static class DefinitionHash
     /// <summary>The name lock files give this way of hashing (a lock without it hashed the JSON catalogue entry).</summary>
     public const string Scheme = "definition-v1";
 
-    public static string Of(YMapping rule, IEnumerable<LocalizedText> caveats)
+    /// <summary>The hash of a rule, computed when first asked for (the rule's YAML and its caveats are kept until then).</summary>
+    public static Lazy<string> Of(YMapping rule, IEnumerable<LocalizedText> caveats)
+    {
+        var named = caveats.ToArray();
+        return new Lazy<string>(() => Compute(rule, named));
+    }
+
+    private static string Compute(YMapping rule, IReadOnlyList<LocalizedText> caveats)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))

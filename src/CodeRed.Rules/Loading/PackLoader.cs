@@ -162,15 +162,15 @@ internal sealed partial class PackLoader
     /// <summary>SHA-256 over the files in path order, line endings normalized so a checkout's settings do not change it.</summary>
     internal static string Hash(IReadOnlyList<PackFile> files)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var sha = new Sha256(); // managed: the platform's would load OpenSSL into every process (Sha256.cs)
         foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             var text = file.Text.Replace("\r\n", "\n", StringComparison.Ordinal);
-            sha.AppendData(Encoding.UTF8.GetBytes($"{file.Path}\n{text.Length}\n"));
-            sha.AppendData(Encoding.UTF8.GetBytes(text));
+            sha.Append(Encoding.UTF8.GetBytes($"{file.Path}\n{text.Length}\n"));
+            sha.Append(Encoding.UTF8.GetBytes(text));
         }
 
-        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+        return Convert.ToHexString(sha.Finish()).ToLowerInvariant();
     }
 
     private sealed class Manifest

@@ -37,7 +37,7 @@ public static class ReleaseTracking
     {
         if (rule.DefinitionHash is { } definition)
         {
-            return definition;
+            return definition.Value;
         }
 
         using var stream = new MemoryStream();

@@ -28,6 +28,8 @@ internal sealed class FragmentCheck
         _fragments.Length == 1 && _fragments[0].MaxStart is null && _fragments[0].Text == primary;
 
     /// <summary>The check on a line of bytes: chars never outnumber bytes, and ASCII bytes are one char each.</summary>
+    /// <remarks>Optimized from the first call: it runs on every hit of the search (see MultiLiteralSearch.Verify).</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Passes(ReadOnlySpan<byte> line)
     {
         var pos = 0;
@@ -54,6 +56,7 @@ internal sealed class FragmentCheck
     }
 
     /// <summary>The check on a decoded line.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Passes(ReadOnlySpan<char> line)
     {
         var comparison = IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
@@ -80,6 +83,7 @@ internal sealed class FragmentCheck
     }
 
     /// <summary>ASCII case-insensitive search of an ASCII needle in bytes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static int IndexOfIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> needle)
     {
         if (needle.Length == 0)

@@ -209,6 +209,9 @@ internal sealed class MultiLiteralSearch
     }
 
     /// <summary>Every literal starting at <paramref name="at"/> into <paramref name="found"/>; true when there is one.</summary>
+    // Optimized from the first call, as Find is: it runs on every hit, and a JIT process would run it unoptimized (tier 0)
+    // until the tiered compiler promotes it, which in a one-shot scan came late or never (docs/performance.md).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool Verify(ReadOnlySpan<byte> text, int at, List<int> found)
     {
         found.Clear();
@@ -233,6 +236,7 @@ internal sealed class MultiLiteralSearch
         return found.Count > 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Key(ReadOnlySpan<byte> bytes)
     {
         uint key = 0;

@@ -169,6 +169,8 @@ internal sealed class Prefilter
     private static bool IsWholeLiteral(Pattern pattern, RequiredFragment fragment) => pattern.Literal == fragment.Text;
 
     /// <summary>Whether a line holding literal <paramref name="id"/> is a candidate: some pattern naming it passes its check.</summary>
+    /// <remarks>Optimized from the first call: it runs on every hit of the search (see MultiLiteralSearch.Verify).</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal bool Passes(int id, ReadOnlySpan<byte> line)
     {
         if (_checks[id] is not { } checks)
@@ -188,6 +190,7 @@ internal sealed class Prefilter
     }
 
     /// <inheritdoc cref="Passes(int, ReadOnlySpan{byte})"/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal bool Passes(int id, ReadOnlySpan<char> line)
     {
         if (_checks[id] is not { } checks)

@@ -106,8 +106,12 @@ public sealed class RuleDescriptor
     /// <summary>The 1-based line of the rule's <c>id</c> in <see cref="SourceFile"/> (1 when unknown).</summary>
     internal int SourceLine { get; init; } = 1;
 
-    /// <summary>The SHA-256 of the rule's definition as written (see <c>Loading.DefinitionHash</c>); null for rules built in C#.</summary>
-    internal string? DefinitionHash { get; init; }
+    /// <summary>
+    /// The SHA-256 of the rule's definition as written (see <c>Loading.DefinitionHash</c>); null for rules built in C#.
+    /// Computed on first use: only <c>rules lock</c> and a lock check need it, and computing it for every rule at load
+    /// cost about a tenth of a JIT process's start-up (docs/performance.md).
+    /// </summary>
+    internal Lazy<string>? DefinitionHash { get; init; }
 
     /// <summary>The 1-based column of the rule's <c>id</c> in <see cref="SourceFile"/> (1 when unknown).</summary>
     internal int SourceColumn { get; init; } = 1;
