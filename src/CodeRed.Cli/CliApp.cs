@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
-using CodeRed.Rules;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.IO;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
+using CodeRed.Rules.Tooling;
+using CodeRed.Rules;
 
 namespace CodeRed.Cli;
 
@@ -395,7 +396,7 @@ internal static class CliApp
                     else
                     {
                         // One section per pack, as a fleet page has one per device.
-                        HtmlReportWriter.WriteFleet(html, reports.Select(r => new KeyValuePair<string, AnalysisReport>($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
+                        HtmlReportWriter.WriteFleet(html, reports.Select(r => new FleetDevice($"{r.Pack.Id} {r.Pack.Version}", r)).ToArray());
                     }
                 }
 

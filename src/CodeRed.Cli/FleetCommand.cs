@@ -51,7 +51,7 @@ internal static class FleetCommand
 
         using var json = format == "json" ? new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) : null;
         json?.WriteStartArray();
-        var fleetReports = new List<KeyValuePair<string, AnalysisReport>>();
+        var fleetReports = new List<FleetDevice>();
         foreach (var (file, report, error) in results)
         {
             worst = Math.Max(worst, error is not null ? CliApp.Failure : report!.MaxSeverity >= DiagnosticSeverity.Warning ? CliApp.Findings : CliApp.Clean);
@@ -118,7 +118,7 @@ internal static class FleetCommand
 
         if (format == "sarif")
         {
-            SarifWriter.Write(stdout, fleetReports.Select(r => r.Value).ToList(), pack, sarif);
+            SarifWriter.Write(stdout, fleetReports.Select(r => r.Report).ToList(), pack, sarif);
             stdout.Write("\n"u8);
         }
 

@@ -1,5 +1,6 @@
-using CodeRed.Rules;
 using CodeRed.Rules.Loading;
+using CodeRed.Rules.Tooling;
+using CodeRed.Rules;
 
 namespace CodeRed.Cli;
 

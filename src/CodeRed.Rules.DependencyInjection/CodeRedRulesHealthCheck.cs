@@ -26,7 +26,7 @@ internal sealed class CodeRedRulesHealthCheck(IRulePackProvider provider) : IHea
             return Task.FromResult(HealthCheckResult.Healthy(pack + " in force", data));
         }
 
-        var problems = error.Problems.Where(p => p.Severity == Loading.ProblemSeverity.Error).Select(p => p.ToString()).ToList();
+        var problems = error.Problems.Where(p => p.Severity == CodeRed.Rules.ProblemSeverity.Error).Select(p => p.ToString()).ToList();
         data["lastReloadError"] = string.Join(Environment.NewLine, problems);
         return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus,
             $"the last reload failed ({problems.Count} error(s), first: {problems.FirstOrDefault()}); {pack} stays in force", data: data));

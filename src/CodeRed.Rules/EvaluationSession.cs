@@ -618,7 +618,7 @@ public sealed class EvaluationSession : IDisposable
         for (var i = 0; i < reports.Count; i++)
         {
             var report = reports[i];
-            foreach (var diagnostic in report.Diagnostics.Where(d => d.Source is null && d.Descriptor.Kind == Model.RuleKind.Device))
+            foreach (var diagnostic in report.Diagnostics.Where(d => d.Source is null && d.Descriptor.Kind == CodeRed.Rules.RuleKind.Device))
             {
                 if (_deviceFindings[i].Add(diagnostic.Id))
                 {

@@ -5,6 +5,7 @@ using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 
 namespace CodeRed.Rules;
 

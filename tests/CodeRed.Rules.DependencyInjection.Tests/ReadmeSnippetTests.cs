@@ -59,7 +59,7 @@ public sealed partial class ReadmeSnippetTests
 
         using var output = new MemoryStream();
         var result = compilation.Emit(output);
-        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
+        var errors = result.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
         Assert.True(result.Success, $"README snippet {index + 1} does not compile:\n{string.Join("\n", errors)}\n---\n{code}");
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.DependencyInjection.Tests.Support;
 
 namespace CodeRed.Rules.DependencyInjection.Tests;

@@ -1,4 +1,5 @@
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

@@ -2,6 +2,7 @@ using System.Globalization;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;
@@ -240,7 +241,7 @@ public class CatalogueDocsTests
         Assert.Contains("deprecated: use CR2001", RunCli(["rules", "list", "--rules", dir.Path, "--status", "deprecated"]).Stdout);
 
         dir.Write("CR9002/CR9002.yaml", File.ReadAllText(Path.Combine(dir.Path, "CR9002", "CR9002.yaml")).Replace("replacedBy: CR2001\n", ""));
-        var e = Assert.Throws<Loading.RulePackException>(() => RulePack.LoadFrom(dir.Path));
+        var e = Assert.Throws<CodeRed.Rules.RulePackException>(() => RulePack.LoadFrom(dir.Path));
         Assert.Contains(e.Problems, p => p.Message.Contains("must name its replacement"));
     }
 }

@@ -4,6 +4,8 @@ using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
+using CodeRed.Rules.Products;
+using CodeRed.Rules.Tooling;
 
 namespace CodeRed.Rules.Tests;
 

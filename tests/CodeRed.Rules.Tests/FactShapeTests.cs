@@ -1,6 +1,7 @@
 using System.Globalization;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

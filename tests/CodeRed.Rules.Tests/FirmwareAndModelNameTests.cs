@@ -1,4 +1,5 @@
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 
 namespace CodeRed.Rules.Tests;
 

@@ -97,7 +97,7 @@ public partial class HtmlReportTests
     {
         var report = Sample();
         var html = Html(report);
-        var shown = report.Diagnostics.Where(d => d.Severity > Model.DiagnosticSeverity.Hidden).ToList();
+        var shown = report.Diagnostics.Where(d => d.Severity > CodeRed.Rules.DiagnosticSeverity.Hidden).ToList();
         var expected = shown.Sum(d => d.Timestamps.Count);
         Assert.Equal(6, expected); // CR2001 ×3, CR2002, CR2004, CR2005: the startup records and log lines with a time
         Assert.Equal(expected, MarkElement().Matches(html).Count);
@@ -333,7 +333,7 @@ public partial class HtmlReportTests
 
             var (dom, stderr) = Chromium(chromium, profile, "--dump-dom", new Uri(page).AbsoluteUri);
             var report = Sample();
-            var timed = report.Diagnostics.Where(d => d.Severity > Model.DiagnosticSeverity.Hidden).Sum(d => d.Timestamps.Count);
+            var timed = report.Diagnostics.Where(d => d.Severity > CodeRed.Rules.DiagnosticSeverity.Hidden).Sum(d => d.Timestamps.Count);
             Assert.Equal(timed, MarkElement().Matches(dom).Count);
             Assert.Contains("<svg class=\"chart\"", dom);
             Assert.DoesNotMatch("Uncaught|:CONSOLE[:(]|Refused to", stderr); // Chromium logs every console message as INFO:CONSOLE:line

@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

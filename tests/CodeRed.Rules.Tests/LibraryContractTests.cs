@@ -153,15 +153,15 @@ public sealed class LibraryContractTests
 
     /// <summary>The members that throw on bad arguments say so in their XML docs, which IDEs show.</summary>
     [Theory]
-    [InlineData("M:CodeRed.Rules.RulePack.Evaluate(CodeRed.Rules.Evaluation.DeviceEvidence,CodeRed.Rules.Evaluation.EvaluationOptions)", "ArgumentNullException", "ArgumentException", "InvalidOperationException", "FormatException", "IOException")]
+    [InlineData("M:CodeRed.Rules.RulePack.Evaluate(CodeRed.Rules.DeviceEvidence,CodeRed.Rules.EvaluationOptions)", "ArgumentNullException", "ArgumentException", "InvalidOperationException", "FormatException", "IOException")]
     [InlineData("M:CodeRed.Rules.RulePack.LoadFrom(System.String)", "ArgumentNullException", "RulePackException")]
-    [InlineData("M:CodeRed.Rules.Evaluation.EvidenceSource.FromFile(System.String,System.Text.Encoding,System.String)", "ArgumentNullException", "ArgumentException")]
-    [InlineData("M:CodeRed.Rules.Evaluation.EvidenceSource.FromStream(System.String,System.IO.Stream,System.Text.Encoding)", "ArgumentNullException", "ArgumentException")]
-    [InlineData("M:CodeRed.Rules.Evaluation.EvidenceSource.FromText(System.String,System.String)", "ArgumentNullException")]
-    [InlineData("P:CodeRed.Rules.Evaluation.DeviceEvidence.Sources", "ArgumentNullException")]
-    [InlineData("P:CodeRed.Rules.Evaluation.EvaluationOptions.MaxDistinctValues", "ArgumentOutOfRangeException")]
-    [InlineData("M:CodeRed.Rules.Evaluation.SeverityConfiguration.WithRule(System.String,System.Nullable{CodeRed.Rules.Model.DiagnosticSeverity})", "ArgumentException")]
-    [InlineData("M:CodeRed.Rules.Evaluation.SeverityConfiguration.Validate(CodeRed.Rules.RulePack)", "ArgumentNullException")]
+    [InlineData("M:CodeRed.Rules.EvidenceSource.FromFile(System.String,System.Text.Encoding,System.String)", "ArgumentNullException", "ArgumentException")]
+    [InlineData("M:CodeRed.Rules.EvidenceSource.FromStream(System.String,System.IO.Stream,System.Text.Encoding)", "ArgumentNullException", "ArgumentException")]
+    [InlineData("M:CodeRed.Rules.EvidenceSource.FromText(System.String,System.String)", "ArgumentNullException")]
+    [InlineData("P:CodeRed.Rules.DeviceEvidence.Sources", "ArgumentNullException")]
+    [InlineData("P:CodeRed.Rules.EvaluationOptions.MaxDistinctValues", "ArgumentOutOfRangeException")]
+    [InlineData("M:CodeRed.Rules.SeverityConfiguration.WithRule(System.String,System.Nullable{CodeRed.Rules.DiagnosticSeverity})", "ArgumentException")]
+    [InlineData("M:CodeRed.Rules.SeverityConfiguration.Validate(CodeRed.Rules.RulePack)", "ArgumentNullException")]
     public void Throwing_members_document_their_exceptions(string member, params string[] exceptions)
     {
         var xml = Path.ChangeExtension(typeof(RulePack).Assembly.Location, ".xml");

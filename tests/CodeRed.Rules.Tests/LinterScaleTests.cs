@@ -1,5 +1,6 @@
 using System.Text;
 using CodeRed.Rules.Loading;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

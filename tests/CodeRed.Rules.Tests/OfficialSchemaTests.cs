@@ -106,7 +106,7 @@ internal static class OfficialSchemas
     public static List<string> Errors(JsonSchema schema, string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var results = schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        var results = schema.Evaluate(doc.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         if (results.IsValid)
         {
             return [];
@@ -162,7 +162,7 @@ public class OfficialSchemaTests(ITestOutputHelper output)
 
         using var stream = new MemoryStream();
         var properties = new Dictionary<string, string> { ["azuredevops/pipeline/build/buildDefinitionId"] = "42" };
-        SarifWriter.Write(stream, [Pack.Evaluate(new CodeRed.Rules.Evaluation.DeviceEvidence { Model = "AR130" })], Pack,
+        SarifWriter.Write(stream, [Pack.Evaluate(new CodeRed.Rules.DeviceEvidence { Model = "AR130" })], Pack,
             new SarifOptions { AutomationIdPrefix = "azuredevops/pipeline/build/example/", AutomationProperties = properties });
         Valid(OfficialSchemas.Sarif, "SARIF (pipeline, model only)", Encoding.UTF8.GetString(stream.ToArray()));
     }

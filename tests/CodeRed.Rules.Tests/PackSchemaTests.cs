@@ -48,7 +48,7 @@ public class PackSchemaTests
     public void Schema_is_a_valid_draft_2020_12_schema()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(SchemaPath));
-        var results = MetaSchemas.Draft202012.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = MetaSchemas.Draft202012.Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = OutputFormat.List });
         Assert.True(results.IsValid, Describe(results));
         Assert.Equal("https://json-schema.org/draft/2020-12/schema", document.RootElement.GetProperty("$schema").GetString());
         Assert.Equal("urn:codered-rules:rule-pack:1", document.RootElement.GetProperty("$id").GetString());
@@ -284,7 +284,7 @@ public class PackSchemaTests
     private static EvaluationResults Validate(JsonNode? document)
     {
         var element = JsonSerializer.SerializeToElement(document);
-        return Schema.Value.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        return Schema.Value.Evaluate(element, new Json.Schema.EvaluationOptions { OutputFormat = OutputFormat.List });
     }
 
     private static string Describe(EvaluationResults results)
@@ -306,7 +306,7 @@ public class PackSchemaTests
     private static List<(string At, string Keyword, string Path, string Message)> Failures(JsonNode? document)
     {
         var element = JsonSerializer.SerializeToElement(document);
-        var root = Schema.Value.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
+        var root = Schema.Value.Evaluate(element, new Json.Schema.EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
         var failures = new List<(string, string, string, string)>();
         Walk(root);
         return failures;

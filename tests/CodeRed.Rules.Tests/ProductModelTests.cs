@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

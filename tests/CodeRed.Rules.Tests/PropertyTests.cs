@@ -4,9 +4,10 @@ using System.Text;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
-using FsCheck;
+using CodeRed.Rules.Products;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

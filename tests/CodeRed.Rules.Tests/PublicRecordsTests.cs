@@ -31,11 +31,11 @@ public class PublicRecordsTests
         var warning = SeverityConfiguration.FromSettings([new("all", "warning")]);
         Assert.Null(none.AllRules);
         Assert.Equal(new SeveritySetting(null), off.AllRules);
-        Assert.Equal(new SeveritySetting(Model.DiagnosticSeverity.Warning), warning.AllRules);
+        Assert.Equal(new SeveritySetting(CodeRed.Rules.DiagnosticSeverity.Warning), warning.AllRules);
 #pragma warning disable CS0618 // the obsolete 1.0.0 tuple, still there
-        Assert.Equal((false, (Model.DiagnosticSeverity?)null), none.All);
-        Assert.Equal((true, (Model.DiagnosticSeverity?)null), off.All);
-        Assert.Equal((true, (Model.DiagnosticSeverity?)Model.DiagnosticSeverity.Warning), warning.All);
+        Assert.Equal((false, (CodeRed.Rules.DiagnosticSeverity?)null), none.All);
+        Assert.Equal((true, (CodeRed.Rules.DiagnosticSeverity?)null), off.All);
+        Assert.Equal((true, (CodeRed.Rules.DiagnosticSeverity?)CodeRed.Rules.DiagnosticSeverity.Warning), warning.All);
 #pragma warning restore CS0618
     }
 

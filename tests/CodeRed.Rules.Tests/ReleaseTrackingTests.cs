@@ -1,4 +1,5 @@
 using CodeRed.Rules.Loading;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

@@ -194,7 +194,7 @@ public sealed partial class ReportLanguageTests
 /// <summary>The engine's phrase table, as the tests see it.</summary>
 internal static class ReportPhrasesForTest
 {
-    public static IReadOnlyDictionary<string, (Model.LocalizedText Text, string[] Placeholders)> All => ReportPhrases.Known;
+    public static IReadOnlyDictionary<string, (CodeRed.Rules.LocalizedText Text, string[] Placeholders)> All => ReportPhrases.Known;
 }
 
 /// <summary>The remediation detail is bounded as each diagnostic's values are, over any number of sources.</summary>

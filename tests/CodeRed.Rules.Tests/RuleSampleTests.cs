@@ -56,7 +56,7 @@ public class RuleSampleTests
         var file = Path.Combine(RulesDir, id, "samples", "cases.yaml");
         if (!File.Exists(file))
         {
-            Assert.NotEqual(Model.RuleKind.Device, Pack.FindRule(id)!.Kind); // device rules are sampled by cases
+            Assert.NotEqual(CodeRed.Rules.RuleKind.Device, Pack.FindRule(id)!.Kind); // device rules are sampled by cases
             return;
         }
 

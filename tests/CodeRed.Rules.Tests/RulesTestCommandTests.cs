@@ -1,5 +1,6 @@
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Output;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using CodeRed.Cli;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Output;
+using CodeRed.Rules.Tooling;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

@@ -5,9 +5,10 @@ using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
+using CodeRed.Rules.Tooling;
 using Newtonsoft.Json.Linq;
-using Snapshooter;
 using Snapshooter.Xunit;
+using Snapshooter;
 using static CodeRed.Rules.Tests.TestSupport;
 
 namespace CodeRed.Rules.Tests;

@@ -2,8 +2,6 @@
 // Usage: consumer CAPTURE RULES_DIR. Prints what it checks; exits 1 on any mismatch, 2 on bad usage.
 using CodeRed.Rules;
 using CodeRed.Rules.DependencyInjection;
-using CodeRed.Rules.Evaluation;
-using CodeRed.Rules.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

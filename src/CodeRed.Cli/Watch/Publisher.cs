@@ -9,7 +9,7 @@ namespace CodeRed.Cli.Watch;
 internal sealed class Publisher(SyslogServer server, NatsConnection connection, NatsJSContext js, int partitions, Invocation invocation)
 {
     private readonly HashSet<string> _devices = new(StringComparer.OrdinalIgnoreCase);
-    private readonly DeviceJudge _output = new(Rules.RulePack.Default, Rules.Evaluation.EvaluationOptions.Default, DeviceInventory.Empty, invocation);
+    private readonly DeviceJudge _output = new(Rules.RulePack.Default, Rules.EvaluationOptions.Default, DeviceInventory.Empty, invocation);
     private long _published;
     private long _failed;
 

@@ -1,7 +1,9 @@
 using System.ComponentModel;
+using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 
-namespace CodeRed.Rules.Evaluation;
+namespace CodeRed.Rules;
 
 /// <summary>One finding, like a Roslyn diagnostic: which rule, how severe, what it says, and where.</summary>
 public sealed class Diagnostic

@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 
 namespace CodeRed.Rules.Evaluation;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CodeRed.Rules.Evaluation;
+namespace CodeRed.Rules;
 
 /// <summary>
 /// One piece of evidence: a log, <c>show tcp</c> or <c>show config</c> output, or a whole terminal transcript.

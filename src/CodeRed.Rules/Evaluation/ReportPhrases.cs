@@ -89,9 +89,9 @@ internal sealed class ReportPhrases
     /// ("firmware"), its heading form ("Firmware") and the device findings' heading ("Model and firmware:"). The pack's
     /// own <c>phrases</c> win. Only English and Japanese have a way to join the words; other languages keep the engine's.
     /// </summary>
-    internal ReportPhrases WithTerms(Model.ProductTerms terms)
+    internal ReportPhrases WithTerms(Products.ProductTerms terms)
     {
-        if (ReferenceEquals(terms, Model.ProductTerms.Neutral))
+        if (ReferenceEquals(terms, Products.ProductTerms.Neutral))
         {
             return this;
         }

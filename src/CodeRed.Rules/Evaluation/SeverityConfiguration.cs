@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using CodeRed.Rules.Model;
 
-namespace CodeRed.Rules.Evaluation;
+namespace CodeRed.Rules;
 
 /// <summary>One severity setting as made: the severity it sets, or null for rules turned off (<c>none</c>).</summary>
 /// <param name="Severity">The severity, or null for off.</param>

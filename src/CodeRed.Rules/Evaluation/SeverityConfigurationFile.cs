@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 
-namespace CodeRed.Rules.Evaluation;
+namespace CodeRed.Rules;
 
 /// <summary>A severity configuration file could not be read; every problem has file, line and column.</summary>
 public sealed class SeverityConfigurationException(IReadOnlyList<PackProblem> problems)

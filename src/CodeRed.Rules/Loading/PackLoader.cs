@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
-using CodeRed.Rules.Evaluation;
+using System.Text;
 using CodeRed.Rules.Definitions;
+using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 
 namespace CodeRed.Rules.Loading;
 

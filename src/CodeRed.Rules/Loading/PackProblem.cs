@@ -1,4 +1,5 @@
-namespace CodeRed.Rules.Loading;
+using CodeRed.Rules.Loading;
+namespace CodeRed.Rules;
 
 /// <summary>How serious a problem found in a rule pack is.</summary>
 public enum ProblemSeverity

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CodeRed.Rules.Tooling;
 
 namespace CodeRed.Rules.Loading;
 

@@ -1,4 +1,6 @@
-namespace CodeRed.Rules.Loading;
+using CodeRed.Rules.Loading;
+using CodeRed.Rules.Tooling;
+namespace CodeRed.Rules;
 
 /// <summary>
 /// A rule pack read from a directory or file that is read again when its files change. A change starts a

@@ -34,7 +34,7 @@ internal sealed class FactSpec
     public Pattern? Shape { get; init; }
 
     /// <summary>The shape in words (e.g. "a configuration file name"), for the reason a value was kept out of a command.</summary>
-    public Model.LocalizedText? ShapeDescription { get; init; }
+    public CodeRed.Rules.LocalizedText? ShapeDescription { get; init; }
 }
 
 /// <summary>A rule ready to run: its public descriptor plus the compiled matchers behind it.</summary>

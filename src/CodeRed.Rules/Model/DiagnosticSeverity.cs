@@ -1,4 +1,4 @@
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules;
 
 /// <summary>Severity of a diagnostic, as in Roslyn. The order matters: later is more severe.</summary>
 public enum DiagnosticSeverity

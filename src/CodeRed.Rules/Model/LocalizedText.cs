@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules;
 
 /// <summary>
 /// Text in one or more languages, keyed by two-letter ISO language name. English is always present and

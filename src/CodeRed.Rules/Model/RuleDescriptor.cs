@@ -1,4 +1,4 @@
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules;
 
 /// <summary>What a rule looks at.</summary>
 public enum RuleKind

@@ -1,6 +1,7 @@
 using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Matching;
+using CodeRed.Rules.Products;
 
 namespace CodeRed.Rules.Model;
 
@@ -13,19 +14,19 @@ namespace CodeRed.Rules.Model;
 internal static class WireNames
 {
     public static readonly WireNameTable<ModelStatus> ModelStatus = new(
-        (Model.ModelStatus.Affected, "affected"),
-        (Model.ModelStatus.NotAffected, "not-affected"));
+        (Products.ModelStatus.Affected, "affected"),
+        (Products.ModelStatus.NotAffected, "not-affected"));
 
     public static readonly WireNameTable<RuleStatus> RuleStatus = new(
-        (Model.RuleStatus.Experimental, "experimental"),
-        (Model.RuleStatus.Test, "test"),
-        (Model.RuleStatus.Stable, "stable"),
-        (Model.RuleStatus.Deprecated, "deprecated"));
+        (CodeRed.Rules.RuleStatus.Experimental, "experimental"),
+        (CodeRed.Rules.RuleStatus.Test, "test"),
+        (CodeRed.Rules.RuleStatus.Stable, "stable"),
+        (CodeRed.Rules.RuleStatus.Deprecated, "deprecated"));
 
     public static readonly WireNameTable<RuleKind> RuleKind = new(
-        (Model.RuleKind.Device, "device"),
-        (Model.RuleKind.Line, "line"),
-        (Model.RuleKind.Section, "section"));
+        (CodeRed.Rules.RuleKind.Device, "device"),
+        (CodeRed.Rules.RuleKind.Line, "line"),
+        (CodeRed.Rules.RuleKind.Section, "section"));
 
     /// <summary>How a device's version stands against its fix, as <c>when: version:</c> names it.</summary>
     public static readonly WireNameTable<VersionCondition> VersionState = new(

@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Products;
 
 namespace CodeRed.Rules.Output;
 

@@ -6,6 +6,11 @@ using CodeRed.Rules.Model;
 
 namespace CodeRed.Rules.Output;
 
+/// <summary>One device of a fleet report: its name (a file, a host) and its report.</summary>
+/// <param name="Name">How the page names the device.</param>
+/// <param name="Report">The device's report.</param>
+public sealed record FleetDevice(string Name, AnalysisReport Report);
+
 /// <summary>
 /// Writes a report as one self-contained HTML page for a customer or a ticket: inline CSS and SVG, nothing fetched
 /// (a Content-Security-Policy forbids it), readable printed. It shows the pack and its SHA-256, the device, the
@@ -42,7 +47,7 @@ public static class HtmlReportWriter
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="devices"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="devices"/> is empty.</exception>
-    public static void WriteFleet(TextWriter output, IReadOnlyList<KeyValuePair<string, AnalysisReport>> devices)
+    public static void WriteFleet(TextWriter output, IReadOnlyList<FleetDevice> devices)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(devices);
@@ -51,7 +56,7 @@ public static class HtmlReportWriter
             throw new ArgumentException("a fleet report needs at least one device", nameof(devices));
         }
 
-        var first = devices[0].Value;
+        var first = devices[0].Report;
         string T(string key) => first.Phrases.Get(key, first.Culture);
         var page = new StringBuilder();
         Head(page, first, first.Pack.Id);
@@ -60,10 +65,10 @@ public static class HtmlReportWriter
             .Append("</th><th scope=\"col\"><button type=\"button\" id=\"sort-verdict\">").Append(T("verdict")).Append(" ⇅</button></th><th scope=\"col\">")
             .Append(T("htmlFindings")).Append("</th></tr></thead>\n<tbody>\n");
         var order = Enumerable.Range(0, devices.Count)
-            .OrderByDescending(i => Rank(devices[i].Value.Verdict.Severity)).ThenBy(i => i).ToList();
+            .OrderByDescending(i => Rank(devices[i].Report.Verdict.Severity)).ThenBy(i => i).ToList();
         foreach (var i in order)
         {
-            var (name, report) = (devices[i].Key, devices[i].Value);
+            var (name, report) = devices[i];
             var ids = string.Join(" ", report.Diagnostics.Where(d => d.Severity > DiagnosticSeverity.Hidden).Select(d => d.Id).Distinct());
             page.Append("<tr data-rank=\"").Append(Rank(report.Verdict.Severity)).Append("\" data-order=\"").Append(i).Append("\"><td><a href=\"#device-").Append(i + 1).Append("\">")
                 .Append(H(name)).Append("</a></td><td><span class=\"verdict ").Append(SeverityClass(report.Verdict.Severity)).Append("\">")
@@ -73,8 +78,8 @@ public static class HtmlReportWriter
         page.Append("</tbody></table></section>\n");
         for (var i = 0; i < devices.Count; i++)
         {
-            page.Append("<section class=\"device\" id=\"device-").Append(i + 1).Append("\"><h2 class=\"device-name\">").Append(H(devices[i].Key)).Append("</h2>\n");
-            Device(page, devices[i].Value, $"device-{i + 1}");
+            page.Append("<section class=\"device\" id=\"device-").Append(i + 1).Append("\"><h2 class=\"device-name\">").Append(H(devices[i].Name)).Append("</h2>\n");
+            Device(page, devices[i].Report, $"device-{i + 1}");
             page.Append("</section>\n");
         }
 

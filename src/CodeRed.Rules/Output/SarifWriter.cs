@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using CodeRed.Rules.Definitions;
 using CodeRed.Rules.Evaluation;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Tooling;
 
 namespace CodeRed.Rules.Output;
 

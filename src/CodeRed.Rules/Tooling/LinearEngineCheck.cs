@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
+using CodeRed.Rules.Loading;
 using CodeRed.Rules.Matching;
 
-namespace CodeRed.Rules.Loading;
+namespace CodeRed.Rules.Tooling;
 
 /// <summary>
 /// Proves, for the linter, that the linear-time engine (<see cref="RegexOptions.NonBacktracking"/>) accepts every

@@ -1,6 +1,7 @@
+using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 
-namespace CodeRed.Rules.Loading;
+namespace CodeRed.Rules.Tooling;
 
 /// <summary>
 /// Checks a loaded pack for what loads but should not ship: texts missing a language the pack uses elsewhere,

@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CodeRed.Rules.IO;
+using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 using CodeRed.Rules.Output;
 
-namespace CodeRed.Rules.Loading;
+namespace CodeRed.Rules.Tooling;
 
 /// <summary>
 /// Release tracking in the manner of Roslyn analyzers: <c>AnalyzerReleases.Shipped.md</c> and

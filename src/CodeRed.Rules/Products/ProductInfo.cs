@@ -1,4 +1,4 @@
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules.Products;
 
 /// <summary>
 /// The product a pack is about (the manifest's <c>product</c>): how its versions are written and the words reports use

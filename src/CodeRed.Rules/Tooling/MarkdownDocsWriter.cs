@@ -3,8 +3,10 @@ using System.Text;
 using CodeRed.Rules.IO;
 using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
+using CodeRed.Rules.Output;
+using CodeRed.Rules.Products;
 
-namespace CodeRed.Rules.Output;
+namespace CodeRed.Rules.Tooling;
 
 /// <summary>
 /// Generates the documentation pages from a pack, in the shape of Roslyn's rule reference pages: one page

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules.Products;
 
 /// <summary>
 /// How a pack's product writes its versions (the manifest's <c>product.versionScheme</c>): parsing and the canonical

@@ -1,4 +1,5 @@
-namespace CodeRed.Rules.Model;
+using CodeRed.Rules.Model;
+namespace CodeRed.Rules.Products;
 
 /// <summary>What the advisory says of a model.</summary>
 public enum ModelStatus

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CodeRed.Rules.Evaluation;
 
-namespace CodeRed.Rules.Loading;
+namespace CodeRed.Rules.Tooling;
 
 /// <summary>The outcome of one sample: whether it held, and what was seen.</summary>
 /// <param name="Sample">The sample run.</param>
@@ -38,7 +38,7 @@ public static class SampleTester
             return new SampleResult(sample, false, $"no rule {sample.RuleId} in the pack");
         }
 
-        if (sample.Firmware is not null && !Model.FirmwareVersion.TryParse(sample.Firmware, out _, out var firmwareError))
+        if (sample.Firmware is not null && !Products.FirmwareVersion.TryParse(sample.Firmware, out _, out var firmwareError))
         {
             return new SampleResult(sample, false, $"the sample's firmware is not a version: {firmwareError}");
         }

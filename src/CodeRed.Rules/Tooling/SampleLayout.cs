@@ -1,6 +1,7 @@
+using CodeRed.Rules.Loading;
 using CodeRed.Rules.Model;
 
-namespace CodeRed.Rules.Loading;
+namespace CodeRed.Rules.Tooling;
 
 /// <summary>Whether a sample must raise its rule (positive) or must not (negative).</summary>
 public enum SampleKind

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules.Products;
 
 /// <summary>
 /// Model names as people type them: case, spaces, hyphens and underscores do not matter

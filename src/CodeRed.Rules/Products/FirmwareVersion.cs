@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace CodeRed.Rules.Model;
+namespace CodeRed.Rules.Products;
 
 /// <summary>
 /// A product version. Parsed by the <c>ar-firmware</c> scheme (<see cref="VersionScheme.ArFirmware"/>, this type's own
