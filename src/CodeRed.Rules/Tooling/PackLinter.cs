@@ -21,7 +21,7 @@ public static class PackLinter
         var problems = new List<PackProblem>(pack.Warnings);
 
         // Prove every regex runs on the linear-time engine (evaluation builds it only when needed), in batches. The
-        // patterns are the definitions' (as written); column-set headers have no definition yet and come compiled.
+        // patterns are the definitions' (as written), compiled again here.
         var definition = pack.Definition;
         var files = new Dictionary<Matching.Pattern, string>(ReferenceEqualityComparer.Instance);
         var seen = new HashSet<Definitions.PatternDefinition>();
@@ -45,14 +45,13 @@ public static class PackLinter
             }
         }
 
-        foreach (var pattern in definition.Records.Select(r => r.Start).Concat(definition.Facts.Select(f => f.Pattern)).Concat(definition.Facts.Select(f => f.Shape).OfType<Definitions.PatternDefinition>()))
+        foreach (var pattern in definition.Records.Select(r => r.Start)
+            .Concat(definition.Facts.Select(f => f.Pattern)).Concat(definition.Facts.Select(f => f.Shape).OfType<Definitions.PatternDefinition>())
+            .Concat(definition.ColumnSets.Select(c => c.Header)).Concat(definition.ColumnSets.Select(c => c.Comment).OfType<Definitions.PatternDefinition>())
+            .Concat(definition.Timestamps.Select(t => t.Pattern))
+            .Concat(definition.CommandEcho is { } echo ? echo.Prompts.Append(echo.Confirmation).OfType<Definitions.PatternDefinition>() : []))
         {
             Add(pattern, "pack");
-        }
-
-        foreach (var pattern in pack.ColumnSets.SelectMany(c => c.Comment is { } comment ? [c.Header, comment] : new[] { c.Header }))
-        {
-            files.TryAdd(pattern, "pack");
         }
 
         foreach (var (pattern, refusal) in LinearEngineCheck.Refusals(files.Keys))
