@@ -174,9 +174,6 @@ public sealed class RulePack
     /// <summary>The product the pack is about: its version scheme and the words reports use for it (the manifest's <c>product</c>).</summary>
     public ProductInfo Product { get; internal init; } = ProductInfo.Default;
 
-    /// <summary>The manifest's calendar, shaded behind the timeline, or null.</summary>
-    internal CalendarSpec? Calendar { get; init; }
-
     /// <summary>The manifest's column sets: header lines that name the columns of the data lines after them (<c>columns</c>).</summary>
     internal IReadOnlyList<ColumnSetSpec> ColumnSets { get; init; } = [];
 

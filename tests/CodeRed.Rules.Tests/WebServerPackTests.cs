@@ -289,7 +289,7 @@ public class WebServerPackTests
     [Fact]
     public void Hits_have_times_on_the_worm_calendar()
     {
-        Assert.Equal(3, WebPack.Calendar!.Phases.Count);
+        Assert.Equal(3, WebPack.Definition.Calendar!.Phases.Count);
         Assert.Equal(["ncsa", "w3c", "apache-error"], WebPack.Timestamps.Select(t => t.Name));
 
         // IIS W3C times (2001-08-04 03:12:44) are read from the hit lines.

@@ -139,7 +139,6 @@ internal sealed partial class PackLoader
             CommandEcho = _commandEcho,
             DoneNote = _doneNote,
             Timestamps = manifest.Timestamps,
-            Calendar = manifest.Calendar,
             Origin = origin,
             Files = files,
             Definition = manifest.Definition with

@@ -396,7 +396,7 @@ public static class HtmlReportWriter
             .Append(anchor).Append("-timeline-title\">").Append(T("htmlTimeline")).Append("</title>\n");
 
         // The calendar behind: each phase over the days shown whose day of the month falls in it.
-        var calendar = report.EvaluatedPack?.Calendar;
+        var calendar = report.EvaluatedPack?.Definition.Calendar;
         if (calendar is not null)
         {
             for (var day = firstDay; day <= lastDay; day++)
