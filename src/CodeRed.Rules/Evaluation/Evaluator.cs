@@ -344,8 +344,6 @@ internal sealed partial class Evaluator
     private static IReadOnlyDictionary<string, string> InEveryLanguage(RuleDescriptor rule, Func<CultureInfo, string> render) =>
         rule.MessageFormat.Languages.ToDictionary(l => l, l => render(CultureInfo.GetCultureInfo(l)), StringComparer.Ordinal);
 
-    private const string Missing = "—";
-
     /// <summary>Fills <c>{name}</c> placeholders; <c>{{</c> and <c>}}</c> stand for braces. Unknown values render as a dash.</summary>
     internal static string Render(RuleDescriptor? rule, string template, Func<string, string?> lookup) =>
         Definitions.MessageTemplate.Render(template, lookup, rule?.Parameters);

@@ -139,7 +139,7 @@ internal sealed class ReportPhrases
             : own?.English ?? builtIn.English;
         return values.Length == 0 && !template.Contains('{', StringComparison.Ordinal)
             ? template
-            : Evaluator.Render(null, template, name => values.FirstOrDefault(v => v.Name == name).Value);
+            : Definitions.MessageTemplate.Render(template, name => values.FirstOrDefault(v => v.Name == name).Value);
     }
 
     /// <summary>Where the firmware came from, for people: "given" (the API's and JSON's value) in the culture's language.</summary>

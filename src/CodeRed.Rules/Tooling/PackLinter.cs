@@ -67,9 +67,9 @@ public static class PackLinter
                 problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses fact '{fact.Name}', which declares no 'shape': any text the evidence holds after its pattern would go into the command"));
             }
 
-            foreach (var captured in PackLoader.Placeholder().Matches(step.Command!).Select(m => m.Groups["name"]).Where(g => g.Success && g.Value.Contains('.', StringComparison.Ordinal)))
+            foreach (var captured in Definitions.MessageTemplate.Parse(step.Command!).Names.Where(n => n.Contains('.', StringComparison.Ordinal)))
             {
-                problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses '{{{ProblemText.Shorten(captured.Value)}}}', a value captured from the evidence that cannot declare a shape: read it through a fact with a 'shape' instead"));
+                problems.Add(Warn("remediation", $"the command of remediation step '{step.Id}' uses '{{{ProblemText.Shorten(captured)}}}', a value captured from the evidence that cannot declare a shape: read it through a fact with a 'shape' instead"));
             }
         }
 

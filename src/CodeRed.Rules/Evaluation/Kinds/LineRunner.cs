@@ -212,7 +212,7 @@ internal sealed partial class Evaluator
             _counted = counted;
         }
 
-        private static void WriteSeen(System.Text.Json.Utf8JsonWriter json, LogTimestamp? firstSeen, LogTimestamp? lastSeen)
+        private static void WriteSeen(Utf8JsonWriter json, LogTimestamp? firstSeen, LogTimestamp? lastSeen)
         {
             if (firstSeen is { } first)
             {
