@@ -101,8 +101,9 @@ public sealed class RulePack
         Models = models;
         CompiledRules = rules;
         Rules = rules.Select(r => r.Descriptor).ToArray();
-        Records = records;
-        Facts = facts;
+        // Arrays, so that the per-line loops over them allocate no enumerator.
+        Records = records.ToArray();
+        Facts = facts.ToArray();
         Remediation = remediation;
         Verdicts = verdicts;
         Warnings = warnings;
@@ -169,17 +170,17 @@ public sealed class RulePack
     internal ReportPhrases Phrases { get; init; } = ReportPhrases.BuiltIn;
 
     /// <summary>The manifest's timestamp shapes, tried in order on each hit line (the timeline's times).</summary>
-    internal IReadOnlyList<TimestampSpec> Timestamps { get; init; } = [];
+    internal TimestampSpec[] Timestamps { get; init; } = [];
 
     /// <summary>The product the pack is about: its version scheme and the words reports use for it (the manifest's <c>product</c>).</summary>
     public ProductInfo Product { get; internal init; } = ProductInfo.Default;
 
     /// <summary>The manifest's column sets: header lines that name the columns of the data lines after them (<c>columns</c>).</summary>
-    internal IReadOnlyList<ColumnSetSpec> ColumnSets { get; init; } = [];
+    internal ColumnSetSpec[] ColumnSets { get; init; } = [];
 
     internal IReadOnlyList<CompiledRule> CompiledRules { get; private set; }
-    internal IReadOnlyList<RecordSpec> Records { get; }
-    internal IReadOnlyList<FactSpec> Facts { get; }
+    internal RecordSpec[] Records { get; }
+    internal FactSpec[] Facts { get; }
     internal IReadOnlyList<RemediationSpec> Remediation { get; }
 
     /// <summary>How commands typed at the device are recognized (remediation <c>commandEcho</c>), or null.</summary>

@@ -25,7 +25,7 @@ internal static class StartupPhases
         void Mark(string phase)
         {
             var (elapsed, cpu, methods, jit) = (clock.Elapsed.TotalMilliseconds, Cpu(), JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime().TotalMilliseconds);
-            Console.Error.WriteLine($"{phase,-13} {elapsed - lastElapsed,7:F1} ms elapsed {cpu - lastCpu,7:F1} ms CPU, jit {methods - lastMethods,5} methods {jit - lastJit,6:F1} ms; GC heap {GC.GetTotalMemory(false) / 1048576.0,5:F1} MB, working set {Environment.WorkingSet / 1048576.0,5:F1} MB");
+            Console.Error.WriteLine($"{phase,-13} {elapsed - lastElapsed,7:F1} ms elapsed {cpu - lastCpu,7:F1} ms CPU, jit {methods - lastMethods,5} methods {jit - lastJit,6:F1} ms; GC heap {GC.GetTotalMemory(false) / 1048576.0,5:F1} MB, allocated {GC.GetTotalAllocatedBytes(true) / 1048576.0,6:F1} MB, working set {Environment.WorkingSet / 1048576.0,5:F1} MB");
             (lastElapsed, lastCpu, lastMethods, lastJit) = (elapsed, cpu, methods, jit);
         }
 

@@ -220,7 +220,7 @@ public class PrefilterTests
             var lines = text.Split('\n');
             var byBytes = Candidates(prefilter, Encoding.UTF8.GetBytes(text));
             var byChars = Candidates(prefilter, text.AsSpan());
-            var headers = new ColumnHeader?[pack.ColumnSets.Count];
+            var headers = new ColumnHeader?[pack.ColumnSets.Length];
             for (var i = 0; i < lines.Length; i++)
             {
                 var wanted = false;

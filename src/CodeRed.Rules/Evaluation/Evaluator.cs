@@ -614,7 +614,7 @@ internal sealed partial class Evaluator
         private RuleRunner?[]? _runnerOf;
 
         // Per column set of the pack: the last header this source gave (null before any), which names the columns.
-        private readonly ColumnHeader?[] _headers = new ColumnHeader?[owner._pack.ColumnSets.Count];
+        private readonly ColumnHeader?[] _headers = new ColumnHeader?[owner._pack.ColumnSets.Length];
         private readonly RuleCandidates.Scan? _ruleCandidates = RuleCandidates.For(owner._pack, rules)?.Start(); // many rules: only those a line may match
         private List<StepEvent>? _unconfirmed;
         private int _openSpans; // sections (or other spans of a kind) open: every line must reach the rules
@@ -880,7 +880,7 @@ internal sealed partial class Evaluator
                 return;
             }
 
-            if (_unconfirmed is { } confirmedNow && echo.Confirmation!.TryMatch(line, out _, out _))
+            if (_unconfirmed is { } confirmedNow && echo.Confirmation!.TryFind(line, out _, out _))
             {
                 foreach (var e in confirmedNow)
                 {
@@ -901,9 +901,9 @@ internal sealed partial class Evaluator
 
             foreach (var prompt in echo.Prompts)
             {
-                if (prompt.TryMatch(line, out var column, out var match))
+                if (prompt.TryFind(line, out var column, out var length))
                 {
-                    var end = match is null ? column - 1 + prompt.Literal!.Length : match.Index + match.Length;
+                    var end = column - 1 + length;
                     return line[end..].Trim();
                 }
             }
@@ -931,7 +931,7 @@ internal sealed partial class Evaluator
             aggregate.Count++;
             aggregate.LastLine = hit.Line;
             LogTimestamp? time = null;
-            if ((aggregate.Timestamps.Count < MaxTimestamps || runner.WatchesHits) && owner._pack.Timestamps.Count > 0)
+            if ((aggregate.Timestamps.Count < MaxTimestamps || runner.WatchesHits) && owner._pack.Timestamps.Length > 0)
             {
                 time = TimestampSpec.Read(owner._pack.Timestamps, hit.Text);
                 if (time is { } t && aggregate.Timestamps.Count < MaxTimestamps)

@@ -241,10 +241,19 @@ internal static class ParallelScan
                 Data = [];
             }
         }
+
+        /// <summary>Ready for another chunk, keeping the arrays grown so far (a GiB is 128 chunks).</summary>
+        public ChunkResult Reuse(long start, long end)
+        {
+            ReturnData();
+            (Start, End, DataUsed, Count, LineCount, DenseFrom, Error) = (start, end, 0, 0, 0, -1, null);
+            return this;
+        }
     }
 
     private sealed class Scan
     {
+        private readonly Stack<ChunkResult> _spare = new();
         private readonly SafeFileHandle _handle;
         private readonly long _start;
         private readonly long _end;
@@ -323,6 +332,10 @@ internal static class ParallelScan
                     finally
                     {
                         result.ReturnData();
+                        lock (_spare)
+                        {
+                            _spare.Push(result);
+                        }
                     }
 
                     slots.Release();
@@ -413,7 +426,13 @@ internal static class ParallelScan
                         return;
                     }
 
-                    var result = new ChunkResult { Start = _bounds[k], End = _bounds[k + 1] };
+                    ChunkResult? spare;
+                    lock (_spare)
+                    {
+                        _spare.TryPop(out spare);
+                    }
+
+                    var result = spare?.Reuse(_bounds[k], _bounds[k + 1]) ?? new ChunkResult { Start = _bounds[k], End = _bounds[k + 1] };
                     try
                     {
                         finder ??= _newFinder();

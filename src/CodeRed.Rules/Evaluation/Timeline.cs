@@ -40,7 +40,7 @@ internal sealed class TimestampSpec
     public required Pattern Pattern { get; init; }
 
     /// <summary>The first of the pack's timestamp shapes that reads a valid time from the line, or null.</summary>
-    internal static LogTimestamp? Read(IReadOnlyList<TimestampSpec> specs, string line)
+    internal static LogTimestamp? Read(TimestampSpec[] specs, string line)
     {
         foreach (var spec in specs)
         {

@@ -53,7 +53,7 @@ internal sealed partial class PackLoader
         var within = e.Int("confirmationWithin", 1, 50) ?? 3;
         _commandEchoIgnoreCase = e.Bool("ignoreCase") ?? false;
         e.Finish();
-        return new CommandEchoSpec { Prompts = prompts, Confirmation = confirmation, ConfirmationWithin = within };
+        return new CommandEchoSpec { Prompts = prompts.ToArray(), Confirmation = confirmation, ConfirmationWithin = within };
     }
 
     /// <summary>

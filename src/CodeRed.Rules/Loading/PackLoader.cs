@@ -138,7 +138,7 @@ internal sealed partial class PackLoader
             Phrases = manifest.Phrases,
             CommandEcho = _commandEcho,
             DoneNote = _doneNote,
-            Timestamps = manifest.Timestamps,
+            Timestamps = manifest.Timestamps.ToArray(),
             Origin = origin,
             Files = files,
             Definition = manifest.Definition with
@@ -155,7 +155,7 @@ internal sealed partial class PackLoader
                 DoneNote = _doneNote,
             },
             Product = manifest.Product,
-            ColumnSets = manifest.ColumnSets,
+            ColumnSets = manifest.ColumnSets.ToArray(),
         };
     }
 

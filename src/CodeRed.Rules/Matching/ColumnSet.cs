@@ -39,7 +39,7 @@ internal sealed class ColumnSetSpec
 
     /// <summary>Whether a line is data for this set: not its header, not a comment.</summary>
     public bool IsData(string line) =>
-        !(Comment is { } comment && comment.TryMatch(line, out _, out _)) && !Header.TryMatch(line, out _, out _);
+        !(Comment is { } comment && comment.TryFind(line, out _, out _)) && !Header.TryFind(line, out _, out _);
 
     /// <summary>
     /// The fields of <paramref name="text"/>: (start, length) pairs. Without a separator, runs of spaces and tabs separate
@@ -197,7 +197,7 @@ internal sealed class ColumnClause
             }
 
             var (start, length) = fields[position];
-            if (!pattern.TryMatch(line.Substring(start, length), out _, out _))
+            if (!pattern.TryFind(line.Substring(start, length), out _, out _))
             {
                 return false;
             }

@@ -119,7 +119,7 @@ internal sealed class RemediationSpec
 /// </summary>
 internal sealed class CommandEchoSpec
 {
-    public required IReadOnlyList<Pattern> Prompts { get; init; }
+    public required Pattern[] Prompts { get; init; }
     public Pattern? Confirmation { get; init; }
 
     /// <summary>The confirmation must follow within this many lines of the command (before the next prompt).</summary>

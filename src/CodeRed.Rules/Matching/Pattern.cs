@@ -190,6 +190,55 @@ internal sealed class Pattern
         return false;
     }
 
+    /// <summary>
+    /// Where the pattern matches the line, without a <see cref="Match"/> object (nothing allocated): for callers that
+    /// need no captures. The same answer as <see cref="TryMatch"/>: column 1-based, length of the match.
+    /// </summary>
+    public bool TryFind(string line, out int column, out int length)
+    {
+        if (Regex is null || line.Length > MatchWindow)
+        {
+            var found = TryMatch(line, out column, out var match);
+            length = match?.Length ?? Literal?.Length ?? 0;
+            return found;
+        }
+
+        column = 0;
+        length = 0;
+        if (!MayMatch(line))
+        {
+            return false;
+        }
+
+        if (!_fastDisabled)
+        {
+            try
+            {
+                return First(Regex, line, out column, out length);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                _fastDisabled = true;
+            }
+        }
+
+        return First(_linear!.Value, line, out column, out length);
+    }
+
+    private static bool First(Regex regex, string line, out int column, out int length)
+    {
+        foreach (var m in regex.EnumerateMatches(line.AsSpan()))
+        {
+            column = m.Index + 1;
+            length = m.Length;
+            return true;
+        }
+
+        column = 0;
+        length = 0;
+        return false;
+    }
+
     private static bool Found(Match m, out int column, out Match? match)
     {
         column = m.Index + 1;

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using CodeRed.Rules.Matching;
 using CodeRed.Rules.Model;
@@ -52,12 +53,26 @@ internal sealed partial class Evaluator
 
         private bool TryPattern(Pattern pattern, string line, long number)
         {
-            if (!pattern.TryMatch(line, out var column, out var match))
+            // The Match object only for what it captures: most patterns capture nothing.
+            Match? match = null;
+            int column, length;
+            if (pattern.CaptureNames.Count == 0)
             {
-                return false;
+                if (!pattern.TryFind(line, out column, out length))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                if (!pattern.TryMatch(line, out column, out match))
+                {
+                    return false;
+                }
+
+                length = match?.Length ?? pattern.Literal?.Length ?? 0;
             }
 
-            var length = match?.Length ?? pattern.Literal?.Length ?? 0;
             AddHit(new Hit(number, Scan.Column(column), line, match) { Context = Scan.ContextFor(Rule, number, line, column, length) }, []);
             return true;
         }

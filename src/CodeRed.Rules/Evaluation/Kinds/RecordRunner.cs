@@ -22,7 +22,7 @@ internal sealed partial class Evaluator
     /// the next start, after its maximum of lines, or at the end of the source; then each rule that hit it counts once,
     /// unless a rule that hit the same record suppresses it.
     /// </summary>
-    private sealed class RecordSpans(SourceScan scan, IReadOnlyList<RecordSpec> specs)
+    private sealed class RecordSpans(SourceScan scan, RecordSpec[] specs)
     {
         private readonly Dictionary<string, OpenRecord> _open = new(StringComparer.Ordinal);
 
@@ -36,7 +36,7 @@ internal sealed partial class Evaluator
         {
             foreach (var spec in specs)
             {
-                var starts = spec.Start.TryMatch(line, out _, out _);
+                var starts = spec.Start.TryFind(line, out _, out _);
                 if (_open.TryGetValue(spec.Name, out var open) && (starts || number >= open.StartLine + spec.MaxLines))
                 {
                     Close(open);

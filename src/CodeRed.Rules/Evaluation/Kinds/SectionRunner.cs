@@ -24,7 +24,7 @@ internal sealed partial class Evaluator
         {
             if (_open)
             {
-                if (_spec.Row.TryMatch(line, out _, out _))
+                if (_spec.Row.TryFind(line, out _, out _))
                 {
                     _rowsStarted = true;
                     if (_spec.Count.TryMatch(line, out _, out var match))
@@ -45,7 +45,7 @@ internal sealed partial class Evaluator
                 Close();
             }
 
-            if (_spec.Start.TryMatch(line, out var column, out _))
+            if (_spec.Start.TryFind(line, out var column, out _))
             {
                 Open(new Hit(number, scan.Column(column), line, null) { Context = scan.ContextFor(Rule, number, line, column, 0) });
                 scan.SpanOpened();
