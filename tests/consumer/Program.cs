@@ -24,6 +24,16 @@ static string Ids(AnalysisReport r) => string.Join(" ", r.Diagnostics.Select(d =
 Console.WriteLine($"consumer: CodeRed.Rules from {typeof(RulePack).Assembly.Location}");
 Console.WriteLine($"consumer: CodeRed.Rules.DependencyInjection from {typeof(ICodeRedEvaluator).Assembly.Location}");
 
+// 0. On linux-x64 the host loads the package's ReadyToRun image (runtimes/linux-x64/lib/TFM/), not the IL-only one:
+//    a managed-native header in the PE is what ReadyToRun adds.
+if (OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64)
+{
+    using var image = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(typeof(RulePack).Assembly.Location));
+    var native = image.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size ?? 0;
+    Check(native > 0 && typeof(RulePack).Assembly.Location.Contains("runtimes/linux-x64/lib/", StringComparison.Ordinal),
+        $"CodeRed.Rules is the ReadyToRun image on linux-x64 (managed-native header {native} bytes)");
+}
+
 // 1. The three-line consumer: the embedded pack on a capture.
 var pack = RulePack.Default;
 var report = pack.Evaluate(new DeviceEvidence { Model = "AR320", Sources = [EvidenceSource.FromFile(capture)] });
