@@ -111,8 +111,18 @@ public sealed class NatsWorkerTests(ITestOutputHelper output)
             var js = new NatsJSContext(client);
             await WaitForStream(js, Lines / 2);
 
-            // Partition 0's worker dies without a word, in the middle of its work.
+            // Partition 0's worker dies without a word, in the middle of its work: once it has printed a finding and
+            // acknowledged (so checkpointed) some of its lines.
             first.WaitForOutput();
+            for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(10))
+            {
+                var info = (await js.GetConsumerAsync("CODERED_LINES", "codered-p0")).Info;
+                if (info.AckFloor?.StreamSeq > 0 || DateTime.UtcNow > deadline)
+                {
+                    break;
+                }
+            }
+
             first.Kill();
 
             // Partition 1's checkpoints once it has judged the first half (about 100 lines per device).

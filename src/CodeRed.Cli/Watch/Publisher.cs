@@ -2,6 +2,7 @@ using System.Text;
 using CodeRed.Rules.Syslog;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace CodeRed.Cli.Watch;
 
@@ -68,31 +69,70 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
         }
     }
 
+    /// <summary>Publishes awaiting their stream acknowledgement at most; never two of one device.</summary>
+    private const int InFlight = 256;
+
     private async Task PublishAllAsync()
     {
-        await foreach (var received in server.Messages.ReadAllAsync().ConfigureAwait(false))
+        // Several lines are on their way at once, so a publish does not wait for the one before it; but never two of
+        // one device, so each device's lines are stored in the order they came (a worker judges them in stream order).
+        // A line counts as published only once the stream acknowledged it, and before the reader waits for more,
+        // everything sent is acknowledged (counts and errors stay current while the routers are quiet).
+        var pending = new Queue<(string Device, ValueTask<PubAckResponse> Ack)>();
+        var open = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var reader = server.Messages;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var device = received.Device;
-            _devices.Add(device);
-            var headers = new NatsHeaders { [NatsLines.DeviceHeader] = device };
-            if (received.Message.Timestamp is { } timestamp)
+            while (reader.TryRead(out var received))
             {
-                headers[NatsLines.TimestampHeader] = timestamp;
+                var device = received.Device;
+                _devices.Add(device);
+                while (open.ContainsKey(device) || pending.Count >= InFlight)
+                {
+                    await CompleteOldestAsync(pending, open).ConfigureAwait(false);
+                }
+
+                var headers = new NatsHeaders { [NatsLines.DeviceHeader] = device };
+                if (received.Message.Timestamp is { } timestamp)
+                {
+                    headers[NatsLines.TimestampHeader] = timestamp;
+                }
+
+                ValueTask<PubAckResponse> ack;
+                try
+                {
+                    ack = js.PublishAsync(NatsLines.Subject(device, partitions), Encoding.UTF8.GetBytes(received.Message.Line), headers: headers);
+                }
+                catch (Exception e) when (e is NatsException or NatsJSException)
+                {
+                    ack = ValueTask.FromException<PubAckResponse>(e);
+                }
+
+                pending.Enqueue((device, ack));
+                open[device] = 1;
             }
 
-            // One at a time, each acknowledged by the stream: a line is counted as published only once it is stored.
-            // (A line the stream refuses is counted in publishFailed and said on stderr, never dropped silently.)
-            try
+            while (pending.Count > 0)
             {
-                var ack = await js.PublishAsync(NatsLines.Subject(device, partitions), Encoding.UTF8.GetBytes(received.Message.Line), headers: headers).ConfigureAwait(false);
-                ack.EnsureSuccess();
-                _published++;
+                await CompleteOldestAsync(pending, open).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is NatsException or NatsJSException)
-            {
-                _failed++;
-                CliApp.Error(invocation.Stderr, $"device '{device}': publishing failed: {e.Message}");
-            }
+        }
+    }
+
+    /// <summary>The oldest publish's acknowledgement: published, or counted in publishFailed and said on stderr, never dropped silently.</summary>
+    private async Task CompleteOldestAsync(Queue<(string Device, ValueTask<PubAckResponse> Ack)> pending, Dictionary<string, int> open)
+    {
+        var (device, ack) = pending.Dequeue();
+        open.Remove(device);
+        try
+        {
+            (await ack.ConfigureAwait(false)).EnsureSuccess();
+            _published++;
+        }
+        catch (Exception e) when (e is NatsException or NatsJSException)
+        {
+            _failed++;
+            CliApp.Error(invocation.Stderr, $"device '{device}': publishing failed: {e.Message}");
         }
     }
 }

@@ -118,7 +118,8 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
             var config = new ConsumerConfig(NatsLines.Consumer(partition))
             {
                 FilterSubject = string.Create(CultureInfo.InvariantCulture, $"codered.lines.{partition}.>"),
-                AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                // A batch is acknowledged by its last line (lines come in stream order, one fetch at a time).
+                AckPolicy = ConsumerConfigAckPolicy.All,
                 AckWait = ackWait,
                 MaxAckPending = 20_000,
             };
@@ -179,9 +180,19 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
             try
             {
                 // Not cancelled by the stop: a fetch cut short could leave lines delivered but unjudged until the ack wait.
-                await foreach (var message in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000, Expires = TimeSpan.FromSeconds(1) }).ConfigureAwait(false))
+                // What is there now, up to 1,000 lines; when nothing is, wait (up to a second) for the next line only, so
+                // that a quiet router's line is judged as it arrives instead of when a larger fetch expires.
+                await foreach (var message in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000 }).ConfigureAwait(false))
                 {
                     batch.Add(message);
+                }
+
+                if (batch.Count == 0)
+                {
+                    await foreach (var message in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(1) }).ConfigureAwait(false))
+                    {
+                        batch.Add(message);
+                    }
                 }
             }
             catch (NatsJSException e)
@@ -228,17 +239,12 @@ internal sealed class Worker(string url, int partitions, IReadOnlyList<int> mine
                 await connection.PublishAsync(NatsLines.FindingsSubject(device.Name), payload, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
 
-            // Checkpoint, then acknowledge: a line is acknowledged only once a checkpoint holds it.
-            foreach (var device in touched)
-            {
-                await store.PutAsync(NatsLines.CheckpointKey(partition, device.Name), Checkpoint(device), cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                Interlocked.Increment(ref _checkpoints);
-            }
-
-            foreach (var message in batch)
-            {
-                await message.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            }
+            // Checkpoint, then acknowledge: a line is acknowledged only once a checkpoint holds it. The devices' checkpoints
+            // are stored side by side (different keys) and all awaited; the batch's last line then acknowledges it whole.
+            var puts = touched.Select(device => store.PutAsync(NatsLines.CheckpointKey(partition, device.Name), Checkpoint(device), cancellationToken: CancellationToken.None).AsTask()).ToList();
+            await Task.WhenAll(puts).ConfigureAwait(false);
+            Interlocked.Add(ref _checkpoints, puts.Count);
+            await batch[^1].AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
     }
 
