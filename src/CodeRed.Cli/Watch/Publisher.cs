@@ -79,7 +79,7 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
         // A line counts as published only once the stream acknowledged it, and before the reader waits for more,
         // everything sent is acknowledged (counts and errors stay current while the routers are quiet).
         var pending = new Queue<(string Device, ValueTask<PubAckResponse> Ack)>();
-        var open = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var open = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var reader = server.Messages;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -87,7 +87,7 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
             {
                 var device = received.Device;
                 _devices.Add(device);
-                while (open.ContainsKey(device) || pending.Count >= InFlight)
+                while (open.Contains(device) || pending.Count >= InFlight)
                 {
                     await CompleteOldestAsync(pending, open).ConfigureAwait(false);
                 }
@@ -109,7 +109,7 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
                 }
 
                 pending.Enqueue((device, ack));
-                open[device] = 1;
+                open.Add(device);
             }
 
             while (pending.Count > 0)
@@ -120,7 +120,7 @@ internal sealed class Publisher(SyslogServer server, NatsConnection connection, 
     }
 
     /// <summary>The oldest publish's acknowledgement: published, or counted in publishFailed and said on stderr, never dropped silently.</summary>
-    private async Task CompleteOldestAsync(Queue<(string Device, ValueTask<PubAckResponse> Ack)> pending, Dictionary<string, int> open)
+    private async Task CompleteOldestAsync(Queue<(string Device, ValueTask<PubAckResponse> Ack)> pending, HashSet<string> open)
     {
         var (device, ack) = pending.Dequeue();
         open.Remove(device);
