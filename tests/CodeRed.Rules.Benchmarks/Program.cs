@@ -4,7 +4,8 @@ using CodeRed.Rules.Benchmarks;
 // generate FILE MIB [SEED]: writes the synthetic log; real SAMPLE FILE MIB SEED TRUTH and adversarial FILE MIB SEED
 // TRUTH: the corpora of Corpora.cs with their true counts; patterns FILE: writes the grep patterns;
 // counts REPORT.json: prints "ID COUNT" per diagnostic of a codered JSON report; phases FILE [MODEL]: where a JIT
-// process's time and memory go (StartupPhases.cs); else BenchmarkDotNet.
+// process's time and memory go (StartupPhases.cs); literals FILE: what the prefilter searches for and finds in FILE
+// (LiteralStats.cs); else BenchmarkDotNet.
 switch (args)
 {
     case ["generate", var file, var mib, ..]:
@@ -43,6 +44,8 @@ switch (args)
         }
 
         return 0;
+    case ["literals", var file]:
+        return LiteralStats.Run(file);
     case ["phases", var file, ..]:
         return StartupPhases.Run(file, args.Length > 2 ? args[2] : null);
     default:

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CodeRed.Rules.Evaluation;
@@ -32,7 +33,6 @@ internal sealed class LineFeeder<T> : IDisposable where T : unmanaged, IEquatabl
 
     private static readonly T Cr = typeof(T) == typeof(byte) ? (T)(object)(byte)'\r' : (T)(object)'\r';
     private static readonly T Lf = typeof(T) == typeof(byte) ? (T)(object)(byte)'\n' : (T)(object)'\n';
-    private static readonly T[] CrLf = [Cr, Lf];
 
     private readonly ICandidateFinder<T>? _finder;
     private readonly Func<bool> _needsEveryLine;
@@ -200,12 +200,10 @@ internal sealed class LineFeeder<T> : IDisposable where T : unmanaged, IEquatabl
     }
 
     /// <summary>Line breaks in the text: LF, CRLF and lone CR each end a line.</summary>
-    internal static long CountLineBreaks(ReadOnlySpan<T> text)
-    {
-        var lf = text.Count(Lf);
-        var cr = text.Count(Cr);
-        return cr == 0 ? lf : lf + cr - text.Count(CrLf);
-    }
+    internal static long CountLineBreaks(ReadOnlySpan<T> text) =>
+        typeof(T) == typeof(byte)
+            ? LineBreaks.Count(MemoryMarshal.Cast<T, byte>(text))
+            : LineBreaks.Count(MemoryMarshal.Cast<T, char>(text));
 }
 
 /// <summary>The first candidate any of several finders sees (several packs read in one pass).</summary>

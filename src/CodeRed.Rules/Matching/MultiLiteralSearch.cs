@@ -10,14 +10,16 @@ namespace CodeRed.Rules.Matching;
 
 /// <summary>
 /// One pass over bytes for many ASCII literals at once (each case-sensitive or ASCII case-insensitive), after Teddy
-/// (Hyperscan; the aho-corasick crate ripgrep uses): the literals are sorted and dealt into 8 buckets; for each of the
-/// first up to 3 bytes of a literal, two 16-entry tables give the buckets whose literals may hold a byte with that low
-/// and that high nibble. A vector shuffle looks both up for 32 (AVX2) or 16 (SSSE3, Arm64) positions at once; the AND
-/// over the fingerprint bytes leaves the positions where some bucket may start. Those are verified exactly: a hash of
-/// the first bytes (case-folded) names the few literals that can start there, each compared in full.
+/// (Hyperscan; the aho-corasick crate ripgrep uses). Each literal is fingerprinted by its rarest window of up to 4
+/// bytes (by <see cref="ByteFrequency"/>: "startup," by "tup,", not by the "sta" of every "status" and "state"); the
+/// literals are sorted by window and dealt into 8 buckets; for each of the window's first up to 3 bytes, two 16-entry
+/// tables give the buckets whose literals may hold a byte with that low and that high nibble. A vector shuffle looks
+/// both up for 32 (AVX2) or 16 (SSSE3, Arm64) positions at once; the AND over the fingerprint bytes leaves the
+/// positions where some bucket's window may be. Those are verified exactly: the window's bytes (case-folded) index an
+/// open-addressing table of the few literals with that window, each compared in full where it would start.
 /// <para>
 /// Building sorts the literals once (n log n). The scan costs about the same for 5 literals or 10,000: more literals
-/// make the fingerprint less selective, which the verification's hash lookup absorbs. Without vector hardware the same
+/// make the fingerprint less selective, which the verification's table absorbs. Without vector hardware the same
 /// fingerprint is tested a byte at a time.
 /// </para>
 /// </summary>
@@ -28,11 +30,19 @@ internal sealed class MultiLiteralSearch
     private readonly byte[][] _literals;
     private readonly bool[] _ignoreCase;
     private readonly int _keyLength;
-    private readonly Dictionary<uint, int[]> _byKey;
     private readonly int _fingerprint;
+    private readonly int _maxWindow; // the largest window offset: how far past a literal's start its window may lie
     private readonly Vector128<byte>[] _low;
     private readonly Vector128<byte>[] _high;
     private readonly byte[][] _exact; // per fingerprint byte: the buckets whose literals have exactly that byte there
+
+    // Verification: window key -> slot (open addressing, linear probing) -> the literals with that window.
+    private readonly uint[] _slotKey;
+    private readonly int[] _slotFirst; // index of the slot's first entry, -1 for an empty slot
+    private readonly int[] _slotCount;
+    private readonly int[] _entryId; // entries grouped by slot: literal and its window offset
+    private readonly int[] _entryWindow;
+    private readonly int _slotShift;
     private readonly bool _use256;
     private readonly bool _use128;
 
@@ -54,10 +64,19 @@ internal sealed class MultiLiteralSearch
         _keyLength = Math.Min(4, minLength);
         _fingerprint = Math.Min(3, minLength);
 
-        // Sorting first puts literals with the same first bytes into the same bucket, which keeps each bucket's
-        // nibble tables sparse (Teddy's trick); the sort is the only superlinear step.
-        // Each literal is folded once, not on every comparison (10,000 literals: 280,000 arrays less for the GC).
-        var folded = _literals.Select(Folded).ToArray();
+        // Each literal's window: the key-length run of its bytes least likely in log text.
+        var window = new int[_literals.Length];
+        for (var id = 0; id < _literals.Length; id++)
+        {
+            window[id] = RarestWindow(_literals[id], _keyLength, _ignoreCase[id]);
+        }
+
+        _maxWindow = window.Max();
+
+        // Sorting by window puts literals with the same fingerprint bytes into the same bucket, which keeps each
+        // bucket's nibble tables sparse (Teddy's trick); the sort is the only superlinear step. Each window is folded
+        // once, not on every comparison (10,000 literals: 280,000 arrays less for the GC).
+        var folded = Enumerable.Range(0, _literals.Length).Select(id => Folded(_literals[id].AsSpan(window[id]))).ToArray();
         var order = Enumerable.Range(0, _literals.Length).ToArray();
         Array.Sort(order, (a, b) => folded[a].AsSpan().SequenceCompareTo(folded[b]));
         var low = new byte[_fingerprint, 16];
@@ -68,7 +87,7 @@ internal sealed class MultiLiteralSearch
             _exact[k] = new byte[256];
         }
 
-        var byKey = new Dictionary<uint, List<int>>();
+        var keys = new uint[_literals.Length];
         for (var rank = 0; rank < order.Length; rank++)
         {
             var id = order[rank];
@@ -76,7 +95,7 @@ internal sealed class MultiLiteralSearch
             var bit = (byte)(1 << (int)((long)rank * Buckets / order.Length));
             for (var k = 0; k < _fingerprint; k++)
             {
-                foreach (var b in Variants(literal[k], _ignoreCase[id]))
+                foreach (var b in Variants(literal[window[id] + k], _ignoreCase[id]))
                 {
                     low[k, b & 0xF] |= bit;
                     high[k, b >> 4] |= bit;
@@ -84,16 +103,38 @@ internal sealed class MultiLiteralSearch
                 }
             }
 
-            var key = Key(literal);
-            if (!byKey.TryGetValue(key, out var ids))
-            {
-                byKey[key] = ids = [];
-            }
-
-            ids.Add(id);
+            keys[id] = Key(literal.AsSpan(window[id]));
         }
 
-        _byKey = byKey.ToDictionary(p => p.Key, p => p.Value.ToArray());
+        // The verification table: at least twice as many slots as keys, entries of one key side by side (sorted by
+        // key, so the order of the literals within a key is their input order).
+        var distinct = keys.Distinct().Count();
+        var bits = Math.Max(4, BitOperations.Log2((uint)distinct) + 2);
+        _slotShift = 32 - bits;
+        _slotKey = new uint[1 << bits];
+        _slotFirst = new int[1 << bits];
+        _slotCount = new int[1 << bits];
+        Array.Fill(_slotFirst, -1);
+        var byKey = Enumerable.Range(0, _literals.Length).OrderBy(id => keys[id]).ThenBy(id => id).ToArray();
+        _entryId = byKey;
+        _entryWindow = byKey.Select(id => window[id]).ToArray();
+        for (var e = 0; e < byKey.Length; e++)
+        {
+            var key = keys[byKey[e]];
+            var slot = SlotOf(key);
+            while (_slotFirst[slot] >= 0 && _slotKey[slot] != key)
+            {
+                slot = (slot + 1) & (_slotKey.Length - 1);
+            }
+
+            if (_slotFirst[slot] < 0)
+            {
+                (_slotKey[slot], _slotFirst[slot]) = (key, e);
+            }
+
+            _slotCount[slot]++;
+        }
+
         _low = new Vector128<byte>[_fingerprint];
         _high = new Vector128<byte>[_fingerprint];
         for (var k = 0; k < _fingerprint; k++)
@@ -112,6 +153,28 @@ internal sealed class MultiLiteralSearch
     }
 
     public int Count => _literals.Length;
+
+    /// <summary>Where the literal's rarest run of <paramref name="length"/> bytes starts (the first such, on a tie).</summary>
+    internal static int RarestWindow(ReadOnlySpan<byte> literal, int length, bool ignoreCase)
+    {
+        var best = 0;
+        var bestScore = double.MaxValue;
+        for (var w = 0; w + length <= literal.Length; w++)
+        {
+            var score = 0.0;
+            for (var k = 0; k < length; k++)
+            {
+                score += Math.Log2(ByteFrequency.Of(literal[w + k], ignoreCase));
+            }
+
+            if (score < bestScore)
+            {
+                (best, bestScore) = (w, score);
+            }
+        }
+
+        return best;
+    }
 
     /// <summary>
     /// The first position at or after <paramref name="from"/> where some literal starts, or -1; <paramref name="found"/>
@@ -149,9 +212,9 @@ internal sealed class MultiLiteralSearch
                     while (bits != 0)
                     {
                         var at = i + BitOperations.TrailingZeroCount(bits);
-                        if (Verify(text, at, found))
+                        if (FirstAt(text, from, at, found) is var first and >= 0)
                         {
-                            return at;
+                            return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector256<byte>.Count);
                         }
 
                         bits &= bits - 1;
@@ -178,9 +241,9 @@ internal sealed class MultiLiteralSearch
                 while (bits != 0)
                 {
                     var at = i + BitOperations.TrailingZeroCount(bits);
-                    if (Verify(text, at, found))
+                    if (FirstAt(text, from, at, found) is var first and >= 0)
                     {
-                        return at;
+                        return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector128<byte>.Count);
                     }
 
                     bits &= bits - 1;
@@ -198,9 +261,9 @@ internal sealed class MultiLiteralSearch
                 m &= _exact[k][text[i + k]];
             }
 
-            if (m != 0 && Verify(text, i, found))
+            if (m != 0 && FirstAt(text, from, i, found) is var first and >= 0)
             {
-                return i;
+                return Resolve(text, from, first, found, i, 0, i + 1);
             }
         }
 
@@ -208,33 +271,119 @@ internal sealed class MultiLiteralSearch
         return -1;
     }
 
-    /// <summary>Every literal starting at <paramref name="at"/> into <paramref name="found"/>; true when there is one.</summary>
-    // Optimized from the first call, as Find is: it runs on every hit, and a JIT process would run it unoptimized (tier 0)
-    // until the tiered compiler promotes it, which in a one-shot scan came late or never (docs/performance.md).
+    /// <summary>
+    /// The earliest start of the literals whose window lies at <paramref name="at"/> and that occur there, starting at or
+    /// after <paramref name="from"/> (into <paramref name="found"/>), or -1.
+    /// </summary>
+    // Optimized from the first call, as Find is: it runs on every fingerprint hit, and a JIT process would run it
+    // unoptimized (tier 0) until the tiered compiler promotes it, which in a one-shot scan came late or never.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private bool Verify(ReadOnlySpan<byte> text, int at, List<int> found)
+    private int FirstAt(ReadOnlySpan<byte> text, int from, int at, List<int> found)
     {
         found.Clear();
-        if (at + _keyLength > text.Length || !_byKey.TryGetValue(Key(text.Slice(at, _keyLength)), out var ids))
+        var best = int.MaxValue;
+        Collect(text, from, at, found, ref best);
+        return best == int.MaxValue ? -1 : best;
+    }
+
+    /// <summary>
+    /// The first hit, once the literals with their window at a fingerprint hit were verified (the earliest starts at
+    /// <paramref name="best"/>, they are in <paramref name="found"/>): a literal whose window lies a little later may
+    /// start earlier (windows sit at different offsets), so every later window up to the largest offset past the best
+    /// start is looked at: in the vector block, only the positions whose fingerprint bits are set (<paramref
+    /// name="blockBits"/>, relative to <paramref name="blockStart"/>); from <paramref name="blockEnd"/>, one at a time.
+    /// <paramref name="found"/> ends with every literal starting at the best start.
+    /// </summary>
+    private int Resolve(ReadOnlySpan<byte> text, int from, int best, List<int> found, int blockStart, uint blockBits, int blockEnd)
+    {
+        if (_maxWindow == 0)
+        {
+            return best; // every window is its literal's start: none later starts earlier
+        }
+
+        for (; blockBits != 0; blockBits &= blockBits - 1)
+        {
+            var q = blockStart + BitOperations.TrailingZeroCount(blockBits);
+            if (q > (long)best + _maxWindow)
+            {
+                return best;
+            }
+
+            Collect(text, from, q, found, ref best);
+        }
+
+        for (var q = blockEnd; q + _keyLength <= text.Length && q <= (long)best + _maxWindow; q++)
+        {
+            var m = _exact[0][text[q]];
+            for (var k = 1; k < _fingerprint && m != 0; k++)
+            {
+                m &= _exact[k][text[q + k]];
+            }
+
+            if (m != 0)
+            {
+                Collect(text, from, q, found, ref best);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The literals with their window at <paramref name="q"/> that start no later than the best start so far.</summary>
+    private void Collect(ReadOnlySpan<byte> text, int from, int q, List<int> found, ref int best)
+    {
+        if (q + _keyLength > text.Length || Lookup(Key(text.Slice(q, _keyLength))) is not (>= 0 and var slot))
+        {
+            return;
+        }
+
+        for (int e = _slotFirst[slot], end = e + _slotCount[slot]; e < end; e++)
+        {
+            var start = q - _entryWindow[e];
+            if (start <= best && Occurs(text, _entryId[e], start, from))
+            {
+                if (start < best)
+                {
+                    best = start;
+                    found.Clear();
+                }
+
+                found.Add(_entryId[e]);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Occurs(ReadOnlySpan<byte> text, int id, int start, int from)
+    {
+        var literal = _literals[id];
+        if (start < from || start + literal.Length > text.Length)
         {
             return false;
         }
 
-        foreach (var id in ids)
+        var here = text.Slice(start, literal.Length);
+        return _ignoreCase[id] ? Ascii.EqualsIgnoreCase(here, literal) : here.SequenceEqual(literal);
+    }
+
+    /// <summary>The table slot holding <paramref name="key"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Lookup(uint key)
+    {
+        var mask = _slotKey.Length - 1;
+        for (var slot = SlotOf(key); _slotFirst[slot] >= 0; slot = (slot + 1) & mask)
         {
-            var literal = _literals[id];
-            if (at + literal.Length <= text.Length)
+            if (_slotKey[slot] == key)
             {
-                var here = text.Slice(at, literal.Length);
-                if (_ignoreCase[id] ? Ascii.EqualsIgnoreCase(here, literal) : here.SequenceEqual(literal))
-                {
-                    found.Add(id);
-                }
+                return slot;
             }
         }
 
-        return found.Count > 0;
+        return -1;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SlotOf(uint key) => (int)((key * 0x9E3779B1u) >> _slotShift);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Key(ReadOnlySpan<byte> bytes)
@@ -251,7 +400,7 @@ internal sealed class MultiLiteralSearch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte FoldCase(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
-    private static byte[] Folded(byte[] literal)
+    private static byte[] Folded(ReadOnlySpan<byte> literal)
     {
         var folded = new byte[literal.Length];
         for (var i = 0; i < literal.Length; i++)
