@@ -37,6 +37,8 @@ public class PrefilterTests
     [InlineData("   Manager AR320 > show config", true)]
     [InlineData("\u3000\u3000Manager > x", true)] // wide spaces: more bytes than chars before the prompt
     [InlineData("USER  LOGON Manager > x", false)] // a prompt starts the line, after at most 8 spaces
+    [InlineData("USER  LOGON Manager > x\nManager > y", true)] // refused on the first line from its start alone, found on the next
+    [InlineData("\u00E9\u00E9\u00E9\u00E9\u00E9 Manager > x", true)] // 11 bytes but 6 chars before it: the bytes cannot refuse it
     public void A_prompt_is_a_candidate_only_near_the_line_start_checked_on_the_bytes(string line, bool candidate)
     {
         var prompt = TestSupport.Pack.CommandEcho!.Prompts[0];

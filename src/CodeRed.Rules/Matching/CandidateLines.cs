@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace CodeRed.Rules.Matching;
 
 /// <summary>
@@ -27,13 +29,26 @@ internal sealed class CandidateLines(Prefilter prefilter)
             }
 
             var lineStart = from + block[from..hit].LastIndexOfAny((byte)'\r', (byte)'\n') + 1;
-            var end = block[hit..].IndexOfAny((byte)'\r', (byte)'\n');
-            var line = block[lineStart..(end < 0 ? block.Length : hit + end)];
+            var line = ReadOnlySpan<byte>.Empty;
             foreach (var id in _found)
             {
                 if (_failedOnLine[id] == lineStart + 1)
                 {
                     continue;
+                }
+
+                // A literal that must come near the line start, found further in after ASCII only (the first time on
+                // this line: an earlier one would have been found first): its checks fail, without finding the line end.
+                if (prefilter.AnchoredWithin(id) is var within and >= 0 && hit - lineStart > within && Ascii.IsValid(block[lineStart..hit]))
+                {
+                    _failedOnLine[id] = lineStart + 1;
+                    continue;
+                }
+
+                if (line.IsEmpty)
+                {
+                    var end = block[hit..].IndexOfAny((byte)'\r', (byte)'\n');
+                    line = block[lineStart..(end < 0 ? block.Length : hit + end)];
                 }
 
                 if (prefilter.Passes(id, line))

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -282,7 +283,18 @@ internal sealed class MultiLiteralSearch
     {
         found.Clear();
         var best = int.MaxValue;
-        Collect(text, from, at, found, ref best);
+        // The nibble tables admit combinations of a bucket's literals' nibbles; the exact byte tables refuse those first.
+        var m = _exact[0][text[at]];
+        for (var k = 1; k < _fingerprint && m != 0; k++)
+        {
+            m &= _exact[k][text[at + k]];
+        }
+
+        if (m != 0)
+        {
+            Collect(text, from, at, found, ref best);
+        }
+
         return best == int.MaxValue ? -1 : best;
     }
 
@@ -388,10 +400,19 @@ internal sealed class MultiLiteralSearch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Key(ReadOnlySpan<byte> bytes)
     {
+        if (_keyLength == 4)
+        {
+            // Four bytes at once, ASCII upper case folded without a branch: bit 7 of (b + 0x25) ^ (b + 0x3F) is set
+            // exactly for 'A' to 'Z' (bytes of 0x80 and up excluded), and moved to bit 5 it lowers the letter.
+            var x = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            var seven = x & 0x7F7F7F7Fu;
+            return x | ((((seven + 0x25252525u) ^ (seven + 0x3F3F3F3Fu)) & ~x & 0x80808080u) >> 2);
+        }
+
         uint key = 0;
         for (var k = 0; k < _keyLength; k++)
         {
-            key = key << 8 | (uint)FoldCase(bytes[k]);
+            key |= (uint)FoldCase(bytes[k]) << (8 * k);
         }
 
         return key;

@@ -33,6 +33,7 @@ internal sealed class Prefilter
         Literals = literals;
         LiteralIgnoresCase = ignoreCase;
         _checks = checks;
+        _anchoredWithin = Enumerable.Range(0, literals.Length).Select(id => AnchoredWithin(literals[id], checks[id])).ToArray();
         Search = new MultiLiteralSearch(literals.Select(Encoding.ASCII.GetBytes).ToArray(), ignoreCase);
         AsciiLiterals = literals.Select(Encoding.ASCII.GetBytes).ToArray();
         _charComparison = ignoreCase.Any(x => x) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
@@ -42,6 +43,31 @@ internal sealed class Prefilter
         _keyChars = Math.Min(4, literals.Min(l => l.Length));
         _byKey = Enumerable.Range(0, literals.Length).GroupBy(id => KeyOf(literals[id].AsSpan(0, _keyChars)))
             .ToDictionary(g => g.Key, g => g.ToArray());
+    }
+
+    private readonly int[] _anchoredWithin; // per literal: the furthest start every check allows it (its first fragment), or -1
+
+    /// <summary>
+    /// The largest offset from its line's start at which the first occurrence of literal <paramref name="id"/> in an
+    /// ASCII line can pass: every check that names it begins with it, anchored (the prompt `^\s{0,8}Manager` allows 8),
+    /// or -1 when some check does not bound it. Lets the scan refuse a hit from its line's start alone.
+    /// </summary>
+    internal int AnchoredWithin(int id) => _anchoredWithin[id];
+
+    private static int AnchoredWithin(string literal, FragmentCheck[]? checks)
+    {
+        var within = -1;
+        foreach (var check in checks ?? [])
+        {
+            if (check.Fragments is not [{ MaxStart: { } max } first, ..] || first.Text != literal)
+            {
+                return -1;
+            }
+
+            within = Math.Max(within, max);
+        }
+
+        return within;
     }
 
     private readonly int _keyChars;
