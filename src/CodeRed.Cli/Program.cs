@@ -4,6 +4,7 @@ using CodeRed.Rules.IO;
 using Microsoft.Win32.SafeHandles;
 
 Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+EnvironmentCulture.Apply(Environment.GetEnvironmentVariable);
 try
 {
     Console.OutputEncoding = new UTF8Encoding(false);

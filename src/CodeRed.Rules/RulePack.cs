@@ -161,7 +161,7 @@ public sealed class RulePack
     internal CultureInfo ReportCulture(CultureInfo? culture)
     {
         culture ??= CultureInfo.CurrentUICulture;
-        return Languages.Contains(culture.TwoLetterISOLanguageName, StringComparer.Ordinal) ? culture : English;
+        return Languages.Contains(CultureLanguage.Of(culture), StringComparer.Ordinal) ? culture : English;
     }
 
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en");

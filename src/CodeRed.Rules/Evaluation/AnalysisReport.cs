@@ -39,7 +39,7 @@ public sealed class Diagnostic
             return Message;
         }
 
-        return MessagesByLanguage.TryGetValue(culture.TwoLetterISOLanguageName, out var text) ? text
+        return MessagesByLanguage.TryGetValue(CultureLanguage.Of(culture), out var text) ? text
             : MessagesByLanguage.TryGetValue("en", out var english) ? english
             : Message;
     }

@@ -42,7 +42,7 @@ internal static class FactShapes
     {
         var quoted = Quote(value);
         var shape = fact.ShapeDescription?.Get(culture);
-        return culture.TwoLetterISOLanguageName == "ja"
+        return CultureLanguage.Of(culture) == "ja"
             ? $"{where} で読み取った {fact.Name} の値 '{quoted}' は{(shape is null ? "パックが定める形式" : shape)}に当てはまらないため、コマンドに入れていません。"
             : $"The {fact.Name} value read at {where}, '{quoted}', is not {shape ?? "of the shape the pack declares"}, so it was not put into the command.";
     }

@@ -132,7 +132,7 @@ internal sealed class ReportPhrases
     /// <summary>The phrase in the culture's language: the pack's, else the engine's, else English.</summary>
     internal string Get(string key, CultureInfo culture, params (string Name, string Value)[] values)
     {
-        var language = culture.TwoLetterISOLanguageName;
+        var language = CultureLanguage.Of(culture);
         var builtIn = Known[key].Text;
         var template = _pack.TryGetValue(key, out var own) && own.Has(language) ? own.Get(culture)
             : builtIn.Has(language) ? builtIn.Get(culture)

@@ -40,7 +40,7 @@ public sealed class LocalizedText
 
     /// <summary>The text in the culture's language, falling back to English.</summary>
     public string Get(CultureInfo? culture) =>
-        culture is not null && _byLanguage.TryGetValue(culture.TwoLetterISOLanguageName, out var text) ? text : English;
+        culture is not null && _byLanguage.TryGetValue(CultureLanguage.Of(culture), out var text) ? text : English;
 
     /// <summary>True when the text exists in <paramref name="language"/> (not only by fallback).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="language"/> is null.</exception>

@@ -98,7 +98,7 @@ public static class HtmlReportWriter
     {
         string T(string key) => report.Phrases.Get(key, report.Culture);
         var pack = report.EvaluatedPack;
-        page.Append("<!DOCTYPE html>\n<html lang=\"").Append(H(report.Culture.TwoLetterISOLanguageName)).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
+        page.Append("<!DOCTYPE html>\n<html lang=\"").Append(H(CultureLanguage.Of(report.Culture))).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>").Append(T("htmlReport")).Append(" — ").Append(H(title)).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n<header>\n<h1>")

@@ -45,17 +45,41 @@ public static class ModelName
         return builder.ToString();
     }
 
-    /// <summary>NFKC (full-width ＡＲ３２０ is AR320); text that normalization refuses, such as noncharacters (U+FFFE), stays as it is.</summary>
+    /// <summary>
+    /// NFKC (full-width ＡＲ３２０ is AR320), with the full-width forms also folded on their own: a process without ICU
+    /// (invariant globalization: the codered tool, many container images) normalizes nothing, and typed full-width model
+    /// names must still find their model there. Under ICU the fold changes nothing more (NFKC already did it). Text that
+    /// normalization refuses, such as noncharacters (U+FFFE), is only folded.
+    /// </summary>
     private static string Compatible(string text)
     {
         try
         {
-            return text.Normalize(NormalizationForm.FormKC);
+            text = text.Normalize(NormalizationForm.FormKC);
         }
         catch (ArgumentException)
         {
+        }
+
+        return FoldFullWidth(text);
+    }
+
+    /// <summary>U+FF01 to U+FF5E as the ASCII they are the full-width forms of, and the ideographic space as a space.</summary>
+    internal static string FoldFullWidth(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\u3000', '\uFF5E'))
+        {
             return text;
         }
+
+        return string.Create(text.Length, text, static (chars, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                chars[i] = c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c == '\u3000' ? ' ' : c;
+            }
+        });
     }
 
     /// <summary>The text with every lone surrogate replaced by U+FFFD: Unicode normalization refuses them.</summary>

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using CodeRed.Cli;
+using CodeRed.Rules.Products;
+
+namespace CodeRed.Rules.Tests;
+
+/// <summary>
+/// The codered tool runs without ICU (invariant globalization, for start-up): the language still comes from --lang or
+/// the locale variables, and full-width model names still find their model, as under ICU. The in-process tests run with
+/// ICU, so the tool itself is run here.
+/// </summary>
+public class InvariantGlobalizationTests
+{
+    [Fact]
+    public void The_tool_is_built_without_icu()
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "codered.runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.GetProperty("System.Globalization.Invariant").GetBoolean());
+        Assert.False(properties.GetProperty("System.Globalization.PredefinedCulturesOnly").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("ja_JP.UTF-8", null, null, "ルールパック:")]
+    [InlineData("en_US.UTF-8", null, "ja_JP.eucJP", "ルールパック:")] // LC_MESSAGES over LANG
+    [InlineData("ja_JP.UTF-8", "C", null, "Pack:")] // LC_ALL over both
+    [InlineData("C.UTF-8", null, null, "Pack:")]
+    public void The_report_language_follows_the_locale_variables(string lang, string? all, string? messages, string firstWord)
+    {
+        var environment = new Dictionary<string, string> { ["LANG"] = lang };
+        var unset = "unset LC_ALL LC_MESSAGES;";
+        if (all is not null)
+        {
+            environment["LC_ALL"] = all;
+            unset = "unset LC_MESSAGES;";
+        }
+
+        if (messages is not null)
+        {
+            environment["LC_MESSAGES"] = messages;
+            unset = all is null ? "unset LC_ALL;" : "";
+        }
+
+        var r = ProcessSupport.Shell($"{unset} $CODERED analyze --model AR320 --firmware 1.9.3", environment: environment);
+        Assert.StartsWith(firstWord, r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_full_width_model_name_finds_its_model_in_the_tool()
+    {
+        var r = ProcessSupport.Shell("$CODERED analyze --format json --model 'ＡＲ３００Ｌ　Ｖ２' --firmware 1.9.3 --lang ja");
+        using var report = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("AR300L V2", report.RootElement.GetProperty("device").GetProperty("model").GetString());
+        Assert.Contains("ファームウエア", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ＡＲ３００Ｌ　Ｖ２", "AR300L V2")]
+    [InlineData("AR-720", "AR-720")]
+    [InlineData("～！", "~!")]
+    [InlineData("｟", "｟")] // U+FF5F is past the full-width ASCII forms
+    public void Full_width_forms_fold_without_icu(string text, string folded) => Assert.Equal(folded, ModelName.FoldFullWidth(text));
+
+    [Theory]
+    [InlineData("ja_JP.UTF-8", "ja-JP")]
+    [InlineData("ja", "ja")]
+    [InlineData("de_DE@euro", "de-DE")]
+    [InlineData("C", null)]
+    [InlineData("C.UTF-8", null)]
+    [InlineData("POSIX", null)]
+    [InlineData("en US", null)]
+    public void A_locale_variable_names_a_culture(string locale, string? culture) =>
+        Assert.Equal(culture, EnvironmentCulture.Name(name => name == "LANG" ? locale : null));
+}
