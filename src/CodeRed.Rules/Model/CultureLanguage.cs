@@ -8,7 +8,7 @@ internal static class CultureLanguage
     /// <summary>
     /// The language subtag of the culture's name ("ja" for ja-JP): what <see cref="CultureInfo.TwoLetterISOLanguageName"/>
     /// gives with ICU, but read from the name, because in a process with invariant globalization (the codered tool, many
-    /// container images) every culture carries the invariant culture's data and its two-letter name is "iv".
+    /// container images) every culture carries the invariant culture's data, and its two-letter name is not its language.
     /// </summary>
     public static string Of(CultureInfo culture)
     {
