@@ -66,6 +66,19 @@ public class LiteralSearchTests
         return true;
     }
 
+    /// <summary>The bytes the vector search tests for a literal are its rarest in log text, not its first.</summary>
+    [Theory]
+    [InlineData("startup,", "tup,")] // not the "sta" of every status, state and start
+    [InlineData("CRASH", "CRAS")] // not the "RAS" of a BGL log's every line
+    [InlineData("configuration:", "figu")]
+    [InlineData("Manager", "Mana")]
+    public void A_literal_is_fingerprinted_by_its_rarest_window(string literal, string window)
+    {
+        var bytes = Encoding.ASCII.GetBytes(literal);
+        var at = MultiLiteralSearch.RarestWindow(bytes, 4, 3, ignoreCase: false);
+        Assert.Equal(window, literal.Substring(at, 4));
+    }
+
     [Fact]
     public void Ten_thousand_literals_build_and_search_fast_enough_to_notice_a_cubic_step()
     {

@@ -65,11 +65,11 @@ internal sealed class MultiLiteralSearch
         _keyLength = Math.Min(4, minLength);
         _fingerprint = Math.Min(3, minLength);
 
-        // Each literal's window: the key-length run of its bytes least likely in log text.
+        // Each literal's window: the key-length run of its bytes least likely in log text, by its fingerprint bytes.
         var window = new int[_literals.Length];
         for (var id = 0; id < _literals.Length; id++)
         {
-            window[id] = RarestWindow(_literals[id], _keyLength, _ignoreCase[id]);
+            window[id] = RarestWindow(_literals[id], _keyLength, _fingerprint, _ignoreCase[id]);
         }
 
         _maxWindow = window.Max();
@@ -155,8 +155,12 @@ internal sealed class MultiLiteralSearch
 
     public int Count => _literals.Length;
 
-    /// <summary>Where the literal's rarest run of <paramref name="length"/> bytes starts (the first such, on a tie).</summary>
-    internal static int RarestWindow(ReadOnlySpan<byte> literal, int length, bool ignoreCase)
+    /// <summary>
+    /// Where the literal's rarest run of <paramref name="length"/> bytes starts (the first such, on a tie), judged by
+    /// its first <paramref name="fingerprint"/> bytes, which are what the vector search tests (the rest break ties, as
+    /// they only reach the verification): CRASH by "CRA", not by the "RAS" of a BGL log's every line.
+    /// </summary>
+    internal static int RarestWindow(ReadOnlySpan<byte> literal, int length, int fingerprint, bool ignoreCase)
     {
         var best = 0;
         var bestScore = double.MaxValue;
@@ -165,7 +169,7 @@ internal sealed class MultiLiteralSearch
             var score = 0.0;
             for (var k = 0; k < length; k++)
             {
-                score += Math.Log2(ByteFrequency.Of(literal[w + k], ignoreCase));
+                score += Math.Log2(ByteFrequency.Of(literal[w + k], ignoreCase)) * (k < fingerprint ? 1 : 1.0 / 16);
             }
 
             if (score < bestScore)
