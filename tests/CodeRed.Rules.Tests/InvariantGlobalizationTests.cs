@@ -21,27 +21,13 @@ public class InvariantGlobalizationTests
     }
 
     [Theory]
-    [InlineData("ja_JP.UTF-8", null, null, "ルールパック:")]
-    [InlineData("en_US.UTF-8", null, "ja_JP.eucJP", "ルールパック:")] // LC_MESSAGES over LANG
-    [InlineData("ja_JP.UTF-8", "C", null, "Pack:")] // LC_ALL over both
-    [InlineData("C.UTF-8", null, null, "Pack:")]
-    public void The_report_language_follows_the_locale_variables(string lang, string? all, string? messages, string firstWord)
+    [InlineData("LANG=ja_JP.UTF-8", "ルールパック:")]
+    [InlineData("LANG=en_US.UTF-8 LC_MESSAGES=ja_JP.eucJP", "ルールパック:")] // LC_MESSAGES over LANG
+    [InlineData("LANG=ja_JP.UTF-8 LC_ALL=C", "Pack:")] // LC_ALL over both
+    [InlineData("LANG=C.UTF-8", "Pack:")]
+    public void The_report_language_follows_the_locale_variables(string locale, string firstWord)
     {
-        var environment = new Dictionary<string, string> { ["LANG"] = lang };
-        var unset = "unset LC_ALL LC_MESSAGES;";
-        if (all is not null)
-        {
-            environment["LC_ALL"] = all;
-            unset = "unset LC_MESSAGES;";
-        }
-
-        if (messages is not null)
-        {
-            environment["LC_MESSAGES"] = messages;
-            unset = all is null ? "unset LC_ALL;" : "";
-        }
-
-        var r = ProcessSupport.Shell($"{unset} $CODERED analyze --model AR320 --firmware 1.9.3", environment: environment);
+        var r = ProcessSupport.Shell($"env -u LC_ALL -u LC_MESSAGES -u LANG {locale} $CODERED analyze --model AR320 --firmware 1.9.3");
         Assert.StartsWith(firstWord, r.Stdout, StringComparison.Ordinal);
     }
 

@@ -50,6 +50,15 @@ public class PrefilterTests
     }
 
     [Fact]
+    public void A_literal_every_check_anchors_near_the_line_start_is_bounded_by_it()
+    {
+        var prompt = Prefilter.Build([TestSupport.Pack.CommandEcho!.Prompts[0]])!;
+        Assert.Equal(8, prompt.AnchoredWithin(prompt.Literals.ToList().IndexOf("Manager")));
+        var unanchored = Prefilter.Build([TestSupport.Pack.CommandEcho!.Prompts[0], Pattern.FromLiteral("Manager", false)])!;
+        Assert.Equal(-1, unanchored.AnchoredWithin(unanchored.Literals.ToList().IndexOf("Manager")));
+    }
+
+    [Fact]
     public void A_second_fragment_is_checked_before_a_line_is_a_candidate()
     {
         var cr2001 = TestSupport.Pack.CompiledRules.Single(r => r.Descriptor.Id == "CR2001").Patterns[0];

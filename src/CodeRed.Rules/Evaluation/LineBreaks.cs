@@ -8,6 +8,8 @@ namespace CodeRed.Rules.Evaluation;
 /// Counts line breaks (LF, CRLF and lone CR each end a line; a CR at the very end of the text counts) in one pass:
 /// every byte of a file the prefilter skips is still counted, for the line numbers, so this runs over all of it. A
 /// position is a break when it holds LF, or CR not followed by LF; the vector loop adds that mask into byte counters.
+/// The Vector256 and Vector128 loops are spelled out: one generic <c>Vector&lt;T&gt;</c> loop for bytes and chars took
+/// about a quarter longer in the Native AOT build (4.9-5.5% of a 1 GiB scan's samples against 3.9-4.2%).
 /// </summary>
 internal static class LineBreaks
 {

@@ -217,7 +217,7 @@ internal sealed class MultiLiteralSearch
                     while (bits != 0)
                     {
                         var at = i + BitOperations.TrailingZeroCount(bits);
-                        if (FirstAt(text, from, at, found) is var first and >= 0)
+                        if (ExactFingerprint(text, at) && FirstAt(text, from, at, found) is var first and >= 0)
                         {
                             return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector256<byte>.Count);
                         }
@@ -246,7 +246,7 @@ internal sealed class MultiLiteralSearch
                 while (bits != 0)
                 {
                     var at = i + BitOperations.TrailingZeroCount(bits);
-                    if (FirstAt(text, from, at, found) is var first and >= 0)
+                    if (ExactFingerprint(text, at) && FirstAt(text, from, at, found) is var first and >= 0)
                     {
                         return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector128<byte>.Count);
                     }
@@ -257,16 +257,9 @@ internal sealed class MultiLiteralSearch
         }
 
         // The rest (or everything, without vectors): the exact per-byte bucket tables, one position at a time.
-        var e0 = _exact[0];
         for (var end = text.Length - _keyLength; i <= end; i++)
         {
-            int m = e0[text[i]];
-            for (var k = 1; k < _fingerprint && m != 0; k++)
-            {
-                m &= _exact[k][text[i + k]];
-            }
-
-            if (m != 0 && FirstAt(text, from, i, found) is var first and >= 0)
+            if (ExactFingerprint(text, i) && FirstAt(text, from, i, found) is var first and >= 0)
             {
                 return Resolve(text, from, first, found, i, 0, i + 1);
             }
@@ -287,18 +280,7 @@ internal sealed class MultiLiteralSearch
     {
         found.Clear();
         var best = int.MaxValue;
-        // The nibble tables admit combinations of a bucket's literals' nibbles; the exact byte tables refuse those first.
-        var m = _exact[0][text[at]];
-        for (var k = 1; k < _fingerprint && m != 0; k++)
-        {
-            m &= _exact[k][text[at + k]];
-        }
-
-        if (m != 0)
-        {
-            Collect(text, from, at, found, ref best);
-        }
-
+        Collect(text, from, at, found, ref best);
         return best == int.MaxValue ? -1 : best;
     }
 
@@ -330,19 +312,29 @@ internal sealed class MultiLiteralSearch
 
         for (var q = blockEnd; q + _keyLength <= text.Length && q <= (long)best + _maxWindow; q++)
         {
-            var m = _exact[0][text[q]];
-            for (var k = 1; k < _fingerprint && m != 0; k++)
-            {
-                m &= _exact[k][text[q + k]];
-            }
-
-            if (m != 0)
+            if (ExactFingerprint(text, q))
             {
                 Collect(text, from, q, found, ref best);
             }
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Whether some bucket's window bytes are exactly those at <paramref name="at"/>: the nibble tables also admit
+    /// combinations of a bucket's literals' nibbles, which this refuses before any key is looked up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ExactFingerprint(ReadOnlySpan<byte> text, int at)
+    {
+        var m = _exact[0][text[at]];
+        for (var k = 1; k < _fingerprint && m != 0; k++)
+        {
+            m &= _exact[k][text[at + k]];
+        }
+
+        return m != 0;
     }
 
     /// <summary>The literals with their window at <paramref name="q"/> that start no later than the best start so far.</summary>
