@@ -6,14 +6,15 @@ namespace CodeRed.Rules.Benchmarks;
 /// <summary>
 /// What the default pack's prefilter searches for and what it finds in FILE: per literal its rarity, the positions
 /// where it occurs, and the lines it makes candidates (after the fragment checks); then the lines the whole prefilter
-/// hands to the rules. A diagnostic for choosing literals (`dotnet CodeRed.Rules.Benchmarks.dll literals FILE`).
+/// hands to the rules. A diagnostic for choosing literals (`dotnet CodeRed.Rules.Benchmarks.dll literals FILE`; RULES=DIR
+/// for that pack instead of the default one).
 /// </summary>
 internal static class LiteralStats
 {
     public static int Run(string file)
     {
-        var pack = RulePack.Default;
-        var prefilter = Prefilter.For(pack, pack.CompiledRules) ?? throw new InvalidOperationException("the default pack has no prefilter");
+        var pack = Environment.GetEnvironmentVariable("RULES") is { Length: > 0 } rules ? RulePack.LoadFrom(rules) : RulePack.Default;
+        var prefilter = Prefilter.For(pack, pack.CompiledRules) ?? throw new InvalidOperationException("the pack has no prefilter");
         var literals = prefilter.Literals;
         var occurrences = new long[literals.Count];
         var candidateLines = new long[literals.Count];

@@ -11,7 +11,8 @@ namespace CodeRed.Rules.Benchmarks;
 /// then, so the difference between the two evaluations is the cost of compiling, not of scanning). Per phase: elapsed
 /// and CPU time, methods compiled by the JIT and the JIT's own time (<see cref="JitInfo"/>), GC heap and working set;
 /// with SMAPS=1 the largest resident mappings after loading and at the end. A diagnostic, not a benchmark: run it as
-/// `DOTNET_TieredPGO=0 dotnet CodeRed.Rules.Benchmarks.dll phases FILE [MODEL]` (the CLI turns dynamic PGO off too).
+/// `DOTNET_TieredPGO=0 dotnet CodeRed.Rules.Benchmarks.dll phases FILE [MODEL]` (the CLI turns dynamic PGO off too);
+/// RULES=DIR loads that pack instead of the default one (a pack of 10,000 rules: what loading costs per rule).
 /// </summary>
 internal static class StartupPhases
 {
@@ -29,7 +30,7 @@ internal static class StartupPhases
             (lastElapsed, lastCpu, lastMethods, lastJit) = (elapsed, cpu, methods, jit);
         }
 
-        var pack = RulePack.Default;
+        var pack = Environment.GetEnvironmentVariable("RULES") is { Length: > 0 } rules ? RulePack.LoadFrom(rules) : RulePack.Default;
         Mark("load");
         Mappings();
         var report = pack.Evaluate(new DeviceEvidence { Model = model, Sources = [EvidenceSource.FromFile(file)] });

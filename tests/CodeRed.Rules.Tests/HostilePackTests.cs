@@ -300,6 +300,20 @@ public class HostilePackTests
         At(Error(e, "must be a mapping, not a scalar"), "odd.yaml", 3, 1);
     }
 
+    /// <summary>A key given twice is refused where it is given again, in a rule's few keys and in a mapping of many
+    /// (which the reader checks with a set, not one by one).</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(15)]
+    [InlineData(40)]
+    public void A_key_given_twice_is_refused_at_its_second_place(int otherKeys)
+    {
+        var extra = string.Concat(Enumerable.Range(0, otherKeys).Select(i => $"x-note-{i}: {i}\n"));
+        var e = Refused("CR9001.yaml", extra + MinimalRule + "\ntitle: again\n");
+        var line = otherKeys + MinimalRule.Split('\n').Length + 1;
+        At(Error(e, "duplicate key 'title'"), "CR9001.yaml", line, 1);
+    }
+
     [Fact]
     public void Duplicate_ids_are_refused_in_one_file_across_files_and_ignoring_case()
     {

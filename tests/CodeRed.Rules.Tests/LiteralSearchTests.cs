@@ -79,6 +79,32 @@ public class LiteralSearchTests
         Assert.Equal(window, literal.Substring(at, 4));
     }
 
+    /// <summary>
+    /// A crowd of literals alike ('E1 ' to 'E10000 ', a pack of generated rules) neither shortens the others' windows
+    /// to its length nor shares their buckets: no position of an ordinary interface line passes the fingerprint (with
+    /// 3-byte windows 'startup,' was looked for by its 'up,', and buckets dealt in equal shares admitted 'se ', 't0 '...).
+    /// </summary>
+    [Fact]
+    public void A_crowd_of_similar_literals_leaves_the_others_selective()
+    {
+        var words = new[] { "startup,", "successful", "Manager", "CRASH", "rejecting", "Connection" };
+        var literals = words.Select(Encoding.ASCII.GetBytes).Concat(Enumerable.Range(1, 10_000).Select(n => Encoding.ASCII.GetBytes($"E{n} "))).ToList();
+        var line = Encoding.ASCII.GetBytes("01 10:00:00   1 IP    INFO  Interface eth3 up, speed 100M full duplex, session 12 set");
+        foreach (var vectorBits in new[] { 256, 0 })
+        {
+            var search = new MultiLiteralSearch(literals, literals.Select(_ => false).ToList(), vectorBits);
+            Assert.DoesNotContain(Enumerable.Range(0, line.Length - 2), at => search.ExactFingerprint(line, at));
+            var found = new List<int>();
+            var text = Encoding.ASCII.GetBytes("x startup, E77 E7 ");
+            Assert.Equal(2, search.Find(text, 0, found));
+            Assert.Equal([0], found);
+            Assert.Equal(11, search.Find(text, 3, found));
+            Assert.Equal([words.Length + 76], found);
+            Assert.Equal(15, search.Find(text, 12, found));
+            Assert.Equal([words.Length + 6], found);
+        }
+    }
+
     [Fact]
     public void Ten_thousand_literals_build_and_search_fast_enough_to_notice_a_cubic_step()
     {

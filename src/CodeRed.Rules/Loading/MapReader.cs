@@ -11,7 +11,7 @@ internal sealed class MapReader
     private readonly YMapping _map;
     private readonly List<PackProblem> _problems;
     private readonly string _what;
-    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly List<string> _known = new(16); // the keys asked for: a few dozen at most, fixed by the code that reads
 
     private MapReader(YMapping map, List<PackProblem> problems, string what)
     {
@@ -41,12 +41,19 @@ internal sealed class MapReader
 
     public YNode? Get(string key)
     {
-        _known.Add(key);
-        foreach (var (k, v) in _map.Entries)
+        if (!_known.Contains(key))
         {
-            if (k.Value == key)
+            _known.Add(key);
+        }
+
+        // Indexed, not foreach: over the IReadOnlyList a foreach boxes an enumerator per key asked (a pack of 10,000
+        // rules: 20 MB of them).
+        var entries = _map.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Key.Value == key)
             {
-                return v is YScalar { IsNull: true } ? null : v;
+                return entries[i].Value is YScalar { IsNull: true } ? null : entries[i].Value;
             }
         }
 

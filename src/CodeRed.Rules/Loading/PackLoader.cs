@@ -35,6 +35,7 @@ internal sealed partial class PackLoader
 
     private readonly List<PackProblem> _problems = [];
     private readonly List<PackProblem> _warnings = [];
+    private HashSet<string>? _factNames; // the manifest's facts, which every rule's message may name
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")]
     private static partial Regex TagSyntax();
@@ -1213,21 +1214,15 @@ internal sealed partial class PackLoader
             return null;
         }
 
-        // Every placeholder must have something behind it: a capture, a fact, a parameter or a built-in value.
-        var known = new HashSet<string>(captures, StringComparer.Ordinal);
-        known.UnionWith(BuiltInPlaceholders);
-        known.UnionWith(parameters.Keys);
-        known.UnionWith(counting is null ? [] : CountingPlaceholders);
-        if (manifest is not null)
-        {
-            known.UnionWith(manifest.Facts.Select(f => f.Name));
-        }
-
+        // Every placeholder must have something behind it: a capture, a fact, a parameter or a built-in value (asked of
+        // each, not gathered into a set per rule: that set was a tenth of loading 10,000 rules).
+        _factNames ??= manifest?.Facts.Select(f => f.Name).ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var language in message.Languages)
         {
             foreach (var name in MessageTemplate.Parse(message.Get(CultureInfo.GetCultureInfo(language))).Names)
             {
-                if (!known.Contains(name))
+                if (!captures.Contains(name) && !BuiltInPlaceholders.Contains(name) && !parameters.ContainsKey(name)
+                    && !(counting is not null && CountingPlaceholders.Contains(name)) && !_factNames.Contains(name))
                 {
                     r.Error(r.Get("message")!, $"the message of {id} uses '{{{Shorten(name)}}}', but no capture, fact or parameter of that name exists");
                 }

@@ -195,7 +195,7 @@ internal static class YamlTree
         if (parser.TryConsume<MappingStart>(out var mappingStart))
         {
             var entries = new List<KeyValuePair<YScalar, YNode>>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? seen = null; // only for a large mapping: a rule's few keys are compared one by one
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 if (ReadNode(parser, file, depth + 1, multiLineScalars) is not YScalar key)
@@ -203,7 +203,12 @@ internal static class YamlTree
                     throw new RefusedYamlException(mappingStart.Start, "mapping keys must be plain text");
                 }
 
-                if (!seen.Add(key.Value))
+                if (entries.Count >= 16)
+                {
+                    seen ??= entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal);
+                }
+
+                if (seen is null ? Holds(entries, key.Value) : !seen.Add(key.Value))
                 {
                     throw new RefusedYamlException(key.Line, key.Column, $"duplicate key '{ProblemText.Shorten(key.Value)}'");
                 }
@@ -215,6 +220,19 @@ internal static class YamlTree
         }
 
         throw new RefusedYamlException(current.Start, $"unexpected YAML event {current.GetType().Name}");
+    }
+
+    private static bool Holds(List<KeyValuePair<YScalar, YNode>> entries, string key)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Key.Value == key)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string TrimYamlMessage(YamlException e)

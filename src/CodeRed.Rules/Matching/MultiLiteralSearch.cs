@@ -30,7 +30,8 @@ internal sealed class MultiLiteralSearch
 
     private readonly byte[][] _literals;
     private readonly bool[] _ignoreCase;
-    private readonly int _keyLength;
+    private readonly int _shortestKey; // the shortest window (a literal's window is 4 bytes, or all of a shorter one)
+    private readonly int _keyLengths; // bit L set: some window is L bytes long
     private readonly int _fingerprint;
     private readonly int _maxWindow; // the largest window offset: how far past a literal's start its window may lie
     private readonly Vector128<byte>[] _low;
@@ -38,7 +39,7 @@ internal sealed class MultiLiteralSearch
     private readonly byte[][] _exact; // per fingerprint byte: the buckets whose literals have exactly that byte there
 
     // Verification: window key -> slot (open addressing, linear probing) -> the literals with that window.
-    private readonly uint[] _slotKey;
+    private readonly ulong[] _slotKey;
     private readonly int[] _slotFirst; // index of the slot's first entry, -1 for an empty slot
     private readonly int[] _slotCount;
     private readonly int[] _entryId; // entries grouped by slot: literal and its window offset
@@ -62,24 +63,30 @@ internal sealed class MultiLiteralSearch
         _literals = [.. literals];
         _ignoreCase = [.. ignoreCase];
         var minLength = _literals.Min(l => l.Length);
-        _keyLength = Math.Min(4, minLength);
+        _shortestKey = Math.Min(4, minLength);
         _fingerprint = Math.Min(3, minLength);
 
-        // Each literal's window: the key-length run of its bytes least likely in log text, by its fingerprint bytes.
+        // Each literal's window: the run of 4 of its bytes (all of a shorter one) least likely in log text, by its
+        // fingerprint bytes. Per literal, not the shortest literal's length for all: with 'E1 ' in a pack, 3-byte windows
+        // let 'startup,' be found by its 'up,' (rare in the byte table, on every interface line of the generator's log).
         var window = new int[_literals.Length];
+        var keyLength = new int[_literals.Length];
         for (var id = 0; id < _literals.Length; id++)
         {
-            window[id] = RarestWindow(_literals[id], _keyLength, _fingerprint, _ignoreCase[id]);
+            keyLength[id] = Math.Min(4, _literals[id].Length);
+            _keyLengths |= 1 << keyLength[id];
+            window[id] = RarestWindow(_literals[id], keyLength[id], _fingerprint, _ignoreCase[id]);
         }
 
         _maxWindow = window.Max();
 
-        // Sorting by window puts literals with the same fingerprint bytes into the same bucket, which keeps each
-        // bucket's nibble tables sparse (Teddy's trick); the sort is the only superlinear step. Each window is folded
+        // Sorting by window puts literals with the same fingerprint bytes side by side, so that runs of the order make
+        // buckets whose tables stay sparse (Teddy's trick); the sort is the only superlinear step. Each window is folded
         // once, not on every comparison (10,000 literals: 280,000 arrays less for the GC).
         var folded = Enumerable.Range(0, _literals.Length).Select(id => Folded(_literals[id].AsSpan(window[id]))).ToArray();
         var order = Enumerable.Range(0, _literals.Length).ToArray();
         Array.Sort(order, (a, b) => folded[a].AsSpan().SequenceCompareTo(folded[b]));
+        var bucketOf = DealBuckets(order, window);
         var low = new byte[_fingerprint, 16];
         var high = new byte[_fingerprint, 16];
         _exact = new byte[_fingerprint][];
@@ -88,12 +95,12 @@ internal sealed class MultiLiteralSearch
             _exact[k] = new byte[256];
         }
 
-        var keys = new uint[_literals.Length];
+        var keys = new ulong[_literals.Length];
         for (var rank = 0; rank < order.Length; rank++)
         {
             var id = order[rank];
             var literal = _literals[id];
-            var bit = (byte)(1 << (int)((long)rank * Buckets / order.Length));
+            var bit = (byte)(1 << bucketOf[rank]);
             for (var k = 0; k < _fingerprint; k++)
             {
                 foreach (var b in Variants(literal[window[id] + k], _ignoreCase[id]))
@@ -104,15 +111,15 @@ internal sealed class MultiLiteralSearch
                 }
             }
 
-            keys[id] = Key(literal.AsSpan(window[id]));
+            keys[id] = Key(literal.AsSpan(window[id]), keyLength[id]);
         }
 
         // The verification table: at least twice as many slots as keys, entries of one key side by side (sorted by
         // key, so the order of the literals within a key is their input order).
         var distinct = keys.Distinct().Count();
         var bits = Math.Max(4, BitOperations.Log2((uint)distinct) + 2);
-        _slotShift = 32 - bits;
-        _slotKey = new uint[1 << bits];
+        _slotShift = 64 - bits;
+        _slotKey = new ulong[1 << bits];
         _slotFirst = new int[1 << bits];
         _slotCount = new int[1 << bits];
         Array.Fill(_slotFirst, -1);
@@ -154,6 +161,138 @@ internal sealed class MultiLiteralSearch
     }
 
     public int Count => _literals.Length;
+
+    /// <summary>
+    /// The bucket of each literal in window <paramref name="order"/>: runs of the order, merged until there are 8, always
+    /// the two neighbours whose merging adds least to the expected fingerprint hits (a run's chance of a hit at a
+    /// position of log text: the product, over the fingerprint bytes, of the frequencies of the bytes its literals may
+    /// have there). Equal shares instead let 10,000 'E17 '-like literals fill every bucket, and the few other literals
+    /// of a pack shared theirs with windows of digits and spaces: twice the hits on the generator's log, none of them a
+    /// literal. Runs start as the literals whose windows begin with the same two bytes (at most 65,536 of them), and
+    /// merging takes a heap: n log n.
+    /// </summary>
+    private int[] DealBuckets(int[] order, int[] window)
+    {
+        var words = _fingerprint * 4; // per fingerprint byte, a 256-bit set of the bytes the run's literals have there
+        var bits = new List<ulong[]>();
+        var runOf = new int[order.Length];
+        var leading = Math.Min(2, _fingerprint);
+        for (var rank = 0; rank < order.Length; rank++)
+        {
+            var id = order[rank];
+            if (rank == 0 || !Ascii.EqualsIgnoreCase(Lead(order[rank - 1]), Lead(id)))
+            {
+                bits.Add(new ulong[words]);
+            }
+
+            runOf[rank] = bits.Count - 1;
+            var set = bits[^1];
+            for (var k = 0; k < _fingerprint; k++)
+            {
+                var b = _literals[id][window[id] + k];
+                foreach (var v in (ReadOnlySpan<byte>)[b, OtherCase(b, _ignoreCase[id])])
+                {
+                    set[k * 4 + (v >> 6)] |= 1ul << (v & 63);
+                }
+            }
+        }
+
+        var runs = bits.Count;
+        var rate = bits.Select(Rate).ToArray();
+        var (next, previous, version, root) = (new int[runs], new int[runs], new int[runs], new int[runs]);
+        for (var r = 0; r < runs; r++)
+        {
+            (next[r], previous[r], root[r]) = (r + 1 < runs ? r + 1 : -1, r - 1, r);
+        }
+
+        var heap = new PriorityQueue<(int Left, int Right, int LeftVersion, int RightVersion), double>();
+        for (var r = 0; r + 1 < runs; r++)
+        {
+            Offer(r, r + 1);
+        }
+
+        for (var left = runs; left > Buckets && heap.TryDequeue(out var pair, out _);)
+        {
+            if (root[pair.Left] != pair.Left || root[pair.Right] != pair.Right || next[pair.Left] != pair.Right
+                || version[pair.Left] != pair.LeftVersion || version[pair.Right] != pair.RightVersion)
+            {
+                continue; // one of the two has been merged since
+            }
+
+            var (l, r) = (pair.Left, pair.Right);
+            for (var w = 0; w < words; w++)
+            {
+                bits[l][w] |= bits[r][w];
+            }
+
+            (rate[l], root[r], next[l]) = (Rate(bits[l]), l, next[r]);
+            version[l]++;
+            if (next[l] >= 0)
+            {
+                previous[next[l]] = l;
+                Offer(l, next[l]);
+            }
+
+            if (previous[l] >= 0)
+            {
+                Offer(previous[l], l);
+            }
+
+            left--;
+        }
+
+        // Number the runs left in order; a merged run's literals take the bucket of the run it went into.
+        var bucketOfRun = new int[runs];
+        for (int r = 0, bucket = 0; r < runs; r++)
+        {
+            bucketOfRun[r] = root[r] == r ? bucket++ : bucketOfRun[Root(r)];
+        }
+
+        return runOf.Select(r => bucketOfRun[r]).ToArray();
+
+        ReadOnlySpan<byte> Lead(int id) => _literals[id].AsSpan(window[id], leading);
+
+        int Root(int r)
+        {
+            while (root[r] != r)
+            {
+                r = root[r];
+            }
+
+            return r;
+        }
+
+        void Offer(int l, int r)
+        {
+            var merged = new ulong[words];
+            for (var w = 0; w < words; w++)
+            {
+                merged[w] = bits[l][w] | bits[r][w];
+            }
+
+            heap.Enqueue((l, r, version[l], version[r]), Rate(merged) - rate[l] - rate[r]);
+        }
+
+        double Rate(ulong[] set)
+        {
+            var product = 1.0;
+            for (var k = 0; k < _fingerprint; k++)
+            {
+                var sum = 0.0;
+                for (var w = 0; w < 4; w++)
+                {
+                    for (var rest = set[k * 4 + w]; rest != 0; rest &= rest - 1)
+                    {
+                        sum += ByteFrequency.Of((byte)(w * 64 + BitOperations.TrailingZeroCount(rest)), ignoreCase: false) / 1e6;
+                    }
+                }
+
+                product *= sum;
+            }
+
+            return product;
+        }
+    }
 
     /// <summary>
     /// Where the literal's rarest run of <paramref name="length"/> bytes starts (the first such, on a tie), judged by
@@ -257,7 +396,7 @@ internal sealed class MultiLiteralSearch
         }
 
         // The rest (or everything, without vectors): the exact per-byte bucket tables, one position at a time.
-        for (var end = text.Length - _keyLength; i <= end; i++)
+        for (var end = text.Length - _shortestKey; i <= end; i++)
         {
             if (ExactFingerprint(text, i) && FirstAt(text, from, i, found) is var first and >= 0)
             {
@@ -310,7 +449,7 @@ internal sealed class MultiLiteralSearch
             Collect(text, from, q, found, ref best);
         }
 
-        for (var q = blockEnd; q + _keyLength <= text.Length && q <= (long)best + _maxWindow; q++)
+        for (var q = blockEnd; q + _shortestKey <= text.Length && q <= (long)best + _maxWindow; q++)
         {
             if (ExactFingerprint(text, q))
             {
@@ -326,7 +465,7 @@ internal sealed class MultiLiteralSearch
     /// combinations of a bucket's literals' nibbles, which this refuses before any key is looked up.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ExactFingerprint(ReadOnlySpan<byte> text, int at)
+    internal bool ExactFingerprint(ReadOnlySpan<byte> text, int at)
     {
         var m = _exact[0][text[at]];
         for (var k = 1; k < _fingerprint && m != 0; k++)
@@ -340,11 +479,17 @@ internal sealed class MultiLiteralSearch
     /// <summary>The literals with their window at <paramref name="q"/> that start no later than the best start so far.</summary>
     private void Collect(ReadOnlySpan<byte> text, int from, int q, List<int> found, ref int best)
     {
-        if (q + _keyLength > text.Length || Lookup(Key(text.Slice(q, _keyLength))) is not (>= 0 and var slot))
+        for (var length = 4; length >= _shortestKey; length--)
         {
-            return;
+            if ((_keyLengths & (1 << length)) != 0 && q + length <= text.Length && Lookup(Key(text.Slice(q), length)) is >= 0 and var slot)
+            {
+                Collect(text, from, q, slot, found, ref best);
+            }
         }
+    }
 
+    private void Collect(ReadOnlySpan<byte> text, int from, int q, int slot, List<int> found, ref int best)
+    {
         for (int e = _slotFirst[slot], end = e + _slotCount[slot]; e < end; e++)
         {
             var start = q - _entryWindow[e];
@@ -376,7 +521,7 @@ internal sealed class MultiLiteralSearch
 
     /// <summary>The table slot holding <paramref name="key"/>, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Lookup(uint key)
+    private int Lookup(ulong key)
     {
         var mask = _slotKey.Length - 1;
         for (var slot = SlotOf(key); _slotFirst[slot] >= 0; slot = (slot + 1) & mask)
@@ -391,24 +536,25 @@ internal sealed class MultiLiteralSearch
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SlotOf(uint key) => (int)((key * 0x9E3779B1u) >> _slotShift);
+    private int SlotOf(ulong key) => (int)((key * 0x9E3779B97F4A7C15ul) >> _slotShift);
 
+    /// <summary>The first <paramref name="length"/> bytes, ASCII case folded, tagged with their length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint Key(ReadOnlySpan<byte> bytes)
+    private static ulong Key(ReadOnlySpan<byte> bytes, int length)
     {
-        if (_keyLength == 4)
+        if (length == 4)
         {
             // Four bytes at once, ASCII upper case folded without a branch: bit 7 of (b + 0x25) ^ (b + 0x3F) is set
             // exactly for 'A' to 'Z' (bytes of 0x80 and up excluded), and moved to bit 5 it lowers the letter.
             var x = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
             var seven = x & 0x7F7F7F7Fu;
-            return x | ((((seven + 0x25252525u) ^ (seven + 0x3F3F3F3Fu)) & ~x & 0x80808080u) >> 2);
+            return (x | ((((seven + 0x25252525u) ^ (seven + 0x3F3F3F3Fu)) & ~x & 0x80808080u) >> 2)) | (4ul << 32);
         }
 
-        uint key = 0;
-        for (var k = 0; k < _keyLength; k++)
+        var key = (ulong)length << 32;
+        for (var k = 0; k < length; k++)
         {
-            key |= (uint)FoldCase(bytes[k]) << (8 * k);
+            key |= (ulong)FoldCase(bytes[k]) << (8 * k);
         }
 
         return key;
@@ -427,6 +573,9 @@ internal sealed class MultiLiteralSearch
 
         return folded;
     }
+
+    /// <summary>The letter's other case when case is ignored; otherwise the byte itself.</summary>
+    private static byte OtherCase(byte b, bool ignoreCase) => ignoreCase && char.IsAsciiLetter((char)b) ? (byte)(b ^ 0x20) : b;
 
     private static IEnumerable<byte> Variants(byte b, bool ignoreCase)
     {
