@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Many rules (issue 15): a pack of N simple literal rules ('E17 ' style) on a 10,000-line log, and N random 8-letter
 # literals on a one-line log; prints the whole-process time (load plus analysis) of the given codered executable.
+# With BIG_LOG=FILE (a corpus of run-whole-process.sh), also FILE analysed with the default pack against the default
+# pack's rules plus the largest N literal rules (interleaved runs, medians): the target is at most 2x.
 #   tests/CodeRed.Rules.Benchmarks/many-rules.sh CODERED [N...]     (default N: 250 1000 10000)
+#   BIG_LOG=/tmp/bench/generator-1024m-2001.log tests/CodeRed.Rules.Benchmarks/many-rules.sh CODERED 10000
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 codered=${1:?usage: many-rules.sh CODERED [N...]}
@@ -48,3 +51,14 @@ for n in ${counts[@]}; do
 done
 pack 1000 random "$work/pack-random-1000"
 printf "  1000 random 8-letter literals, one-line log: %s\n" "$(timed "$codered" analyze --rules "$work/pack-random-1000" "$work/one-line.log")"
+if [ -n "${BIG_LOG:-}" ]; then
+  n=$(printf '%s\n' ${counts[@]} | sort -n | tail -n 1)
+  big="$work/pack-default-plus-$n"
+  rm -rf "$big" && mkdir -p "$big"
+  cp -r rules/. "$big/" && rm -rf "$big/webserver" # the default pack's own files, the second pack left out
+  pack "$n" e "$work/pack-extra" && cp "$work/pack-extra"/generated-*.yaml "$big/"
+  cat "$BIG_LOG" >/dev/null # into the page cache
+  python3 tests/CodeRed.Rules.Benchmarks/interleaved.py "${RUNS:-5}" default "$codered analyze --format json $BIG_LOG" \
+    "plus-$n" "$codered analyze --rules $big --format json $BIG_LOG" | tee "$work/big.txt"
+  awk '{ for (i = 1; i <= NF; i++) if ($i == "med") { m[NR] = $(i + 1); break } } END { printf "  %s literal rules beside the default pack: %.2fx the default pack'"'"'s time (median elapsed)\n", "'"$n"'", m[2] / m[1] }' "$work/big.txt"
+fi

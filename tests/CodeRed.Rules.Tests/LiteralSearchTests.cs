@@ -16,7 +16,7 @@ public class LiteralSearchTests
     public bool Multi_literal_search_equals_a_naive_search(int seed)
     {
         var random = new Random(seed);
-        const string alphabet = "abcAB \n\r1";
+        const string alphabet = "abcAB \n\r1\u00C3\u00A9"; // and the two bytes of a UTF-8 é
         var count = random.Next(4) == 0 ? random.Next(20, 300) : random.Next(1, 12);
         var literals = new List<byte[]>();
         var ignoreCase = new List<bool>();

@@ -36,6 +36,7 @@ internal sealed class MultiLiteralSearch
     private readonly int _maxWindow; // the largest window offset: how far past a literal's start its window may lie
     private readonly Vector128<byte>[] _low;
     private readonly Vector128<byte>[] _high;
+    private readonly Vector256<byte>[] _tables256; // low and high nibble tables per fingerprint byte, all set past it
     private readonly byte[][] _exact; // per fingerprint byte: the buckets whose literals have exactly that byte there
 
     // Verification: window key -> slot (open addressing, linear probing) -> the literals with that window.
@@ -157,6 +158,14 @@ internal sealed class MultiLiteralSearch
 
             _low[k] = Vector128.Create(lowRow);
             _high[k] = Vector128.Create(highRow);
+        }
+
+        _tables256 = new Vector256<byte>[6];
+        for (var k = 0; k < 3; k++)
+        {
+            (_tables256[2 * k], _tables256[2 * k + 1]) = k < _fingerprint
+                ? (Vector256.Create(_low[k], _low[k]), Vector256.Create(_high[k], _high[k]))
+                : (Vector256<byte>.AllBitsSet, Vector256<byte>.AllBitsSet);
         }
     }
 
@@ -331,37 +340,17 @@ internal sealed class MultiLiteralSearch
         ref var start = ref MemoryMarshal.GetReference(text);
         if (_use256)
         {
-            var last = text.Length - (_fingerprint - 1) - Vector256<byte>.Count;
-            if (i <= last)
+            // Three loads however long the fingerprint (a shorter one's missing tables admit every byte), so the last
+            // vector ends 2 bytes before the text does.
+            for (var last = text.Length - 2 - Vector256<byte>.Count; i <= last; i += Vector256<byte>.Count)
             {
-                var l0 = Vector256.Create(_low[0], _low[0]);
-                var h0 = Vector256.Create(_high[0], _high[0]);
-                var l1 = _fingerprint > 1 ? Vector256.Create(_low[1], _low[1]) : default;
-                var h1 = _fingerprint > 1 ? Vector256.Create(_high[1], _high[1]) : default;
-                var l2 = _fingerprint > 2 ? Vector256.Create(_low[2], _low[2]) : default;
-                var h2 = _fingerprint > 2 ? Vector256.Create(_high[2], _high[2]) : default;
-                for (; i <= last; i += Vector256<byte>.Count)
+                i = NextBlock256(ref start, i, last, out var bits);
+                for (; bits != 0; bits &= bits - 1)
                 {
-                    var m = Lookup256(Vector256.LoadUnsafe(ref start, (nuint)i), l0, h0);
-                    if (_fingerprint > 1)
+                    var at = i + BitOperations.TrailingZeroCount(bits);
+                    if (ExactFingerprint(text, at) && FirstAt(text, from, at, found) is var first and >= 0)
                     {
-                        m &= Lookup256(Vector256.LoadUnsafe(ref start, (nuint)(i + 1)), l1, h1);
-                        if (_fingerprint > 2)
-                        {
-                            m &= Lookup256(Vector256.LoadUnsafe(ref start, (nuint)(i + 2)), l2, h2);
-                        }
-                    }
-
-                    var bits = ~Vector256.Equals(m, Vector256<byte>.Zero).ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        var at = i + BitOperations.TrailingZeroCount(bits);
-                        if (ExactFingerprint(text, at) && FirstAt(text, from, at, found) is var first and >= 0)
-                        {
-                            return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector256<byte>.Count);
-                        }
-
-                        bits &= bits - 1;
+                        return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector256<byte>.Count);
                     }
                 }
             }
@@ -406,6 +395,42 @@ internal sealed class MultiLiteralSearch
 
         found.Clear();
         return -1;
+    }
+
+    /// <summary>
+    /// From <paramref name="i"/> on, the first 32-byte block with a fingerprint hit (its hits in <paramref name="bits"/>),
+    /// or a position past <paramref name="last"/> with none. A loop of its own, without a call in it: in Find's loop the
+    /// calls that verify a hit made the compiler keep the six tables on the stack and reload them for every block.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private int NextBlock256(ref byte start, int i, int last, out uint bits)
+    {
+        var (l0, h0, l1, h1, l2, h2) = (_tables256[0], _tables256[1], _tables256[2], _tables256[3], _tables256[4], _tables256[5]);
+        var nibble = Vector256.Create((byte)0x0F);
+        // A fingerprint shorter than 3 bytes looks its last byte up again in the tables that admit everything, so that
+        // a byte it does not test cannot refuse a position (below).
+        var (second, third) = ((nuint)Math.Min(1, _fingerprint - 1), (nuint)(_fingerprint - 1));
+        for (; i <= last; i += Vector256<byte>.Count)
+        {
+            // The low nibble indexes the table unmasked: a byte of 0x80 or more (never a literal's: they are ASCII)
+            // makes the shuffle give 0, and below that the shuffle reads only the low four bits.
+            var a = Vector256.LoadUnsafe(ref start, (nuint)i);
+            var b = Vector256.LoadUnsafe(ref start, (nuint)i + second);
+            var c = Vector256.LoadUnsafe(ref start, (nuint)i + third);
+            // Three independent terms, not one chain of six ANDs; one test per block, the bits only for a hit.
+            var m0 = Avx2.Shuffle(l0, a) & Avx2.Shuffle(h0, Vector256.ShiftRightLogical(a.AsUInt16(), 4).AsByte() & nibble);
+            var m1 = Avx2.Shuffle(l1, b) & Avx2.Shuffle(h1, Vector256.ShiftRightLogical(b.AsUInt16(), 4).AsByte() & nibble);
+            var m2 = Avx2.Shuffle(l2, c) & Avx2.Shuffle(h2, Vector256.ShiftRightLogical(c.AsUInt16(), 4).AsByte() & nibble);
+            var m = m0 & m1 & m2;
+            if (m != Vector256<byte>.Zero)
+            {
+                bits = ~Vector256.Equals(m, Vector256<byte>.Zero).ExtractMostSignificantBits();
+                return i;
+            }
+        }
+
+        bits = 0;
+        return i;
     }
 
     /// <summary>
