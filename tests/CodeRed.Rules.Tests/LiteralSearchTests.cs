@@ -9,8 +9,9 @@ public class LiteralSearchTests
 {
     /// <summary>
     /// Random literal sets (1 to 300, a small alphabet so that they share prefixes and collide, some case-insensitive)
-    /// on random text of up to 200 bytes at a random offset into a buffer: the vector loops, their 16/32-byte chunk
-    /// boundaries and the scalar tail all give the naive search's answer, from every start position.
+    /// on random text of up to 200 bytes at a random offset into a buffer (half the time mostly of a byte no literal has):
+    /// the vector loops, their 16/32-byte chunk boundaries and the scalar tail all give the naive search's answer, from
+    /// every start position.
     /// </summary>
     [Property(MaxTest = 400)]
     public bool Multi_literal_search_equals_a_naive_search(int seed)
@@ -30,9 +31,10 @@ public class LiteralSearchTests
         var search = new MultiLiteralSearch(literals, ignoreCase, vectorBits: new[] { 256, 128, 0 }[random.Next(3)]);
         var offset = random.Next(40);
         var buffer = new byte[offset + random.Next(0, 200)];
+        var sparse = random.Next(2) == 0; // mostly a byte no literal has: vector blocks without a hit, then a literal
         for (var i = 0; i < buffer.Length; i++)
         {
-            buffer[i] = (byte)alphabet[random.Next(alphabet.Length)];
+            buffer[i] = sparse && random.Next(10) > 0 ? (byte)'x' : (byte)alphabet[random.Next(alphabet.Length)];
         }
 
         var text = buffer.AsSpan(offset);
@@ -64,6 +66,24 @@ public class LiteralSearchTests
         }
 
         return true;
+    }
+
+    /// <summary>A literal after the last whole vector block is found whether or not some block before it had a hit.</summary>
+    [Theory]
+    [InlineData(256, 40)]
+    [InlineData(256, 70)]
+    [InlineData(128, 40)]
+    [InlineData(0, 40)]
+    public void A_literal_in_the_tail_after_blocks_without_a_hit_is_found(int vectorBits, int before)
+    {
+        var search = new MultiLiteralSearch([Encoding.ASCII.GetBytes("abc"), Encoding.ASCII.GetBytes("q")], [false, false], vectorBits);
+        var found = new List<int>();
+        foreach (var literal in new[] { "abc", "q" })
+        {
+            var text = Encoding.ASCII.GetBytes(new string('x', before) + literal + "x");
+            Assert.Equal(before, search.Find(text, 0, found));
+            Assert.Equal(before, search.Find(text, before - 3, found));
+        }
     }
 
     /// <summary>The bytes the vector search tests for a literal are its rarest in log text, not its first.</summary>

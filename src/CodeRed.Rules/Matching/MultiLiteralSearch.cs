@@ -345,6 +345,11 @@ internal sealed class MultiLiteralSearch
             for (var last = text.Length - 2 - Vector256<byte>.Count; i <= last; i += Vector256<byte>.Count)
             {
                 i = NextBlock256(ref start, i, last, out var bits);
+                if (bits == 0)
+                {
+                    break; // i is past last: the rest is the scalar loop's
+                }
+
                 for (; bits != 0; bits &= bits - 1)
                 {
                     var at = i + BitOperations.TrailingZeroCount(bits);
