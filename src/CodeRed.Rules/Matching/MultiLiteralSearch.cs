@@ -13,14 +13,15 @@ namespace CodeRed.Rules.Matching;
 /// One pass over bytes for many ASCII literals at once (each case-sensitive or ASCII case-insensitive), after Teddy
 /// (Hyperscan; the aho-corasick crate ripgrep uses). Each literal is fingerprinted by its rarest window of up to 4
 /// bytes (by <see cref="ByteFrequency"/>: "startup," by "tup,", not by the "sta" of every "status" and "state"); the
-/// literals are sorted by window and dealt into 8 buckets; for each of the window's first up to 3 bytes, two 16-entry
-/// tables give the buckets whose literals may hold a byte with that low and that high nibble. A vector shuffle looks
+/// literals are sorted by window and cut into 8 buckets where that adds least to the expected hits (DealBuckets); for
+/// each of the window's first up to 3 bytes, two 16-entry tables give the buckets whose literals may hold a byte with
+/// that low and that high nibble. A vector shuffle looks
 /// both up for 32 (AVX2) or 16 (SSSE3, Arm64) positions at once; the AND over the fingerprint bytes leaves the
 /// positions where some bucket's window may be. Those are verified exactly: the window's bytes (case-folded) index an
 /// open-addressing table of the few literals with that window, each compared in full where it would start.
 /// <para>
-/// Building sorts the literals once (n log n). The scan costs about the same for 5 literals or 10,000: more literals
-/// make the fingerprint less selective, which the verification's table absorbs. Without vector hardware the same
+/// Building sorts the literals once and merges buckets with a heap (n log n). The scan costs about the same for 5
+/// literals or 10,000: more literals make the fingerprint less selective, which the verification's table absorbs. Without vector hardware the same
 /// fingerprint is tested a byte at a time.
 /// </para>
 /// </summary>
@@ -614,14 +615,6 @@ internal sealed class MultiLiteralSearch
         {
             yield return (byte)(b ^ 0x20);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Lookup256(Vector256<byte> v, Vector256<byte> low, Vector256<byte> high)
-    {
-        var nibble = Vector256.Create((byte)0x0F);
-        var hi = Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble;
-        return Avx2.Shuffle(low, v & nibble) & Avx2.Shuffle(high, hi);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
