@@ -105,7 +105,8 @@ internal sealed class MultiLiteralSearch
             var bit = (byte)(1 << bucketOf[rank]);
             for (var k = 0; k < _fingerprint; k++)
             {
-                foreach (var b in Variants(literal[window[id] + k], _ignoreCase[id]))
+                var fingerprintByte = literal[window[id] + k];
+                foreach (var b in (ReadOnlySpan<byte>)[fingerprintByte, OtherCase(fingerprintByte, _ignoreCase[id])])
                 {
                     low[k, b & 0xF] |= bit;
                     high[k, b >> 4] |= bit;
@@ -221,7 +222,7 @@ internal sealed class MultiLiteralSearch
             Offer(r, r + 1);
         }
 
-        for (var left = runs; left > Buckets && heap.TryDequeue(out var pair, out _);)
+        for (var remaining = runs; remaining > Buckets && heap.TryDequeue(out var pair, out _);)
         {
             if (root[pair.Left] != pair.Left || root[pair.Right] != pair.Right || next[pair.Left] != pair.Right
                 || version[pair.Left] != pair.LeftVersion || version[pair.Right] != pair.RightVersion)
@@ -248,7 +249,7 @@ internal sealed class MultiLiteralSearch
                 Offer(previous[l], l);
             }
 
-            left--;
+            remaining--;
         }
 
         // Number the runs left in order; a merged run's literals take the bucket of the run it went into.
@@ -607,15 +608,6 @@ internal sealed class MultiLiteralSearch
 
     /// <summary>The letter's other case when case is ignored; otherwise the byte itself.</summary>
     private static byte OtherCase(byte b, bool ignoreCase) => ignoreCase && char.IsAsciiLetter((char)b) ? (byte)(b ^ 0x20) : b;
-
-    private static IEnumerable<byte> Variants(byte b, bool ignoreCase)
-    {
-        yield return b;
-        if (ignoreCase && char.IsAsciiLetter((char)b))
-        {
-            yield return (byte)(b ^ 0x20);
-        }
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Lookup128(Vector128<byte> v, Vector128<byte> low, Vector128<byte> high)
