@@ -8,19 +8,23 @@ namespace CodeRed.Rules.Loading;
 /// The SHA-256 of a rule's definition, for <c>rules.lock.json</c>: its YAML document in a canonical form (mapping keys
 /// in ordinal order, comments, quoting and layout ignored) and the texts of the pack's caveats it names, in every
 /// language. Made from what the author wrote, not from any output, so a catalogue or report format that grows leaves
-/// every lock entry where it was.
+/// every lock entry where it was. Computed when first asked for, by parsing the rule's document again: a pack keeps its
+/// files' text anyway, and keeping every rule's tree until then made loading 10,000 rules copy them through each
+/// collection (docs/performance.md).
 /// </summary>
-internal static class DefinitionHash
+internal sealed class DefinitionHash(PackFile file, int document, LocalizedText[] caveats)
 {
+    private string? _value;
+
     /// <summary>The name lock files give this way of hashing (a lock without it hashed the JSON catalogue entry).</summary>
     public const string Scheme = "definition-v1";
 
-    /// <summary>The hash of a rule, computed when first asked for (the rule's YAML and its caveats are kept until then).</summary>
-    public static Lazy<string> Of(YMapping rule, IEnumerable<LocalizedText> caveats)
-    {
-        var named = caveats.ToArray();
-        return new Lazy<string>(() => Compute(rule, named));
-    }
+    /// <summary>The hash of the rule that is document number <paramref name="document"/> (counting those
+    /// <see cref="YamlTree.Read"/> returns) of <paramref name="file"/>.</summary>
+    public static DefinitionHash Of(PackFile file, int document, IEnumerable<LocalizedText> caveats) => new(file, document, caveats.ToArray());
+
+    /// <summary>The hash (computing it twice on two threads at once gives the same string).</summary>
+    public string Value => _value ??= Compute((YMapping)YamlTree.Read(file.Path, file.Text, [])[document], caveats);
 
     private static string Compute(YMapping rule, IReadOnlyList<LocalizedText> caveats)
     {

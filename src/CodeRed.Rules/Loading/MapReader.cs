@@ -168,7 +168,7 @@ internal sealed class MapReader
             }
         }
 
-        return result;
+        return result.Count == 0 ? [] : result.ToArray(); // kept by what was read: no list around the array
     }
 
     public T? Enum<T>(string key, IReadOnlyDictionary<string, T> values, bool required = false)

@@ -49,81 +49,236 @@ internal sealed partial class PackLoader
     [GeneratedRegex(@"\{\{|\}\}|\{(?<name>[^{}]*)\}")]
     internal static partial Regex Placeholder();
 
-    public static RulePack Load(IReadOnlyList<PackFile> files, string origin) => new PackLoader().Run(files, origin);
+    public static RulePack Load(IReadOnlyList<PackFile> files, string origin) =>
+        LoadReadingRulesAsParsed(files, origin) ?? LoadParsingAllFirst(files, origin);
 
-    private RulePack Run(IReadOnlyList<PackFile> files, string origin)
+    /// <summary>Loads reading each rule as it is parsed; null when the pack's layout needs <see cref="LoadParsingAllFirst"/>.</summary>
+    internal static RulePack? LoadReadingRulesAsParsed(IReadOnlyList<PackFile> files, string origin) => new PackLoader().Run(files, origin, rulesAsParsed: true);
+
+    /// <summary>Loads with every document parsed before any rule is read: the way for any layout (and the tests' reference).</summary>
+    internal static RulePack LoadParsingAllFirst(IReadOnlyList<PackFile> files, string origin) => new PackLoader().Run(files, origin, rulesAsParsed: false)!;
+
+    /// <summary>A document of the pack, its kind, and where it is (for the rule's definition hash).</summary>
+    private readonly record struct PackDocument(YMapping Node, string Kind, PackFile File, int Index);
+
+    /// <summary>
+    /// Loads the pack. With <paramref name="rulesAsParsed"/>, the files that look as if they hold the manifest or the
+    /// model matrix are parsed first, then each rule is read as soon as its document is parsed, so its tree dies
+    /// young instead of surviving every collection until all files are parsed (most of loading 10,000 rules was the
+    /// collector copying those trees). A manifest or matrix found only later, or none, needs every document first:
+    /// then this returns null and the caller loads again that way. Problems come out in the same order
+    /// either way: syntax and document problems in file order, then the pack's structure, then manifest, matrix and
+    /// rules in document order.
+    /// </summary>
+    private RulePack? Run(IReadOnlyList<PackFile> files, string origin, bool rulesAsParsed)
     {
+        var parsed = new List<PackDocument>?[files.Count];
+        var parseProblems = new List<PackProblem>[files.Count];
         var manifests = new List<YMapping>();
         var matrices = new List<YMapping>();
-        var rules = new List<YMapping>();
-        var remediations = new List<YMapping>();
-
-        foreach (var file in files)
+        var remediationsFound = new List<(int File, YMapping Node)>(); // in the order parsed, not file order
+        var manifest = (Manifest?)null;
+        var matrix = (ModelMatrix?)null;
+        var rulesBuilt = new List<(CompiledRule Rule, IReadOnlyList<(string Id, YNode Node)> Suppresses)>();
+        var seenIds = new Dictionary<string, YNode>(StringComparer.OrdinalIgnoreCase);
+        var ruleDocuments = 0;
+        for (var i = 0; i < files.Count; i++)
         {
-            if (file.Text.Length > PackFiles.MaxFileChars)
+            if (!rulesAsParsed || MayHoldManifestOrMatrix(files[i].Text))
             {
-                _problems.Add(new PackProblem(file.Path, 1, 1, ProblemSeverity.Error, "the file is too large to be a rule file"));
-                continue;
+                parsed[i] = Parse(i);
+            }
+        }
+
+        if (rulesAsParsed && manifests.Count == 0)
+        {
+            return null;
+        }
+
+        if (rulesAsParsed)
+        {
+            ReadManifestAndMatrix();
+        }
+
+        // Rules in file and document order, whichever way they were parsed.
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (parsed[i] is null && (parsed[i] = Parse(i, readRules: true)) is { } late && late.Exists(d => d.Kind is "pack" or "models"))
+            {
+                return null; // rules before it were read without it
             }
 
-            foreach (var document in YamlTree.Read(file.Path, file.Text, _problems))
+            if (rulesAsParsed)
             {
-                if (MapReader.Of(document, _problems, "a rule-pack document") is not { } reader)
+                ReadRuleDocuments(parsed[i]!);
+                parsed[i] = [];
+            }
+        }
+
+        var remediations = remediationsFound.OrderBy(r => r.File).Select(r => r.Node).ToList(); // stable: file, then document order
+        var structure = new List<PackProblem>();
+        foreach (var extra in manifests.Skip(1))
+        {
+            MapReader.Error(structure, extra, "a second pack manifest; a pack has exactly one");
+        }
+
+        foreach (var extra in matrices.Skip(1))
+        {
+            MapReader.Error(structure, extra, "a second model matrix; a pack has at most one");
+        }
+
+        foreach (var extra in remediations.Skip(1))
+        {
+            MapReader.Error(structure, extra, "a second remediation document; a pack has at most one");
+        }
+
+        var readSoFar = _problems.ToArray();
+        _problems.Clear();
+        foreach (var list in parseProblems)
+        {
+            _problems.AddRange(list);
+        }
+
+        _problems.AddRange(structure);
+        if (manifests.Count == 0 && _problems.Count == 0)
+        {
+            _problems.Add(new PackProblem(origin, 0, 0, ProblemSeverity.Error, "no pack manifest (a document with 'kind: pack') was found"));
+        }
+
+        _problems.AddRange(readSoFar);
+        if (!rulesAsParsed)
+        {
+            ReadManifestAndMatrix();
+            foreach (var documents in parsed)
+            {
+                ReadRuleDocuments(documents!);
+            }
+        }
+
+        var compiled = FinishRules(rulesBuilt, manifest);
+        _someRuleUnread = compiled.Count < ruleDocuments || _problems.Count > 0; // a file that did not parse may hold the rule
+        return Build(files, origin, manifests, remediations, manifest, matrix!, compiled);
+
+        // Parses file i; with readRules, reads each rule as soon as it is parsed and takes all back if the file fails.
+        List<PackDocument> Parse(int i, bool readRules = false)
+        {
+            var file = files[i];
+            var problems = parseProblems[i] = [];
+            var documents = new List<PackDocument>();
+            if (file.Text.Length > PackFiles.MaxFileChars)
+            {
+                problems.Add(new PackProblem(file.Path, 1, 1, ProblemSeverity.Error, "the file is too large to be a rule file"));
+                return documents;
+            }
+
+            var before = (Problems: _problems.Count, Warnings: _warnings.Count, Rules: rulesBuilt.Count, RuleDocuments: ruleDocuments,
+                Manifests: manifests.Count, Matrices: matrices.Count, Remediations: remediationsFound.Count);
+            var documentProblems = new List<PackProblem>();
+            var index = 0;
+            if (!YamlTree.ReadEach(file.Path, file.Text, problems, Document))
+            {
+                // The file counts as if it had no documents, as when every document was read after all parsing.
+                documents.Clear();
+                _problems.RemoveRange(before.Problems, _problems.Count - before.Problems);
+                _warnings.RemoveRange(before.Warnings, _warnings.Count - before.Warnings);
+                rulesBuilt.RemoveRange(before.Rules, rulesBuilt.Count - before.Rules);
+                ruleDocuments = before.RuleDocuments;
+                manifests.RemoveRange(before.Manifests, manifests.Count - before.Manifests);
+                matrices.RemoveRange(before.Matrices, matrices.Count - before.Matrices);
+                remediationsFound.RemoveRange(before.Remediations, remediationsFound.Count - before.Remediations);
+                foreach (var id in seenIds.Where(s => s.Value.File == file.Path).Select(s => s.Key).ToList())
                 {
-                    continue;
+                    seenIds.Remove(id);
+                }
+
+                return documents;
+            }
+
+            problems.AddRange(documentProblems);
+            return documents;
+
+            void Document(YNode node)
+            {
+                var at = index++;
+                if (MapReader.Of(node, documentProblems, "a rule-pack document") is not { } reader)
+                {
+                    return;
                 }
 
                 var kind = reader.String("kind", required: true);
                 switch (kind)
                 {
                     case null: break;
-                    case "pack": manifests.Add((YMapping)document); break;
-                    case "models": matrices.Add((YMapping)document); break;
-                    case "rule": rules.Add((YMapping)document); break;
-                    case "remediation": remediations.Add((YMapping)document); break;
+                    case "pack": manifests.Add((YMapping)node); break;
+                    case "models": matrices.Add((YMapping)node); break;
+                    case "rule": break;
+                    case "remediation": remediationsFound.Add((i, (YMapping)node)); break;
                     default:
                         reader.Error(reader.Get("kind")!, $"unknown document kind '{Shorten(kind)}' (expected pack, models, rule or remediation)");
                         break;
                 }
-            }
-        }
 
-        if (manifests.Count == 0 && _problems.Count == 0)
-        {
-            _problems.Add(new PackProblem(origin, 0, 0, ProblemSeverity.Error, "no pack manifest (a document with 'kind: pack') was found"));
-        }
-
-        foreach (var extra in manifests.Skip(1))
-        {
-            MapReader.Error(_problems, extra, "a second pack manifest; a pack has exactly one");
-        }
-
-        foreach (var extra in matrices.Skip(1))
-        {
-            MapReader.Error(_problems, extra, "a second model matrix; a pack has at most one");
-        }
-
-        foreach (var extra in remediations.Skip(1))
-        {
-            MapReader.Error(_problems, extra, "a second remediation document; a pack has at most one");
-        }
-
-        var manifest = manifests.Count > 0 ? ReadManifest(manifests[0]) : null;
-        var matrix = matrices.Count > 0 ? ReadMatrix(matrices[0], manifest?.Product.VersionScheme ?? VersionScheme.ArFirmware) : new ModelMatrix([], new Dictionary<string, LocalizedText>());
-        if (manifest is not null && matrices.Count > 0)
-        {
-            // Flags name notes of the model matrix; a manifest loaded without a matrix keeps them unchecked (they reach no model).
-            foreach (var (note, node) in manifest.FlagNotes)
-            {
-                if (!matrix.Notes.ContainsKey(note))
+                if (kind is "pack" or "models" || (kind is "rule" && !readRules))
                 {
-                    MapReader.Error(_problems, node, $"unknown note '{note}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
+                    documents.Add(new PackDocument((YMapping)node, kind, file, at));
+                }
+                else if (kind is "rule")
+                {
+                    ReadRuleDocument(new PackDocument((YMapping)node, kind, file, at));
                 }
             }
         }
 
-        var compiled = ReadRules(rules, manifest, matrix);
-        _someRuleUnread = compiled.Count < rules.Count || _problems.Count > 0; // a file that did not parse may hold the rule
+        void ReadManifestAndMatrix()
+        {
+            manifest = manifests.Count > 0 ? ReadManifest(manifests[0]) : null;
+            matrix = matrices.Count > 0 ? ReadMatrix(matrices[0], manifest?.Product.VersionScheme ?? VersionScheme.ArFirmware) : new ModelMatrix([], new Dictionary<string, LocalizedText>());
+            if (manifest is not null && matrices.Count > 0)
+            {
+                // Flags name notes of the model matrix; a manifest loaded without a matrix keeps them unchecked (they reach no model).
+                foreach (var (note, node) in manifest.FlagNotes)
+                {
+                    if (!matrix.Notes.ContainsKey(note))
+                    {
+                        MapReader.Error(_problems, node, $"unknown note '{note}' (the model matrix defines: {string.Join(", ", matrix.Notes.Keys)})");
+                    }
+                }
+            }
+        }
+
+        void ReadRuleDocuments(List<PackDocument> documents)
+        {
+            foreach (var document in documents)
+            {
+                if (document.Kind == "rule")
+                {
+                    ReadRuleDocument(document);
+                }
+            }
+        }
+
+        void ReadRuleDocument(PackDocument document)
+        {
+            ruleDocuments++;
+            if (ReadRule(document, manifest, matrix!, seenIds) is { } rule)
+            {
+                rulesBuilt.Add(rule);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a file's text may hold a manifest or model matrix, so that it is parsed before the rules are read. A
+    /// document written otherwise (an escaped kind, say) is found when its file is parsed, and the pack loaded again.
+    /// </summary>
+    private static bool MayHoldManifestOrMatrix(string text) => ManifestOrMatrixKind().IsMatch(text);
+
+    [GeneratedRegex("""kind['"]?\s*:\s*['"]?(pack|models)\b""")]
+    private static partial Regex ManifestOrMatrixKind();
+
+    private RulePack Build(IReadOnlyList<PackFile> files, string origin, List<YMapping> manifests, List<YMapping> remediations,
+        Manifest? manifest, ModelMatrix matrix, List<CompiledRule> compiled)
+    {
         var remediation = remediations.Count > 0 ? ReadRemediation(remediations[0], compiled, manifest?.Facts ?? []) : [];
 
         if (_problems.Count > 0 || manifest is null)
@@ -955,18 +1110,9 @@ internal sealed partial class PackLoader
         return new ModelMatrix(models, notes);
     }
 
-    private List<CompiledRule> ReadRules(List<YMapping> nodes, Manifest? manifest, ModelMatrix matrix)
+    /// <summary>Orders the rules by ID and resolves what they name of each other.</summary>
+    private List<CompiledRule> FinishRules(List<(CompiledRule Rule, IReadOnlyList<(string Id, YNode Node)> Suppresses)> built, Manifest? manifest)
     {
-        var built = new List<(CompiledRule Rule, IReadOnlyList<(string Id, YNode Node)> Suppresses)>();
-        var seen = new Dictionary<string, YNode>(StringComparer.OrdinalIgnoreCase);
-        foreach (var node in nodes)
-        {
-            if (ReadRule(node, manifest, matrix, seen) is { } rule)
-            {
-                built.Add(rule);
-            }
-        }
-
         built.Sort((a, b) => string.CompareOrdinal(a.Rule.Descriptor.Id, b.Rule.Descriptor.Id));
         var byId = new Dictionary<string, int>(StringComparer.Ordinal);
         var result = built.Select(b => b.Rule).ToList();
@@ -1014,8 +1160,9 @@ internal sealed partial class PackLoader
     }
 
     private (CompiledRule Rule, IReadOnlyList<(string Id, YNode Node)> Suppresses)? ReadRule(
-        YMapping node, Manifest? manifest, ModelMatrix matrix, Dictionary<string, YNode> seen)
+        PackDocument document, Manifest? manifest, ModelMatrix matrix, Dictionary<string, YNode> seen)
     {
+        var node = document.Node;
         var r = MapReader.Of(node, _problems, "a rule")!;
         r.String("kind");
         var id = r.String("id", required: true);
@@ -1099,14 +1246,14 @@ internal sealed partial class PackLoader
             }
         }
 
-        var parameters = new Dictionary<string, int>(StringComparer.Ordinal);
+        var parametersRead = new Dictionary<string, int>(StringComparer.Ordinal);
         if (r.Get("parameters") is { } parametersNode && MapReader.Of(parametersNode, _problems, "parameters") is { } p)
         {
             foreach (var (key, _) in ((YMapping)parametersNode).Entries)
             {
                 if (p.Int(key.Value, 0, 1_000_000) is { } value)
                 {
-                    parameters[key.Value] = value;
+                    parametersRead[key.Value] = value;
                 }
             }
 
@@ -1184,7 +1331,7 @@ internal sealed partial class PackLoader
             var count = PatternOf(s2, "count", required: true);
             var header = s2.Int("maxHeaderLines", 0, 50) ?? 4;
             s2.Finish();
-            if (!parameters.TryGetValue("threshold", out var threshold))
+            if (!parametersRead.TryGetValue("threshold", out var threshold))
             {
                 r.Error(sectionNode, $"{what} counts a section and needs a 'threshold' in 'parameters'");
             }
@@ -1208,6 +1355,7 @@ internal sealed partial class PackLoader
         }
 
         r.Finish();
+        IReadOnlyDictionary<string, int> parameters = parametersRead.Count == 0 ? NoParameters : parametersRead;
 
         if (id is null || title is null || message is null || category is null || severity is null)
         {
@@ -1246,18 +1394,18 @@ internal sealed partial class PackLoader
             Id = id, Title = title, MessageFormat = message, Description = description, Category = category,
             DefaultSeverity = severity.Value, IsEnabledByDefault = enabled, HelpUri = helpUri,
             Kind = device is not null ? RuleKind.Device : section is not null ? RuleKind.Section : RuleKind.Line,
-            Status = status, ReplacedBy = replacedBy, Version = version, IntroducedIn = introducedIn, Models = models,
-            Caveats = caveats, References = references, Parameters = parameters,
-            Suppresses = suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
+            Status = status, ReplacedBy = replacedBy, Version = version, IntroducedIn = introducedIn, Models = Kept(models),
+            Caveats = Kept(caveats), References = references, Parameters = parameters,
+            Suppresses = suppresses.Count == 0 ? [] : suppresses.Select(x => x.Item1).ToArray(), Tags = tags, SourceFile = node.File,
             PackId = manifest?.Id ?? "", SourceLine = idNode?.Line ?? node.Line, SourceColumn = idNode?.Column ?? node.Column,
-            DefinitionHash = DefinitionHash.Of(node, caveats),
+            DefinitionHash = DefinitionHash.Of(document.File, document.Index, caveats),
         };
         var definition = new RuleDefinition
         {
             Id = id, Version = version, IntroducedIn = r.String("introducedIn"), Status = status, ReplacedBy = replacedBy,
             Title = title, Message = message, Description = r.Has("description") ? description : null, Category = category,
-            Severity = severity.Value, Enabled = enabled, HelpUri = r.String("helpUri"), Tags = tags, References = references,
-            Caveats = caveatNames, Models = modelsWritten, Parameters = parameters, Suppresses = descriptor.Suppresses,
+            Severity = severity.Value, Enabled = enabled, HelpUri = r.String("helpUri"), Tags = descriptor.Tags, References = descriptor.References,
+            Caveats = Kept(caveatNames), Models = Kept(modelsWritten), Parameters = parameters, Suppresses = descriptor.Suppresses,
             Record = record?.Name, When = device,
             Match = (columnClauses.Count == 0 ? patterns.Select((_, i) => i) : matchOrder)
                 .Select(i => i >= 0 ? MatchDefinition.Of(DefinitionOf(patterns[i])) : MatchDefinition.Of(DefinitionOf(columnClauses[~i]))).ToArray(),
@@ -1266,11 +1414,16 @@ internal sealed partial class PackLoader
         };
         var rule = new CompiledRule
         {
-            Descriptor = descriptor, Device = device, Patterns = patterns, Columns = columnClauses, MatchOrder = columnClauses.Count == 0 ? [] : matchOrder, Section = section, Record = record, ModelKeys = modelKeys,
+            Descriptor = descriptor, Device = device, Patterns = Kept(patterns), Columns = Kept(columnClauses), MatchOrder = columnClauses.Count == 0 ? [] : Kept(matchOrder), Section = section, Record = record, ModelKeys = modelKeys,
             Counting = counting, Definition = definition,
         };
         return (rule, suppresses);
     }
+
+    private static readonly IReadOnlyDictionary<string, int> NoParameters = new Dictionary<string, int>();
+
+    /// <summary>An empty list as the shared empty array, a full one as an array: a large pack keeps many of both.</summary>
+    private static IReadOnlyList<T> Kept<T>(List<T> list) => list.Count == 0 ? [] : list.ToArray();
 
     /// <summary>
     /// The parameters the engine honours, by rule kind. Any other is a load error: a parameter that does nothing would

@@ -47,8 +47,19 @@ internal static class YamlTree
     public static IReadOnlyList<YNode> Read(string file, string text, List<PackProblem> problems)
     {
         var documents = new List<YNode>();
+        return ReadEach(file, text, problems, documents.Add) ? documents : [];
+    }
+
+    /// <summary>
+    /// Hands each document to <paramref name="each"/> as soon as it is parsed, so that a caller can read it and let its
+    /// tree go. False when the file has an error (in <paramref name="problems"/>): then the documents already handed over
+    /// do not count, since a file is taken whole or not at all.
+    /// </summary>
+    public static bool ReadEach(string file, string text, List<PackProblem> problems, Action<YNode> each)
+    {
         var multiLineScalars = new List<(long First, long Last)>();
         Parser? parser = null;
+        var handing = false; // an exception from the caller's reading is its own, not a syntax error
         try
         {
             parser = new Parser(new StringReader(text));
@@ -62,7 +73,10 @@ internal static class YamlTree
                     continue;
                 }
 
-                documents.Add(ReadNode(parser, file, 0, multiLineScalars));
+                var document = ReadNode(parser, file, 0, multiLineScalars);
+                handing = true;
+                each(document);
+                handing = false;
                 parser.Consume<DocumentEnd>();
             }
         }
@@ -74,25 +88,25 @@ internal static class YamlTree
             {
                 problems.Add(new PackProblem(file, tab.Line, tab.Column, ProblemSeverity.Error,
                     $"{TabMessage} (YAML syntax error: {TrimYamlMessage(e)})"));
-                return [];
+                return false;
             }
 
             problems.Add(new PackProblem(file, (int)e.Start.Line, (int)e.Start.Column, ProblemSeverity.Error,
                 "YAML syntax error: " + TrimYamlMessage(e)));
-            return [];
+            return false;
         }
         catch (RefusedYamlException e)
         {
             problems.Add(new PackProblem(file, e.Line, e.Column, ProblemSeverity.Error, e.Message));
-            return [];
+            return false;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        catch (Exception e) when (!handing && e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
             // The YAML library can fail outside its own exception type on malformed input; report it, never crash.
             var mark = parser?.Current?.Start;
             problems.Add(new PackProblem(file, (int)(mark?.Line ?? 1), (int)(mark?.Column ?? 1), ProblemSeverity.Error,
                 "YAML syntax error: the text after this point could not be parsed (check brackets, quotes and indentation)"));
-            return [];
+            return false;
         }
 
         // The parser lets some tabs in indentation through (a tab before a top-level key); YAML indents with spaces.
@@ -100,10 +114,10 @@ internal static class YamlTree
         if (tabs.Count > 0)
         {
             problems.AddRange(tabs.Select(t => new PackProblem(file, t.Line, t.Column, ProblemSeverity.Error, TabMessage)));
-            return [];
+            return false;
         }
 
-        return documents;
+        return true;
     }
 
     private const string TabMessage = "a tab is used for indentation; YAML indents with spaces only";

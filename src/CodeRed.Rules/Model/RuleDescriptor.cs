@@ -111,7 +111,7 @@ public sealed class RuleDescriptor
     /// Computed on first use: only <c>rules lock</c> and a lock check need it, and computing it for every rule at load
     /// cost about a tenth of a JIT process's start-up (docs/performance.md).
     /// </summary>
-    internal Lazy<string>? DefinitionHash { get; init; }
+    internal Loading.DefinitionHash? DefinitionHash { get; init; }
 
     /// <summary>The 1-based column of the rule's <c>id</c> in <see cref="SourceFile"/> (1 when unknown).</summary>
     internal int SourceColumn { get; init; } = 1;
