@@ -184,7 +184,8 @@ public class DefinitionTests
     }
 }
 
-/// <summary>Templates are parsed once and rendered from their parts: the same text as replacing placeholders each time.</summary>
+/// <summary>Templates are parsed once (by hand, not by the placeholder regex) and rendered from their parts: the same
+/// names and text as replacing the regex's placeholders each time.</summary>
 public class MessageTemplateTests
 {
     // The rendering before templates were parsed: one regex replacement per render.
@@ -206,6 +207,8 @@ public class MessageTemplateTests
         {
             var template = new string([.. Enumerable.Range(0, random.Next(0, 16)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
             Assert.Equal(Reference(template, Lookup), MessageTemplate.Render(template, Lookup));
+            var names = CodeRed.Rules.Loading.PackLoader.Placeholder().Matches(template).Where(m => m.Groups["name"].Success).Select(m => m.Groups["name"].Value);
+            Assert.Equal(names, MessageTemplate.ParseOnce(template).Names);
         }
 
         Assert.Equal(["count", "peer", "count"], MessageTemplate.Parse("{count} from {peer} ({{literal}}) {count}").Names);

@@ -54,29 +54,46 @@ internal sealed class MessageTemplate
         return text.ToString();
     }
 
+    /// <summary>Parses without the cache: the loader checks each rule's names once, and 10,000 rules' entries in a
+    /// weak table cost the collector more than parsing them again when one fires.</summary>
+    public static MessageTemplate ParseOnce(string template) => Build(template);
+
+    // The same reading as PackLoader.Placeholder() (`\{\{|\}\}|\{(?<name>[^{}]*)\}`, leftmost first), by hand: the
+    // regex's matches were most of what parsing a template cost.
     private static MessageTemplate Build(string template)
     {
+        if (template.AsSpan().IndexOfAny('{', '}') < 0)
+        {
+            return new MessageTemplate([template], []);
+        }
+
         var texts = new List<string>();
         var names = new List<string>();
         var text = new StringBuilder();
-        var at = 0;
-        foreach (System.Text.RegularExpressions.Match m in PackLoader.Placeholder().Matches(template))
+        var i = 0;
+        while (i < template.Length)
         {
-            text.Append(template, at, m.Index - at);
-            at = m.Index + m.Length;
-            if (m.Groups["name"] is { Success: true } name)
+            var c = template[i];
+            if ((c == '{' || c == '}') && i + 1 < template.Length && template[i + 1] == c)
+            {
+                text.Append(c); // "{{" or "}}"
+                i += 2;
+            }
+            else if (c == '{' && template.AsSpan(i + 1).IndexOfAny('{', '}') is var end && end >= 0 && template[i + 1 + end] == '}')
             {
                 texts.Add(text.ToString());
                 text.Clear();
-                names.Add(name.Value);
+                names.Add(template.Substring(i + 1, end));
+                i += end + 2;
             }
             else
             {
-                text.Append(m.Value[0]); // "{{" or "}}"
+                text.Append(c);
+                i++;
             }
         }
 
-        texts.Add(text.Append(template, at, template.Length - at).ToString());
+        texts.Add(text.ToString());
         return new MessageTemplate([.. texts], [.. names]);
     }
 }

@@ -11,7 +11,9 @@ internal sealed class MapReader
     private readonly YMapping _map;
     private readonly List<PackProblem> _problems;
     private readonly string _what;
-    private readonly List<string> _known = new(16); // the keys asked for: a few dozen at most, fixed by the code that reads
+    private readonly List<string> _known = new(16); // the keys asked for (repeats kept), named when a key is unknown
+    private ulong _asked; // the entries asked for, by index: compared with the keys of the mapping, not every key asked
+    private bool[]? _askedBeyond64;
 
     private MapReader(YMapping map, List<PackProblem> problems, string what)
     {
@@ -41,10 +43,7 @@ internal sealed class MapReader
 
     public YNode? Get(string key)
     {
-        if (!_known.Contains(key))
-        {
-            _known.Add(key);
-        }
+        _known.Add(key);
 
         // Indexed, not foreach: over the IReadOnlyList a foreach boxes an enumerator per key asked (a pack of 10,000
         // rules: 20 MB of them).
@@ -53,6 +52,16 @@ internal sealed class MapReader
         {
             if (entries[i].Key.Value == key)
             {
+                if (i < 64)
+                {
+                    _asked |= 1UL << i;
+                }
+                else
+                {
+                    _askedBeyond64 ??= new bool[entries.Count];
+                    _askedBeyond64[i] = true;
+                }
+
                 return entries[i].Value is YScalar { IsNull: true } ? null : entries[i].Value;
             }
         }
@@ -200,11 +209,13 @@ internal sealed class MapReader
     /// <summary>Reports every key of the mapping that no reader asked for.</summary>
     public void Finish()
     {
-        foreach (var (k, _) in _map.Entries)
+        var entries = _map.Entries;
+        for (var i = 0; i < entries.Count; i++)
         {
-            if (!_known.Contains(k.Value))
+            if (i < 64 ? (_asked & (1UL << i)) == 0 : _askedBeyond64?[i] != true)
             {
-                Error(k, $"unknown key '{Q(k.Value)}' in {_what} (known keys: {string.Join(", ", _known.Order(StringComparer.Ordinal))})");
+                var k = entries[i].Key;
+                Error(k, $"unknown key '{Q(k.Value)}' in {_what} (known keys: {string.Join(", ", _known.Distinct().Order(StringComparer.Ordinal))})");
             }
         }
     }

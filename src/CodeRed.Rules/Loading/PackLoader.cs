@@ -887,7 +887,7 @@ internal sealed partial class PackLoader
 
             foreach (var language in text.Languages)
             {
-                foreach (var name in MessageTemplate.Parse(text.Get(CultureInfo.GetCultureInfo(language))).Names)
+                foreach (var name in MessageTemplate.ParseOnce(text.Get(CultureInfo.GetCultureInfo(language))).Names)
                 {
                     if (!known.Placeholders.Contains(name, StringComparer.Ordinal))
                     {
@@ -1367,7 +1367,7 @@ internal sealed partial class PackLoader
         _factNames ??= manifest?.Facts.Select(f => f.Name).ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var language in message.Languages)
         {
-            foreach (var name in MessageTemplate.Parse(message.Get(CultureInfo.GetCultureInfo(language))).Names)
+            foreach (var name in MessageTemplate.ParseOnce(message.Get(CultureInfo.GetCultureInfo(language))).Names)
             {
                 if (!captures.Contains(name) && !BuiltInPlaceholders.Contains(name) && !parameters.ContainsKey(name)
                     && !(counting is not null && CountingPlaceholders.Contains(name)) && !_factNames.Contains(name))
