@@ -5,9 +5,9 @@ using static CodeRed.Rules.Tests.TestSupport;
 namespace CodeRed.Rules.Tests;
 
 /// <summary>
-/// The loader reads each rule as soon as its document is parsed (the manifest and matrix first, from the pack's top
-/// folder), falling back to parsing every file first for other layouts. Both ways must give the same pack, or the
-/// same problems in the same order: random combinations of broken, moved and extra files, loaded both ways.
+/// The loader reads each rule as soon as its document is parsed (the files that look as if they hold the manifest or the
+/// matrix first), falling back to parsing every file first when one shows up later. Both ways must give the same pack, or
+/// the same problems in the same order: every edit, every pair and random sets of broken, moved and extra files.
 /// </summary>
 public class RuleReadingOrderTests
 {

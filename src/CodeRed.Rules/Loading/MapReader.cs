@@ -11,7 +11,7 @@ internal sealed class MapReader
     private readonly YMapping _map;
     private readonly List<PackProblem> _problems;
     private readonly string _what;
-    private readonly List<string> _known = new(16); // the keys asked for (repeats kept), named when a key is unknown
+    private readonly List<string> _known = new(16); // the keys asked for, named when a key is unknown
     private ulong _asked; // the entries asked for, by index: compared with the keys of the mapping, not every key asked
     private bool[]? _askedBeyond64;
 
@@ -43,7 +43,23 @@ internal sealed class MapReader
 
     public YNode? Get(string key)
     {
-        _known.Add(key);
+        // Keys are the reading code's literals, so a reference comparison finds a repeat (List.Contains's comparer was a
+        // tenth of reading 10,000 rules); an equal key from elsewhere is added again and named once (Finish).
+        var known = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_known);
+        var repeat = false;
+        foreach (var k in known)
+        {
+            if (ReferenceEquals(k, key))
+            {
+                repeat = true;
+                break;
+            }
+        }
+
+        if (!repeat)
+        {
+            _known.Add(key);
+        }
 
         // Indexed, not foreach: over the IReadOnlyList a foreach boxes an enumerator per key asked (a pack of 10,000
         // rules: 20 MB of them).
