@@ -282,7 +282,9 @@ public class PrefilterTests
         // still be those of a search for each literal (and of the one regex rule) on every line.
         var random = new Random(seed);
         var count = RuleCandidates.MinimumRules + random.Next(100);
-        var literals = Enumerable.Range(1, count).Select(i => random.Next(3) == 0 ? $"k{i}x" : $"E{i} ").ToArray();
+        // Some literals ignore case, some lines are not ASCII (those are searched as chars, the others as bytes).
+        var literals = Enumerable.Range(1, count).Select(i => random.Next(4) switch { 0 => $"k{i}x", 1 => $"w{i}q", _ => $"E{i} " }).ToArray();
+        var ignoreCase = literals.Select(l => l[0] == 'w').ToArray();
         var files = new List<KeyValuePair<string, string>>
         {
             new("pack.yaml", File.ReadAllText(Path.Combine(TestSupport.RulesDir, "pack.yaml"))),
@@ -291,16 +293,17 @@ public class PrefilterTests
         var rules = new StringBuilder();
         for (var i = 0; i < count; i++)
         {
-            rules.Append($"---\nkind: rule\nid: GEN{i + 1:00000}\ntitle: Generated {i}\nmessage: \"seen {{count}} time(s)\"\ncategory: Generated\nseverity: warning\nmatch:\n  - literal: '{literals[i]}'\n");
+            rules.Append($"---\nkind: rule\nid: GEN{i + 1:00000}\ntitle: Generated {i}\nmessage: \"seen {{count}} time(s)\"\ncategory: Generated\nseverity: warning\nmatch:\n  - literal: '{literals[i]}'\n{(ignoreCase[i] ? "    ignoreCase: true\n" : "")}");
         }
 
         rules.Append("---\nkind: rule\nid: GEN99999\ntitle: A regex\nmessage: \"seen {count} time(s)\"\ncategory: Generated\nseverity: warning\nmatch:\n  - regex: 'ERROR\\s+E\\d+\\s+failed'\n");
         files.Add(new("generated.yaml", rules.ToString()));
         var pack = RulePack.LoadFromTexts(files);
-        var lines = Enumerable.Range(0, 400).Select(_ => random.Next(3) switch
+        var lines = Enumerable.Range(0, 400).Select(_ => (random.Next(5) == 0 ? "é " : "") + random.Next(4) switch
         {
             0 => $"APP ERROR E{random.Next(1, count + 20)} failed on asyn{random.Next(8)}",
             1 => $"APP INFO k{random.Next(1, count + 20)}x and E{random.Next(1, count + 20)} done",
+            2 => $"APP INFO W{random.Next(1, count + 20)}Q and w{random.Next(1, count + 20)}q",
             _ => "IP INFO Interface eth0 up",
         }).ToArray();
         var report = pack.Evaluate(new DeviceEvidence { Sources = [EvidenceSource.FromStream("log", new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n")))] });
@@ -308,7 +311,9 @@ public class PrefilterTests
         for (var i = 0; i <= count; i++)
         {
             var id = i < count ? $"GEN{i + 1:00000}" : "GEN99999";
-            var expected = i < count ? lines.Count(l => l.Contains(literals[i], StringComparison.Ordinal)) : lines.Count(l => regex.IsMatch(l));
+            var expected = i < count
+                ? lines.Count(l => l.Contains(literals[i], ignoreCase[i] ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+                : lines.Count(l => regex.IsMatch(l));
             var actual = report.Diagnostics.SingleOrDefault(d => d.Id == id)?.Count ?? 0;
             if (actual != expected)
             {

@@ -85,9 +85,45 @@ internal sealed class RuleCandidates
     {
         private readonly List<int> _rules = [];
         private readonly List<int> _found = [];
+        private byte[] _ascii = new byte[256];
 
         /// <summary>Positions (ascending) of the rules that may match the line; valid until the next call.</summary>
-        public List<int> Of(ReadOnlySpan<char> line) => candidates.Of(line, _rules, _found);
+        public List<int> Of(ReadOnlySpan<char> line)
+        {
+            if (!System.Text.Ascii.IsValid(line))
+            {
+                return candidates.Of(line, _rules, _found);
+            }
+
+            if (_ascii.Length < line.Length)
+            {
+                _ascii = new byte[Math.Max(line.Length, 2 * _ascii.Length)];
+            }
+
+            System.Text.Ascii.FromUtf16(line, _ascii, out var written);
+            return candidates.Of(_ascii.AsSpan(0, written), _rules, _found);
+        }
+    }
+
+    // An ASCII line (nearly every log line) is searched as bytes, by the packed search the prefilter built anyway: the
+    // same literals as the search over chars finds (both fold ASCII case only where a literal ignores it), without
+    // building a SearchValues of 10,000 strings for it.
+    private List<int> Of(ReadOnlySpan<byte> line, List<int> into, List<int> found)
+    {
+        into.Clear();
+        into.AddRange(_always);
+        var pos = 0;
+        while (pos < line.Length && _prefilter.Search.Find(line, pos, found) is var at and >= 0)
+        {
+            foreach (var id in found)
+            {
+                into.AddRange(_rulesByLiteral[id]);
+            }
+
+            pos = at + 1;
+        }
+
+        return Distinct(into);
     }
 
     private List<int> Of(ReadOnlySpan<char> line, List<int> into, List<int> _found)
@@ -112,6 +148,11 @@ internal sealed class RuleCandidates
             pos += index + 1;
         }
 
+        return Distinct(into);
+    }
+
+    private List<int> Distinct(List<int> into)
+    {
         if (into.Count > _always.Length)
         {
             into.Sort();
