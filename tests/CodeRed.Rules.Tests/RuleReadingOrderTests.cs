@@ -78,6 +78,34 @@ public class RuleReadingOrderTests
         Assert.Equal(Pack.Rules.Select(r => r.Id), PackLoader.Load(escaped, "test").Rules.Select(r => r.Id));
     }
 
+    // Two outcomes of the loader before rules were read as parsed (main at fe45934), which a review found changed.
+    [Fact]
+    public void A_missing_manifest_is_named_before_a_second_remediation_document()
+    {
+        var files = Add(DefaultFiles.Where(p => p.Path != "pack.yaml").ToList(), "more/remediation.yaml", DefaultFiles.Single(p => p.Path == "remediation.yaml").Text);
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        Assert.Equal(
+            ["failed", "test(0,0): error: no pack manifest (a document with 'kind: pack') was found",
+             "remediation.yaml(5,1): error: a second remediation document; a pack has at most one"],
+            Outcome(() => PackLoader.Load(files, "test")).Take(3)); // then what the remediation says of facts no manifest defines
+    }
+
+    [Fact]
+    public void A_broken_file_takes_back_only_the_ids_it_added_even_beside_a_file_of_the_same_path()
+    {
+        List<PackFile> files =
+        [
+            .. DefaultFiles,
+            new PackFile("zz/r.yaml", Rule("CR9901")),
+            new PackFile("zz/r.yaml", Rule("CR9902") + "---\nkind: rule\nid: [x\n"),
+            new PackFile("zz/s.yaml", Rule("CR9901")),
+        ];
+        Assert.Equal(
+            ["failed", "zz/r.yaml(13,1): error: YAML syntax error: While parsing a flow sequence, did not find expected ',' or ']'.",
+             "zz/s.yaml(2,5): error: duplicate rule id 'CR9901' (first defined at zz/r.yaml(2,5))"],
+            Outcome(() => PackLoader.Load(files, "test")));
+    }
+
     /// <summary>What a load gives: every problem in order, or each rule with its definition hash and every warning.</summary>
     private static List<string> Outcome(Func<RulePack> load)
     {

@@ -12,7 +12,7 @@ namespace CodeRed.Rules.Loading;
 /// files' text anyway, and keeping every rule's tree until then made loading 10,000 rules copy them through each
 /// collection (docs/performance.md).
 /// </summary>
-internal sealed class DefinitionHash(PackFile file, int document, LocalizedText[] caveats)
+internal sealed class DefinitionHash(FileDocuments file, int document, LocalizedText[] caveats)
 {
     private string? _value;
 
@@ -21,10 +21,10 @@ internal sealed class DefinitionHash(PackFile file, int document, LocalizedText[
 
     /// <summary>The hash of the rule that is document number <paramref name="document"/> (counting those
     /// <see cref="YamlTree.Read"/> returns) of <paramref name="file"/>.</summary>
-    public static DefinitionHash Of(PackFile file, int document, IEnumerable<LocalizedText> caveats) => new(file, document, caveats.ToArray());
+    public static DefinitionHash Of(FileDocuments file, int document, IEnumerable<LocalizedText> caveats) => new(file, document, caveats.ToArray());
 
     /// <summary>The hash (computing it twice on two threads at once gives the same string).</summary>
-    public string Value => _value ??= Compute((YMapping)YamlTree.Read(file.Path, file.Text, [])[document], caveats);
+    public string Value => _value ??= Compute((YMapping)file.Documents[document], caveats);
 
     private static string Compute(YMapping rule, IReadOnlyList<LocalizedText> caveats)
     {
@@ -84,4 +84,15 @@ internal sealed class DefinitionHash(PackFile file, int document, LocalizedText[
                 break;
         }
     }
+}
+
+/// <summary>
+/// A pack file's documents, parsed again when a definition hash first asks (once per file, not once per rule: a file of
+/// 3,000 rules would be parsed 3,000 times) and kept from then on.
+/// </summary>
+internal sealed class FileDocuments(PackFile file)
+{
+    private readonly Lazy<IReadOnlyList<YNode>> _documents = new(() => YamlTree.Read(file.Path, file.Text, []));
+
+    public IReadOnlyList<YNode> Documents => _documents.Value;
 }

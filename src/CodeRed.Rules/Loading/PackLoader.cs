@@ -59,7 +59,7 @@ internal sealed partial class PackLoader
     internal static RulePack LoadParsingAllFirst(IReadOnlyList<PackFile> files, string origin) => new PackLoader().Run(files, origin, rulesAsParsed: false)!;
 
     /// <summary>A document of the pack, its kind, and where it is (for the rule's definition hash).</summary>
-    private readonly record struct PackDocument(YMapping Node, string Kind, PackFile File, int Index);
+    private readonly record struct PackDocument(YMapping Node, string Kind, FileDocuments File, int Index);
 
     /// <summary>
     /// Loads the pack. With <paramref name="rulesAsParsed"/>, the files that look as if they hold the manifest or the
@@ -74,6 +74,7 @@ internal sealed partial class PackLoader
     {
         var parsed = new List<PackDocument>?[files.Count];
         var parseProblems = new List<PackProblem>[files.Count];
+        var sources = files.Select(f => new FileDocuments(f)).ToArray(); // parsed again, once per file, for definition hashes
         var manifests = new List<YMapping>();
         var matrices = new List<YMapping>();
         var remediationsFound = new List<(int File, YMapping Node)>(); // in the order parsed, not file order
@@ -139,11 +140,12 @@ internal sealed partial class PackLoader
             _problems.AddRange(list);
         }
 
-        _problems.AddRange(structure);
-        if (manifests.Count == 0 && _problems.Count == 0)
+        if (manifests.Count == 0 && _problems.Count == 0) // before the structure's problems, which do not hide it
         {
             _problems.Add(new PackProblem(origin, 0, 0, ProblemSeverity.Error, "no pack manifest (a document with 'kind: pack') was found"));
         }
+
+        _problems.AddRange(structure);
 
         _problems.AddRange(readSoFar);
         if (!rulesAsParsed)
@@ -174,6 +176,7 @@ internal sealed partial class PackLoader
             var before = (Problems: _problems.Count, Warnings: _warnings.Count, Rules: rulesBuilt.Count, RuleDocuments: ruleDocuments,
                 Manifests: manifests.Count, Matrices: matrices.Count, Remediations: remediationsFound.Count);
             var documentProblems = new List<PackProblem>();
+            var idsAdded = new List<string>();
             var index = 0;
             if (!YamlTree.ReadEach(file.Path, file.Text, problems, Document))
             {
@@ -186,9 +189,9 @@ internal sealed partial class PackLoader
                 manifests.RemoveRange(before.Manifests, manifests.Count - before.Manifests);
                 matrices.RemoveRange(before.Matrices, matrices.Count - before.Matrices);
                 remediationsFound.RemoveRange(before.Remediations, remediationsFound.Count - before.Remediations);
-                foreach (var id in seenIds.Where(s => s.Value.File == file.Path).Select(s => s.Key).ToList())
+                foreach (var id in idsAdded)
                 {
-                    seenIds.Remove(id);
+                    seenIds.Remove(id); // only what this file added: another file may have the same path
                 }
 
                 return documents;
@@ -220,11 +223,16 @@ internal sealed partial class PackLoader
 
                 if (kind is "pack" or "models" || (kind is "rule" && !readRules))
                 {
-                    documents.Add(new PackDocument((YMapping)node, kind, file, at));
+                    documents.Add(new PackDocument((YMapping)node, kind, sources[i], at));
                 }
                 else if (kind is "rule")
                 {
-                    ReadRuleDocument(new PackDocument((YMapping)node, kind, file, at));
+                    var ids = seenIds.Count;
+                    ReadRuleDocument(new PackDocument((YMapping)node, kind, sources[i], at));
+                    if (seenIds.Count > ids)
+                    {
+                        idsAdded.Add(((YMapping)node).Entries.First(e => e.Key.Value == "id").Value is YScalar { Value: var id } ? id : "");
+                    }
                 }
             }
         }
