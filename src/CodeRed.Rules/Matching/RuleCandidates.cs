@@ -90,18 +90,15 @@ internal sealed class RuleCandidates
         /// <summary>Positions (ascending) of the rules that may match the line; valid until the next call.</summary>
         public List<int> Of(ReadOnlySpan<char> line)
         {
-            if (!System.Text.Ascii.IsValid(line))
-            {
-                return candidates.Of(line, _rules, _found);
-            }
-
             if (_ascii.Length < line.Length)
             {
                 _ascii = new byte[Math.Max(line.Length, 2 * _ascii.Length)];
             }
 
-            System.Text.Ascii.FromUtf16(line, _ascii, out var written);
-            return candidates.Of(_ascii.AsSpan(0, written), _rules, _found);
+            // One pass narrows the line and says whether it was ASCII.
+            return System.Text.Ascii.FromUtf16(line, _ascii, out var written) == System.Buffers.OperationStatus.Done
+                ? candidates.Of(_ascii.AsSpan(0, written), _rules, _found)
+                : candidates.Of(line, _rules, _found);
         }
     }
 

@@ -58,8 +58,11 @@ public sealed class LocalizedText
 
     /// <summary>True when the text exists in <paramref name="language"/> (not only by fallback).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="language"/> is null.</exception>
-    public bool Has(string language) =>
-        _byLanguage?.ContainsKey(language ?? throw new ArgumentNullException(nameof(language))) ?? (language ?? throw new ArgumentNullException(nameof(language))) == "en";
+    public bool Has(string language)
+    {
+        ArgumentNullException.ThrowIfNull(language);
+        return _byLanguage?.ContainsKey(language) ?? language == "en";
+    }
 
     /// <summary>The English text.</summary>
     public override string ToString() => English;
