@@ -20,6 +20,15 @@ public class InvariantGlobalizationTests
         Assert.False(properties.GetProperty("System.Globalization.PredefinedCulturesOnly").GetBoolean());
     }
 
+    [Fact]
+    public void The_tool_caps_the_young_generation()
+    {
+        // Peak RSS follows the GC's gen0 budget, which otherwise grows with the L3 cache (docs/performance.md).
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "codered.runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal(4L << 20, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt64());
+    }
+
     [Theory]
     [InlineData("LANG=ja_JP.UTF-8", "ルールパック:")]
     [InlineData("LANG=en_US.UTF-8 LC_MESSAGES=ja_JP.eucJP", "ルールパック:")] // LC_MESSAGES over LANG
