@@ -32,13 +32,13 @@ internal sealed class MultiLiteralSearch
     private readonly byte[][] _literals;
     private readonly bool[] _ignoreCase;
     private readonly int _shortestKey; // the shortest window (a literal's window is 4 bytes, or all of a shorter one)
-    private readonly int _keyLengths; // bit L set: some window is L bytes long
     private readonly int _fingerprint;
     private readonly int _maxWindow; // the largest window offset: how far past a literal's start its window may lie
     private readonly Vector128<byte>[] _low;
     private readonly Vector128<byte>[] _high;
     private readonly Vector256<byte>[] _tables256; // low and high nibble tables per fingerprint byte, all set past it
-    private readonly byte[][] _exact; // per fingerprint byte: the buckets whose literals have exactly that byte there
+    private readonly byte[][] _exact; // per window byte (4): the buckets whose literals have exactly that byte there
+    private readonly byte[] _keyLengthsOf; // per set of buckets (a mask): bit L set when one of them has an L-byte window
 
     // Verification: window key -> slot (open addressing, linear probing) -> the literals with that window.
     private readonly ulong[] _slotKey;
@@ -76,7 +76,6 @@ internal sealed class MultiLiteralSearch
         for (var id = 0; id < _literals.Length; id++)
         {
             keyLength[id] = Math.Min(4, _literals[id].Length);
-            _keyLengths |= 1 << keyLength[id];
             window[id] = RarestWindow(_literals[id], keyLength[id], _fingerprint, _ignoreCase[id]);
         }
 
@@ -91,11 +90,13 @@ internal sealed class MultiLiteralSearch
         var bucketOf = DealBuckets(order, window);
         var low = new byte[_fingerprint, 16];
         var high = new byte[_fingerprint, 16];
-        _exact = new byte[_fingerprint][];
-        for (var k = 0; k < _fingerprint; k++)
+        _exact = new byte[4][];
+        for (var k = 0; k < 4; k++)
         {
             _exact[k] = new byte[256];
         }
+
+        var bucketKeyLengths = new byte[Buckets];
 
         var keys = new ulong[_literals.Length];
         for (var rank = 0; rank < order.Length; rank++)
@@ -110,15 +111,41 @@ internal sealed class MultiLiteralSearch
                 {
                     low[k, b & 0xF] |= bit;
                     high[k, b >> 4] |= bit;
-                    _exact[k][b] |= bit;
                 }
             }
+
+            // The exact tables test the whole window, not only the bytes the vectors test: "Cont" and "cont" fail
+            // "Conn" here, before any key is looked up. Past a shorter window, every byte.
+            for (var k = 0; k < 4; k++)
+            {
+                if (k >= keyLength[id])
+                {
+                    for (var b = 0; b < 256; b++)
+                    {
+                        _exact[k][b] |= bit;
+                    }
+
+                    continue;
+                }
+
+                var windowByte = literal[window[id] + k];
+                _exact[k][windowByte] |= bit;
+                _exact[k][OtherCase(windowByte, _ignoreCase[id])] |= bit;
+            }
+
+            bucketKeyLengths[bucketOf[rank]] |= (byte)(1 << keyLength[id]);
 
             keys[id] = Key(literal.AsSpan(window[id]), keyLength[id]);
         }
 
         // The verification table: at least twice as many slots as keys, entries of one key side by side (sorted by
         // key, so the order of the literals within a key is their input order).
+        _keyLengthsOf = new byte[256];
+        for (var mask = 1; mask < 256; mask++)
+        {
+            _keyLengthsOf[mask] = (byte)(_keyLengthsOf[mask & (mask - 1)] | bucketKeyLengths[BitOperations.TrailingZeroCount(mask)]);
+        }
+
         var distinct = keys.Distinct().Count();
         var bits = Math.Max(4, BitOperations.Log2((uint)distinct) + 2);
         _slotShift = 64 - bits;
@@ -355,7 +382,7 @@ internal sealed class MultiLiteralSearch
                 for (; bits != 0; bits &= bits - 1)
                 {
                     var at = i + BitOperations.TrailingZeroCount(bits);
-                    if (ExactFingerprint(text, at) && FirstAt(text, from, at, found) is var first and >= 0)
+                    if (ExactFingerprint(text, at) is var buckets and not 0 && FirstAt(text, from, at, buckets, found) is var first and >= 0)
                     {
                         return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector256<byte>.Count);
                     }
@@ -381,7 +408,7 @@ internal sealed class MultiLiteralSearch
                 while (bits != 0)
                 {
                     var at = i + BitOperations.TrailingZeroCount(bits);
-                    if (ExactFingerprint(text, at) && FirstAt(text, from, at, found) is var first and >= 0)
+                    if (ExactFingerprint(text, at) is var buckets and not 0 && FirstAt(text, from, at, buckets, found) is var first and >= 0)
                     {
                         return Resolve(text, from, first, found, i, bits & (bits - 1), i + Vector128<byte>.Count);
                     }
@@ -394,7 +421,7 @@ internal sealed class MultiLiteralSearch
         // The rest (or everything, without vectors): the exact per-byte bucket tables, one position at a time.
         for (var end = text.Length - _shortestKey; i <= end; i++)
         {
-            if (ExactFingerprint(text, i) && FirstAt(text, from, i, found) is var first and >= 0)
+            if (ExactFingerprint(text, i) is var buckets and not 0 && FirstAt(text, from, i, buckets, found) is var first and >= 0)
             {
                 return Resolve(text, from, first, found, i, 0, i + 1);
             }
@@ -447,11 +474,11 @@ internal sealed class MultiLiteralSearch
     // Optimized from the first call, as Find is: it runs on every fingerprint hit, and a JIT process would run it
     // unoptimized (tier 0) until the tiered compiler promotes it, which in a one-shot scan came late or never.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private int FirstAt(ReadOnlySpan<byte> text, int from, int at, List<int> found)
+    private int FirstAt(ReadOnlySpan<byte> text, int from, int at, byte buckets, List<int> found)
     {
         found.Clear();
         var best = int.MaxValue;
-        Collect(text, from, at, found, ref best);
+        Collect(text, from, at, buckets, found, ref best);
         return best == int.MaxValue ? -1 : best;
     }
 
@@ -478,14 +505,17 @@ internal sealed class MultiLiteralSearch
                 return best;
             }
 
-            Collect(text, from, q, found, ref best);
+            if (ExactFingerprint(text, q) is var buckets and not 0)
+            {
+                Collect(text, from, q, buckets, found, ref best);
+            }
         }
 
         for (var q = blockEnd; q + _shortestKey <= text.Length && q <= (long)best + _maxWindow; q++)
         {
-            if (ExactFingerprint(text, q))
+            if (ExactFingerprint(text, q) is var buckets and not 0)
             {
-                Collect(text, from, q, found, ref best);
+                Collect(text, from, q, buckets, found, ref best);
             }
         }
 
@@ -493,27 +523,32 @@ internal sealed class MultiLiteralSearch
     }
 
     /// <summary>
-    /// Whether some bucket's window bytes are exactly those at <paramref name="at"/>: the nibble tables also admit
-    /// combinations of a bucket's literals' nibbles, which this refuses before any key is looked up.
+    /// The buckets (a bit each) whose literals' window bytes may be exactly those at <paramref name="at"/>, or 0: the
+    /// nibble tables also admit combinations of a bucket's literals' nibbles, and test only the window's first bytes,
+    /// which this refuses before any key is looked up. Near the end of the text, only the bytes there are tested.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool ExactFingerprint(ReadOnlySpan<byte> text, int at)
+    internal byte ExactFingerprint(ReadOnlySpan<byte> text, int at)
     {
         var m = _exact[0][text[at]];
-        for (var k = 1; k < _fingerprint && m != 0; k++)
+        for (var k = 1; k < 4 && m != 0 && at + k < text.Length; k++)
         {
             m &= _exact[k][text[at + k]];
         }
 
-        return m != 0;
+        return m;
     }
 
-    /// <summary>The literals with their window at <paramref name="q"/> that start no later than the best start so far.</summary>
-    private void Collect(ReadOnlySpan<byte> text, int from, int q, List<int> found, ref int best)
+    /// <summary>
+    /// The literals with their window at <paramref name="q"/> that start no later than the best start so far, among
+    /// those of the given <paramref name="buckets"/>: only the window lengths those have are looked up.
+    /// </summary>
+    private void Collect(ReadOnlySpan<byte> text, int from, int q, byte buckets, List<int> found, ref int best)
     {
+        var lengths = _keyLengthsOf[buckets];
         for (var length = 4; length >= _shortestKey; length--)
         {
-            if ((_keyLengths & (1 << length)) != 0 && q + length <= text.Length && Lookup(Key(text.Slice(q), length)) is >= 0 and var slot)
+            if ((lengths & (1 << length)) != 0 && q + length <= text.Length && Lookup(Key(text.Slice(q), length)) is >= 0 and var slot)
             {
                 Collect(text, from, q, slot, found, ref best);
             }
