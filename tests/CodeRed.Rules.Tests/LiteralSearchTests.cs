@@ -100,6 +100,29 @@ public class LiteralSearchTests
     }
 
     /// <summary>
+    /// The exact check tests a hit's whole 4-byte window, not only the 3 bytes the vectors test: "Cont" of Content or
+    /// Container does not pass for Connection's "Conn" (a fifth of the default pack's exact checks on real logs did);
+    /// the window itself does, in either case when the literal ignores case.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_exact_check_tests_the_whole_window(bool ignoreCase)
+    {
+        var literal = Encoding.ASCII.GetBytes("Connection");
+        var at = MultiLiteralSearch.RarestWindow(literal, 4, 3, ignoreCase);
+        var window = literal[at..(at + 4)];
+        var search = new MultiLiteralSearch([literal, Encoding.ASCII.GetBytes("CRASH")], [ignoreCase, false]);
+        Assert.NotEqual(0, search.ExactFingerprint(window, 0));
+        var otherCase = window.Select(b => (byte)(char.IsAsciiLetter((char)b) ? b ^ 0x20 : b)).ToArray();
+        Assert.Equal(ignoreCase, search.ExactFingerprint(otherCase, 0) != 0);
+        foreach (var fourth in "tzX0 "u8.ToArray().Where(b => b != window[3]))
+        {
+            Assert.Equal(0, search.ExactFingerprint([.. window[..3], fourth], 0));
+        }
+    }
+
+    /// <summary>
     /// A crowd of literals alike ('E1 ' to 'E10000 ', a pack of generated rules) neither shortens the others' windows
     /// to its length nor shares their buckets: no position of an ordinary interface line passes the fingerprint (with
     /// 3-byte windows 'startup,' was looked for by its 'up,', and buckets dealt in equal shares admitted 'se ', 't0 '...).
