@@ -37,7 +37,9 @@ internal sealed class MultiLiteralSearch
     private readonly Vector128<byte>[] _low;
     private readonly Vector128<byte>[] _high;
     private readonly Vector256<byte>[] _tables256; // low and high nibble tables per fingerprint byte, all set past it
-    private readonly byte[][] _exact; // per window byte (4): the buckets whose literals have exactly that byte there
+    // Per window byte (4): the buckets whose literals may have that byte there (its other case too when they ignore
+    // case; any byte past a shorter window).
+    private readonly byte[][] _exact;
     private readonly byte[] _keyLengthsOf; // per set of buckets (a mask): bit L set when one of them has an L-byte window
 
     // Verification: window key -> slot (open addressing, linear probing) -> the literals with that window.
@@ -138,14 +140,15 @@ internal sealed class MultiLiteralSearch
             keys[id] = Key(literal.AsSpan(window[id]), keyLength[id]);
         }
 
-        // The verification table: at least twice as many slots as keys, entries of one key side by side (sorted by
-        // key, so the order of the literals within a key is their input order).
+        // Per set of buckets that passed, the window lengths to look up: the set without its lowest bucket's, and that one's.
         _keyLengthsOf = new byte[256];
         for (var mask = 1; mask < 256; mask++)
         {
             _keyLengthsOf[mask] = (byte)(_keyLengthsOf[mask & (mask - 1)] | bucketKeyLengths[BitOperations.TrailingZeroCount(mask)]);
         }
 
+        // The verification table: at least twice as many slots as keys, entries of one key side by side (sorted by
+        // key, so the order of the literals within a key is their input order).
         var distinct = keys.Distinct().Count();
         var bits = Math.Max(4, BitOperations.Log2((uint)distinct) + 2);
         _slotShift = 64 - bits;
@@ -469,7 +472,8 @@ internal sealed class MultiLiteralSearch
 
     /// <summary>
     /// The earliest start of the literals whose window lies at <paramref name="at"/> and that occur there, starting at or
-    /// after <paramref name="from"/> (into <paramref name="found"/>), or -1.
+    /// after <paramref name="from"/> (into <paramref name="found"/>), or -1. <paramref name="buckets"/>: those
+    /// <see cref="ExactFingerprint"/> passed at <paramref name="at"/>.
     /// </summary>
     // Optimized from the first call, as Find is: it runs on every fingerprint hit, and a JIT process would run it
     // unoptimized (tier 0) until the tiered compiler promotes it, which in a one-shot scan came late or never.
@@ -523,9 +527,11 @@ internal sealed class MultiLiteralSearch
     }
 
     /// <summary>
-    /// The buckets (a bit each) whose literals' window bytes may be exactly those at <paramref name="at"/>, or 0: the
-    /// nibble tables also admit combinations of a bucket's literals' nibbles, and test only the window's first bytes,
-    /// which this refuses before any key is looked up. Near the end of the text, only the bytes there are tested.
+    /// The buckets (a bit each) whose literals' window bytes may be those at <paramref name="at"/>, or 0: the nibble
+    /// tables also admit combinations of a bucket's literals' nibbles and test only the window's first bytes, which
+    /// this refuses before any key is looked up. Bytes of different literals of one bucket still combine (with "Conn"
+    /// and "cOff" in one bucket, "conf" passes); the key lookup refuses those. Near the end of the text, only the bytes
+    /// there are tested.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal byte ExactFingerprint(ReadOnlySpan<byte> text, int at)
