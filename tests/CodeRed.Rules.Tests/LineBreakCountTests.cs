@@ -8,7 +8,7 @@ public class LineBreakCountTests
 {
     /// <summary>
     /// Random text of CR, LF and letters (up to 20,000 units, some all line ends: past the 255-vector counter flush, across every vector
-    /// boundary, CRLF pairs split by the end of the slice) at a random offset: bytes and chars both count as the
+    /// boundary, CRLF pairs split by the end of the slice; some LF lines with a few CRs) at a random offset: bytes and chars both count as the
     /// reference does, LF, CRLF and lone CR one break each, a CR at the very end a break.
     /// </summary>
     [Property(MaxTest = 300)]
@@ -16,13 +16,22 @@ public class LineBreakCountTests
     {
         var random = new Random(seed);
         // Text of line ends only fills every byte counter to the brim: 255 vectors before they must be added up.
-        var alphabet = new[] { "ab\r\n", "abcdefgh\n", "a\r", "\r\n", "\n", "\r" }[random.Next(6)];
+        var alphabet = new[] { "ab\r\n", "abcdefgh\n", "a\r", "\r\n", "\n", "\r", "abcdefghijklmnopqrstuvwxyz0123456789 \n" }[random.Next(7)];
         var length = random.Next(4) == 0 ? random.Next(8000, 20000) : random.Next(0, 300);
         var offset = random.Next(33);
         var chars = new char[offset + length];
         for (var i = 0; i < chars.Length; i++)
         {
             chars[i] = alphabet[random.Next(alphabet.Length)];
+        }
+
+        // A few CRs in a long text of LF lines: stretches with and without CR side by side.
+        if (random.Next(3) == 0)
+        {
+            for (var n = random.Next(1, 6); n > 0 && chars.Length > 0; n--)
+            {
+                chars[random.Next(chars.Length)] = '\r';
+            }
         }
 
         var text = chars.AsSpan(offset);

@@ -7,7 +7,8 @@ namespace CodeRed.Rules.Evaluation;
 /// <summary>
 /// Counts line breaks (LF, CRLF and lone CR each end a line; a CR at the very end of the text counts) in one pass:
 /// every byte of a file the prefilter skips is still counted, for the line numbers, so this runs over all of it. A
-/// position is a break when it holds LF, or CR not followed by LF; the vector loop adds that mask into byte counters.
+/// position is a break when it holds LF, or CR not followed by LF; the vector loop adds that mask into byte counters
+/// (over bytes, a stretch without CR counts its LFs alone).
 /// The Vector256 and Vector128 loops are spelled out: one generic <c>Vector&lt;T&gt;</c> loop for bytes and chars took
 /// about a quarter longer in the Native AOT build (4.9-5.5% of a 1 GiB scan's samples against 3.9-4.2%).
 /// </summary>
@@ -28,17 +29,47 @@ internal static class LineBreaks
             var last = text.Length - Vector256<byte>.Count - 1;
             var lf = Vector256.Create(Lf);
             var cr = Vector256.Create(Cr);
+            var crBefore = false;
             while (i <= last)
             {
                 // Byte counters overflow after 255 vectors: add them up before that (the loop runs to end inclusive).
+                var from = i;
+                var end = Math.Min(last, i + (254 * Vector256<byte>.Count));
                 var counters = Vector256<byte>.Zero;
-                for (var end = Math.Min(last, i + (254 * Vector256<byte>.Count)); i <= end; i += Vector256<byte>.Count)
+                if (!crBefore)
+                {
+                    // Most logs hold no CR: count LF alone, one load a vector, and count again exactly only a stretch
+                    // that turns out to hold a CR.
+                    var crs = Vector256<byte>.Zero;
+                    for (; i <= end; i += Vector256<byte>.Count)
+                    {
+                        var here = Vector256.LoadUnsafe(ref start, (nuint)i);
+                        counters -= Vector256.Equals(here, lf);
+                        crs |= Vector256.Equals(here, cr);
+                    }
+
+                    if (crs == Vector256<byte>.Zero)
+                    {
+                        var (low, high) = Vector256.Widen(counters);
+                        count += Vector256.Sum(low + high);
+                        continue;
+                    }
+
+                    (i, counters) = (from, Vector256<byte>.Zero);
+                }
+
+                // LF, or CR not followed by LF; the next stretch starts in this mode while CRs keep coming (CRLF logs).
+                var anyCr = Vector256<byte>.Zero;
+                for (; i <= end; i += Vector256<byte>.Count)
                 {
                     var here = Vector256.LoadUnsafe(ref start, (nuint)i);
                     var next = Vector256.LoadUnsafe(ref start, (nuint)(i + 1));
-                    counters -= Vector256.Equals(here, lf) | Vector256.AndNot(Vector256.Equals(here, cr), Vector256.Equals(next, lf));
+                    var isCr = Vector256.Equals(here, cr);
+                    counters -= Vector256.Equals(here, lf) | Vector256.AndNot(isCr, Vector256.Equals(next, lf));
+                    anyCr |= isCr;
                 }
 
+                crBefore = anyCr != Vector256<byte>.Zero;
                 var (lower, upper) = Vector256.Widen(counters);
                 count += Vector256.Sum(lower + upper);
             }
