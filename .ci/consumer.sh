@@ -23,6 +23,14 @@ for id in CodeRed.Rules CodeRed.Rules.DependencyInjection CodeRed.Rules.Syslog C
   done
 done
 [ -f "artifacts/nupkg/CodeRed.Cli.$version.nupkg" ] || fail "missing the tool's pointer package CodeRed.Cli.$version.nupkg"
+# The framework-dependent tool names the .0 patch of its runtime, so any runtime of that line starts it (a
+# RuntimeIdentifier would otherwise make the SDK name its own runtime's patch, and older patches refuse the tool).
+command -v unzip >/dev/null || fail "unzip is missing (apt-get install unzip)"
+framework=$(unzip -p "artifacts/nupkg/CodeRed.Cli.any.$version.nupkg" tools/net10.0/any/codered.runtimeconfig.json |
+  tr -d ' \n' | grep -o '"framework":{[^}]*}' | grep -o '"version":"[^"]*"' | cut -d'"' -f4)
+[[ "$framework" =~ ^[0-9]+\.[0-9]+\.0$ ]] \
+  || fail "CodeRed.Cli.any names runtime ${framework:-(none)} in its runtimeconfig, expected a .0 patch"
+echo "consumer.sh: CodeRed.Cli.any runs on any $framework runtime or later patch"
 
 # Never let a package restored earlier (same id and version) stand in for the one just packed.
 global=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
